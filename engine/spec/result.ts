@@ -1,0 +1,144 @@
+// The result of a run (SPEC.md "A result") and the live progress the engine reports while it
+// runs. Shared by the engine, the CLI, the extension and the results panel (types only there).
+
+export type RunStatus = 'completed' | 'cancelled' | 'failed';
+export type LoadModel = 'open' | 'closed';
+
+/** Stable error keys (SPEC.md). */
+export const ERROR_TYPES = [
+  'timeout',
+  'connect_timeout',
+  'connection_refused',
+  'connection_reset',
+  'dns',
+  'tls',
+  'socket',
+  'body_too_large',
+  'unexpected_status',
+  'other',
+] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
+/** Latency summary in milliseconds (floats, microsecond resolution). */
+export interface LatencySummary {
+  min: number;
+  mean: number;
+  p50: number;
+  p75: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p99_9: number;
+  max: number;
+}
+
+export interface Metrics {
+  total_requests: number;
+  successful_requests: number;
+  failed_requests: number;
+  dropped_requests: number;
+  requests_per_second: number;
+  duration_seconds: number;
+  /** 0..1 */
+  error_rate: number;
+  bytes_received: number;
+  bytes_sent: number;
+  /** From the due time (open model) or the send time (closed model). */
+  latency_ms: LatencySummary;
+  /** From the actual send. */
+  service_time_ms: LatencySummary;
+  /** From the actual send to the first response byte. */
+  ttfb_ms: LatencySummary;
+  status_code_counts: Record<string, number>;
+  errors_by_type: Partial<Record<ErrorType, number>>;
+}
+
+export interface EndpointMetrics extends Metrics {
+  name: string;
+  method: string;
+  url: string;
+}
+
+export interface ThresholdResult {
+  expression: string;
+  /** null for a test-wide threshold, else the endpoint name. */
+  endpoint: string | null;
+  /** The measured value in the threshold's own unit (ms for latency, fraction for error_rate). */
+  actual: number | null;
+  passed: boolean;
+}
+
+/** One second of the run. */
+export interface TimelinePoint {
+  /** Seconds since the start (1 for the first second). */
+  t: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  in_flight: number;
+  /** Requests due but not sent this second (open model). */
+  dropped?: number;
+}
+
+export interface SampledRequest {
+  endpoint: string;
+  method: string;
+  url: string;
+  request_headers: Record<string, string>;
+  request_body: string | null;
+  status: number | null;
+  response_headers: Record<string, string>;
+  /** The first bytes; ends with `...(truncated)` when cut. */
+  response_body: string | null;
+  response_body_truncated?: boolean;
+  latency_ms: number;
+  error: string | null;
+  error_type?: ErrorType | null;
+}
+
+export interface RunResult {
+  id: string;
+  name: string;
+  file: string;
+  status: RunStatus;
+  passed: boolean;
+  failure_reasons: string[];
+  started_at: string;
+  completed_at: string;
+  model: LoadModel;
+  target_rps: number | null;
+  insecure_tls?: boolean;
+  /** Present when status is `failed`: what went wrong. */
+  error?: string;
+  /** The resolved spec, secrets redacted. */
+  spec: Record<string, unknown>;
+  metrics: Metrics;
+  endpoint_metrics: EndpointMetrics[];
+  thresholds: ThresholdResult[];
+  timeline: TimelinePoint[];
+  sampled_requests: SampledRequest[];
+  /** Latency HDR histogram, compressed base64. */
+  histogram: string;
+}
+
+/** What the engine reports about once a second while a run goes. Small enough to render. */
+export interface ProgressUpdate {
+  runId: string;
+  name: string;
+  /** Seconds since the run started. */
+  elapsed_seconds: number;
+  /** 0..1 when known (requests or time done of total). */
+  progress: number | null;
+  model: LoadModel;
+  target_rps: number | null;
+  /** The newest timeline point. */
+  point: TimelinePoint;
+  /** Cumulative summary so far. */
+  summary: Metrics;
+  /** Cumulative per-endpoint summaries so far. */
+  endpoints: EndpointMetrics[];
+  /** Threshold verdicts on the numbers so far. */
+  thresholds: ThresholdResult[];
+}

@@ -1,0 +1,86 @@
+// The TypeScript shape of one test in a `.atm.yaml` file (SPEC.md). The JSON Schema in
+// schema.ts is the one definition; test/spec/drift.test.ts fails when these types and the
+// schema disagree (a key in one and not the other, or a different requiredness).
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+export type DistributionStrategy = 'round_robin' | 'weighted' | 'sequential';
+
+/** An expected status: a code (200) or a class ("2xx"). */
+export type ExpectedStatus = number | string;
+
+/** A request body: a string is sent as is; a mapping or sequence is sent as JSON. */
+export type RequestBody = string | Record<string, unknown> | unknown[];
+
+export interface BearerAuth {
+  type: 'bearer';
+  token: string;
+}
+export interface ApiKeyAuth {
+  type: 'api_key';
+  key: string;
+  /** Header name when `in` is `header` (default `X-API-Key`). */
+  header?: string;
+  /** Where the key goes: `header` (default) or `query`. */
+  in?: 'header' | 'query';
+  /** Query parameter name when `in` is `query` (default `api_key`). */
+  name?: string;
+}
+export interface BasicAuth {
+  type: 'basic';
+  username: string;
+  password: string;
+}
+export type AuthSpec = BearerAuth | ApiKeyAuth | BasicAuth;
+
+export interface EndpointSpec {
+  name: string;
+  url: string;
+  method?: HttpMethod;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  expected_status_codes?: ExpectedStatus[];
+  weight?: number;
+  thresholds?: string[];
+}
+
+export interface TestSpec {
+  name: string;
+  description?: string;
+  base_url?: string;
+  env_file?: string;
+  variables?: Record<string, string | number | boolean>;
+  auth?: AuthSpec;
+  headers?: Record<string, string>;
+
+  // one request ...
+  url?: string;
+  method?: HttpMethod;
+  body?: RequestBody;
+  expected_status_codes?: ExpectedStatus[];
+
+  // ... or several endpoints
+  endpoints?: EndpointSpec[];
+  distribution_strategy?: DistributionStrategy;
+
+  // load shape
+  concurrency?: number;
+  total_requests?: number;
+  duration_seconds?: number;
+  requests_per_second?: number;
+  ramp_up_seconds?: number;
+  timeout_seconds?: number;
+  insecure_tls?: boolean;
+
+  thresholds?: string[];
+}
+
+export const DEFAULTS = {
+  method: 'GET' as HttpMethod,
+  concurrency: 10,
+  total_requests: 100,
+  timeout_seconds: 30,
+  distribution_strategy: 'round_robin' as DistributionStrategy,
+  weight: 1,
+  insecure_tls: false,
+  ramp_up_seconds: 0,
+} as const;
