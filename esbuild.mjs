@@ -1,11 +1,17 @@
 // Bundles every entry point into dist/. `node esbuild.mjs --watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { mkdirSync, copyFileSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync, readFileSync } from 'node:fs';
 
-const watch = process.argv.includes('--watch');
-const production = process.argv.includes('--production');
+const args = process.argv.slice(2);
+const watch = args.includes('--watch');
+const production = args.includes('--production');
+// `node esbuild.mjs engine cli` builds only the named bundles (by output name).
+const only = args.filter((a) => !a.startsWith('--'));
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const common = {
+  define: { ATM_VERSION: JSON.stringify(pkg.version) },
   bundle: true,
   sourcemap: production ? false : 'linked',
   minify: production,
@@ -28,7 +34,9 @@ const webBuilds = [
   .map((b) => ({ ...common, ...b, platform: 'browser', format: 'iife', target: 'es2022', loader: { '.css': 'css' } }));
 
 mkdirSync('dist', { recursive: true });
-const all = [...nodeBuilds, ...webBuilds];
+const all = [...nodeBuilds, ...webBuilds].filter(
+  (b) => only.length === 0 || only.some((name) => b.outfile === `dist/${name}.js`),
+);
 if (watch) {
   for (const options of all) {
     const ctx = await esbuild.context(options);

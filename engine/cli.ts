@@ -1,0 +1,48 @@
+// `atm`: the command line (SPEC.md "The command line"). Each subcommand lives in engine/cli/.
+import { runCommand } from './cli/run';
+import { validateCommand } from './cli/validate';
+import { demoServerCommand } from './cli/demoServer';
+import { EXIT } from './cli/exit';
+
+const USAGE = `Usage:
+  atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo]
+  atm validate FILE...
+  atm demo-server [--port N]
+  atm --version | --help`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest);
+    case 'validate':
+      return validateCommand(rest);
+    case 'demo-server':
+      return demoServerCommand(rest);
+    case '--version':
+    case '-v':
+      process.stdout.write(`${ATM_VERSION}\n`);
+      return EXIT.OK;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? EXIT.USAGE : EXIT.OK;
+    default:
+      process.stderr.write(`atm: unknown command '${command}'.\n${USAGE}\n`);
+      return EXIT.USAGE;
+  }
+}
+
+declare const ATM_VERSION: string;
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`atm: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = EXIT.RUN_FAILED;
+  },
+);
