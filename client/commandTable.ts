@@ -1,0 +1,88 @@
+// The one table of the extension's commands: ids, titles, icons and where they show. It holds
+// data only (no 'vscode') so a unit test can check it against package.json contributes.
+
+export const CATEGORY = 'ATM';
+
+/** Context keys the extension sets (used in the when clauses below). */
+export const CONTEXT_KEYS = {
+  /** Some run is going. */
+  running: 'atm.running',
+  /** A run finished in this window, so atm.rerunLast has something to rerun. */
+  hasLastRun: 'atm.hasLastRun',
+} as const;
+
+export const VIEW_CONTAINER_ID = 'atm';
+export const RUNS_VIEW_ID = 'atm.runs';
+/** contextValue of a run in the ATM Runs view (for its context menu). */
+export const RUN_ITEM_CONTEXT = 'atmRun';
+
+export interface CommandInfo {
+  id: string;
+  title: string;
+  /** A codicon id, shown as `$(id)` in menus. */
+  icon?: string;
+  /**
+   * The command palette's when clause; `false` keeps a command out of the palette (it needs
+   * arguments only a lens or a view item gives).
+   */
+  palette: string | false;
+}
+
+const ATM_EDITOR = 'editorLangId == atm-yaml';
+
+export const COMMANDS = [
+  { id: 'atm.runTest', title: 'Run Test', icon: 'play', palette: ATM_EDITOR },
+  { id: 'atm.runAllTests', title: 'Run All Tests in File', icon: 'run-all', palette: ATM_EDITOR },
+  { id: 'atm.cancelRun', title: 'Stop Run', icon: 'debug-stop', palette: CONTEXT_KEYS.running },
+  { id: 'atm.rerunLast', title: 'Rerun Last Test', icon: 'debug-rerun', palette: CONTEXT_KEYS.hasLastRun },
+  { id: 'atm.showResults', title: 'Show Results', icon: 'graph', palette: 'true' },
+  { id: 'atm.openRunHistory', title: 'Open Run History', icon: 'history', palette: 'true' },
+  { id: 'atm.clearRunHistory', title: 'Clear Run History', icon: 'clear-all', palette: 'true' },
+  { id: 'atm.newSpec', title: 'New Load Test Spec', icon: 'new-file', palette: 'true' },
+  { id: 'atm.history.open', title: 'Open Run Results', icon: 'graph', palette: false },
+  { id: 'atm.history.openSpec', title: 'Open Spec', icon: 'go-to-file', palette: false },
+  { id: 'atm.history.exportJson', title: 'Export Result as JSON…', icon: 'export', palette: false },
+  { id: 'atm.history.delete', title: 'Delete Run', icon: 'trash', palette: false },
+] as const satisfies readonly CommandInfo[];
+
+export type CommandId = (typeof COMMANDS)[number]['id'];
+
+export interface MenuEntry {
+  command: CommandId;
+  when?: string;
+  group?: string;
+}
+
+/** Where commands show outside the palette (package.json contributes.menus, minus the palette). */
+export const MENUS: Record<string, readonly MenuEntry[]> = {
+  'editor/title': [
+    { command: 'atm.runTest', when: `resourceLangId == atm-yaml && !${CONTEXT_KEYS.running}`, group: 'navigation' },
+    { command: 'atm.cancelRun', when: `resourceLangId == atm-yaml && ${CONTEXT_KEYS.running}`, group: 'navigation' },
+  ],
+  'view/title': [
+    { command: 'atm.showResults', when: `view == ${RUNS_VIEW_ID}`, group: 'navigation' },
+    { command: 'atm.clearRunHistory', when: `view == ${RUNS_VIEW_ID}`, group: 'navigation' },
+  ],
+  'view/item/context': [
+    { command: 'atm.history.openSpec', when: `view == ${RUNS_VIEW_ID} && viewItem == ${RUN_ITEM_CONTEXT}`, group: 'inline' },
+    { command: 'atm.history.open', when: `view == ${RUNS_VIEW_ID} && viewItem == ${RUN_ITEM_CONTEXT}`, group: '1_open@1' },
+    { command: 'atm.history.openSpec', when: `view == ${RUNS_VIEW_ID} && viewItem == ${RUN_ITEM_CONTEXT}`, group: '1_open@2' },
+    { command: 'atm.history.exportJson', when: `view == ${RUNS_VIEW_ID} && viewItem == ${RUN_ITEM_CONTEXT}`, group: '2_export' },
+    { command: 'atm.history.delete', when: `view == ${RUNS_VIEW_ID} && viewItem == ${RUN_ITEM_CONTEXT}`, group: '3_delete' },
+  ],
+};
+
+/** The `contributes.commands` entries the table implies. */
+export function contributedCommands(): Array<{ command: string; title: string; category: string; icon?: string }> {
+  return COMMANDS.map((c) => ({
+    command: c.id,
+    title: c.title,
+    category: CATEGORY,
+    ...('icon' in c && c.icon ? { icon: `$(${c.icon})` } : {}),
+  }));
+}
+
+/** The `contributes.menus.commandPalette` entries the table implies. */
+export function paletteMenu(): Array<{ command: string; when: string }> {
+  return COMMANDS.map((c) => ({ command: c.id, when: c.palette === false ? 'false' : c.palette }));
+}
