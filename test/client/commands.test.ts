@@ -18,17 +18,17 @@ interface Manifest {
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as Manifest;
 
-test('contributes.commands is exactly the command table', () => {
+void test('contributes.commands is exactly the command table', () => {
   assert.deepEqual(manifest.contributes.commands, contributedCommands());
 });
 
-test('the palette shows each command only where the table says', () => {
+void test('the palette shows each command only where the table says', () => {
   assert.deepEqual(manifest.contributes.menus.commandPalette, paletteMenu());
   const hidden = manifest.contributes.menus.commandPalette.filter((m) => m.when === 'false').map((m) => m.command);
   assert.deepEqual(hidden, ['atm.history.open', 'atm.history.openSpec', 'atm.history.exportJson', 'atm.history.delete']);
 });
 
-test('the other menus are exactly the table', () => {
+void test('the other menus are exactly the table', () => {
   for (const [menu, entries] of Object.entries(MENUS)) {
     assert.deepEqual(manifest.contributes.menus[menu], entries, menu);
   }
@@ -36,24 +36,24 @@ test('the other menus are exactly the table', () => {
   assert.deepEqual(Object.keys(manifest.contributes.menus).filter((m) => !known.has(m)), []);
 });
 
-test('the editor title has the run button on atm-yaml files', () => {
+void test('the editor title has the run button on atm-yaml files', () => {
   const run = manifest.contributes.menus['editor/title'].find((m) => m.command === 'atm.runTest');
   assert.ok(run, 'atm.runTest in editor/title');
   assert.match(run.when ?? '', /resourceLangId == atm-yaml/);
   assert.equal(run.group, 'navigation');
 });
 
-test('every command id is unique and in the ATM namespace', () => {
+void test('every command id is unique and in the ATM namespace', () => {
   const ids = COMMANDS.map((c) => c.id);
   assert.equal(new Set(ids).size, ids.length);
   for (const id of ids) assert.match(id, /^atm\./);
 });
 
-test('activation is on the language, the view and the panel only, never *', () => {
+void test('activation is on the language, the view and the panel only, never *', () => {
   assert.deepEqual(manifest.activationEvents, ['onLanguage:atm-yaml', `onView:${RUNS_VIEW_ID}`, 'onWebviewPanel:atm.results']);
 });
 
-test('settings that change what runs are restricted in untrusted workspaces and caps are user-scope', () => {
+void test('settings that change what runs are restricted in untrusted workspaces and caps are user-scope', () => {
   const { untrustedWorkspaces } = manifest.capabilities;
   assert.equal(untrustedWorkspaces.supported, 'limited');
   const caps = ['atm.maxConcurrency', 'atm.maxRequestsPerSecond', 'atm.maxDurationSeconds'];

@@ -1,0 +1,65 @@
+// Activation: one owner (the extension context) for every disposable; nothing runs until the
+// user asks (a lens, a button, a command).
+import * as vscode from 'vscode';
+import * as fs from 'node:fs/promises';
+import { registerCommands, openSpecFile } from './commands';
+import { HistoryStore } from './history/store';
+import { RunsTreeProvider } from './history/tree';
+import { AtmLanguageClient } from './languageClient';
+import { ResultsPanel } from './panel';
+import { RunController } from './runController';
+import { RUNS_VIEW_ID } from './commandTable';
+
+let languageClient: AtmLanguageClient | null = null;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel('API Test Machine', { log: true });
+  context.subscriptions.push(log);
+
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const history = new HistoryStore({
+    dir: vscode.Uri.joinPath(storage, 'runs').fsPath,
+    fs,
+    maxRuns: () => vscode.workspace.getConfiguration('atm').get<number>('history.maxRuns', 100),
+    warn: (message) => log.warn(message),
+  });
+  const tree = new RunsTreeProvider(history);
+  context.subscriptions.push(tree, vscode.window.registerTreeDataProvider(RUNS_VIEW_ID, tree));
+
+  // The controller and the panel need each other (Stop in the panel, results into the panel).
+  let controller: RunController | null = null;
+  const panel = new ResultsPanel(context.extensionUri, log, {
+    stop: (runId) => controller?.stop(runId),
+    rerun: () => void vscode.commands.executeCommand('atm.rerunLast'),
+    openSpec: (file) => openSpecFile(file),
+    loadResult: async (runId) => {
+      await history.load();
+      const id = runId ?? history.list()[0]?.id;
+      return id ? history.get(id) : null;
+    },
+  });
+  controller = new RunController({ context, log, panel, history, onRecorded: () => tree.refresh() });
+  context.subscriptions.push(panel, controller);
+  context.subscriptions.push(...registerCommands({ runs: controller, panel, history, tree, log }));
+
+  history.load().then(
+    () => tree.refresh(),
+    (err: unknown) => log.warn(`Could not read the run history: ${String(err)}`),
+  );
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('atm.history.maxRuns')) tree.refresh();
+    }),
+  );
+
+  languageClient = new AtmLanguageClient(context, log);
+  context.subscriptions.push(languageClient);
+  await languageClient.start();
+  log.info(`API Test Machine activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
+}
+
+export async function deactivate(): Promise<void> {
+  const client = languageClient;
+  languageClient = null;
+  await client?.stop();
+}

@@ -1,0 +1,101 @@
+// Starts the ATM language server (dist/server.js) over Node IPC and restarts it once if it
+// crashes; a second crash leaves it stopped with a message saying how to get it back.
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  State,
+  TransportKind,
+  type CloseHandlerResult,
+  type ErrorHandlerResult,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { DEFAULT_VALIDATION_DELAY_MS, type AtmInitializationOptions } from '../server/protocol';
+
+export const LANGUAGE_ID = 'atm-yaml';
+const MAX_RESTARTS = 1;
+
+export class AtmLanguageClient implements vscode.Disposable {
+  private client: LanguageClient | null = null;
+  private restarts = 0;
+  private readonly status: vscode.LanguageStatusItem;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.status = vscode.languages.createLanguageStatusItem('atm.server', { language: LANGUAGE_ID });
+    this.status.name = 'ATM language server';
+    this.setStatus('starting', vscode.LanguageStatusSeverity.Information, true);
+  }
+
+  private setStatus(text: string, severity: vscode.LanguageStatusSeverity, busy = false): void {
+    this.status.text = `ATM: ${text}`;
+    this.status.severity = severity;
+    this.status.busy = busy;
+    this.status.command = { title: 'Show output', command: 'workbench.action.output.toggleOutput' };
+    this.status.detail = 'Validation, completion and hover for .atm.yaml';
+  }
+
+  async start(): Promise<void> {
+    const module = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'server.js').fsPath;
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    };
+    const initializationOptions: AtmInitializationOptions = { validationDelayMs: DEFAULT_VALIDATION_DELAY_MS };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: 'file', language: LANGUAGE_ID },
+        { scheme: 'untitled', language: LANGUAGE_ID },
+      ],
+      outputChannel: this.log,
+      initializationOptions,
+      errorHandler: {
+        error: (error, _message, count): ErrorHandlerResult => {
+          this.log.error(`Language server connection error: ${error.message}`);
+          return { action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown, handled: true };
+        },
+        closed: (): CloseHandlerResult => {
+          if (this.restarts < MAX_RESTARTS) {
+            this.restarts += 1;
+            this.log.warn('The ATM language server stopped unexpectedly; restarting it.');
+            this.setStatus('restarting', vscode.LanguageStatusSeverity.Warning, true);
+            return { action: CloseAction.Restart, handled: true };
+          }
+          const message =
+            'The ATM language server stopped again, so .atm.yaml validation, completion and hover are off. Run "Developer: Reload Window" to start it again; the "API Test Machine" output has details.';
+          this.setStatus('stopped', vscode.LanguageStatusSeverity.Error);
+          void vscode.window.showErrorMessage(message);
+          return { action: CloseAction.DoNotRestart, message, handled: true };
+        },
+      },
+    };
+    this.client = new LanguageClient('atm', 'API Test Machine', serverOptions, clientOptions);
+    this.client.onDidChangeState((e) => {
+      if (e.newState === State.Running) this.setStatus('ready', vscode.LanguageStatusSeverity.Information);
+    });
+    try {
+      await this.client.start();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.error(`The ATM language server did not start: ${message}`);
+      this.setStatus('not running', vscode.LanguageStatusSeverity.Error);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (client && client.state !== State.Stopped) {
+      await client.stop(2000).catch(() => undefined);
+    }
+  }
+
+  dispose(): void {
+    this.status.dispose();
+    void this.stop();
+  }
+}

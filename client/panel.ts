@@ -1,0 +1,245 @@
+// The results panel host: one webview panel that shows the run going now or one from the
+// history. Its HTML comes from webview/html.ts with a fresh nonce per render; it loads only from
+// dist/; every message from it is validated before anything acts on it.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { renderPanelHtml } from '../webview/html';
+import { describeMessage, isPanelMessage, type ExtensionMessage, type PanelMessage, type RunInfo } from '../webview/protocol';
+import type { ProgressUpdate, RunResult } from '../engine/spec/result';
+
+export const PANEL_VIEW_TYPE = 'atm.results';
+
+export interface PanelActions {
+  stop(runId: string): void;
+  rerun(): void;
+  openSpec(file: string): void;
+  /** A result from the history, for a panel restored after a reload. */
+  loadResult(runId: string | null): Promise<RunResult | null>;
+}
+
+interface Shown {
+  run: RunInfo | null;
+  result: RunResult | null;
+  running: boolean;
+  lastUpdate: ProgressUpdate | null;
+}
+
+function infoFromResult(result: RunResult): RunInfo {
+  const spec = result.spec;
+  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  return {
+    runId: result.id,
+    name: result.name,
+    file: result.file,
+    model: result.model,
+    target_rps: result.target_rps,
+    total_requests: num(spec.total_requests),
+    duration_seconds: num(spec.duration_seconds),
+    started_at: result.started_at,
+  };
+}
+
+export class ResultsPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | null = null;
+  private panelDisposables: vscode.Disposable[] = [];
+  private shown: Shown = { run: null, result: null, running: false, lastUpdate: null };
+  private canRerun = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly actions: PanelActions,
+  ) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+          const runId = typeof state === 'object' && state !== null && 'runId' in state && typeof state.runId === 'string' ? state.runId : null;
+          this.adopt(panel);
+          const result = await this.actions.loadResult(runId);
+          if (result && !this.shown.running) this.shown = { run: infoFromResult(result), result, running: false, lastUpdate: null };
+          this.render();
+        },
+      }),
+    );
+  }
+
+  get visible(): boolean {
+    return this.panel?.visible ?? false;
+  }
+
+  /** The run the panel shows now. */
+  get currentRunId(): string | null {
+    return this.shown.run?.runId ?? null;
+  }
+
+  setCanRerun(canRerun: boolean): void {
+    this.canRerun = canRerun;
+  }
+
+  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')],
+    };
+  }
+
+  /** Shows the panel (creating it if needed) without taking focus from the editor. */
+  reveal(preserveFocus = true): void {
+    if (this.panel) {
+      this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, preserveFocus);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      this.title(),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      this.webviewOptions(),
+    );
+    this.adopt(panel);
+    this.render();
+  }
+
+  private title(): string {
+    return this.shown.run ? `ATM: ${this.shown.run.name}` : 'ATM Results';
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.disposePanel();
+    this.panel = panel;
+    panel.webview.options = this.webviewOptions();
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'images', 'atm-activity.svg');
+    this.panelDisposables.push(
+      panel.onDidDispose(() => {
+        if (this.panel === panel) {
+          this.panel = null;
+          for (const d of this.panelDisposables) d.dispose();
+          this.panelDisposables = [];
+        }
+      }),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+    );
+  }
+
+  /** A fresh document (and nonce) every time: a new panel, or one restored after a reload. */
+  private render(): void {
+    const panel = this.panel;
+    if (!panel) return;
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    panel.title = this.title();
+    panel.webview.html = renderPanelHtml({
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      cspSource: panel.webview.cspSource,
+      nonce: randomBytes(24).toString('base64url'),
+      title: this.title(),
+    });
+  }
+
+  private receive(raw: unknown): void {
+    if (!isPanelMessage(raw)) {
+      this.log.warn(`Results panel: dropped an invalid ${describeMessage(raw)}`);
+      return;
+    }
+    const message: PanelMessage = raw;
+    switch (message.type) {
+      case 'ready':
+        this.post({ type: 'init', run: this.shown.run, result: this.shown.result, running: this.shown.running, canRerun: this.canRerun });
+        if (this.shown.running && this.shown.lastUpdate) this.post({ type: 'progress', update: this.shown.lastUpdate });
+        break;
+      case 'stop':
+        this.actions.stop(message.runId);
+        break;
+      case 'rerun':
+        this.actions.rerun();
+        break;
+      case 'openSpec':
+        if (this.shown.run) this.actions.openSpec(this.shown.run.file);
+        break;
+      case 'log':
+        if (message.level === 'error') this.log.error(`Results panel: ${message.message}`);
+        else this.log.warn(`Results panel: ${message.message}`);
+        break;
+      default: {
+        const unknownType: never = message;
+        void unknownType;
+      }
+    }
+  }
+
+  private post(message: ExtensionMessage): void {
+    if (!this.panel) return;
+    this.panel.webview.postMessage(message).then(
+      () => undefined,
+      (err: unknown) => this.log.debug(`Results panel: a message was not delivered: ${String(err)}`),
+    );
+  }
+
+  runStarted(run: RunInfo): void {
+    this.shown = { run, result: null, running: true, lastUpdate: null };
+    this.reveal(true);
+    if (this.panel) this.panel.title = this.title();
+    this.post({ type: 'runStarted', run });
+  }
+
+  progress(update: ProgressUpdate): void {
+    if (update.runId !== this.shown.run?.runId) return;
+    this.shown.lastUpdate = update;
+    this.post({ type: 'progress', update });
+  }
+
+  sample(runId: string, sample: import('../engine/spec/result').SampledRequest): void {
+    if (runId !== this.shown.run?.runId) return;
+    this.post({ type: 'sample', runId, sample });
+  }
+
+  stopping(runId: string): void {
+    if (runId === this.shown.run?.runId) this.post({ type: 'stopping', runId });
+  }
+
+  /** A finished run: shown if it is the panel's run (or the panel shows nothing yet). */
+  finished(result: RunResult): void {
+    if (this.shown.run && this.shown.run.runId !== result.id) return;
+    this.shown = { run: this.shown.run ?? infoFromResult(result), result, running: false, lastUpdate: null };
+    this.post({ type: 'result', result });
+  }
+
+  /** A run that produced no result at all (the spec did not resolve, the engine did not start). */
+  failed(runId: string | null, message: string): void {
+    if (runId !== null && this.shown.run && this.shown.run.runId !== runId) return;
+    const lastUpdate = this.shown.lastUpdate ?? undefined;
+    this.shown.running = false;
+    this.post(lastUpdate ? { type: 'error', runId, message, lastUpdate } : { type: 'error', runId, message });
+  }
+
+  /** Shows a stored result (from the ATM Runs view). */
+  showResult(result: RunResult): void {
+    if (this.shown.running && this.panel) {
+      // Keep the live run; a stored one opens in the same panel once the run is over.
+      void vscode.window.showInformationMessage('A run is going in the results panel; open this one when it ends.');
+      return;
+    }
+    this.shown = { run: infoFromResult(result), result, running: false, lastUpdate: null };
+    if (this.panel) {
+      this.panel.title = this.title();
+      this.post({ type: 'init', run: this.shown.run, result, running: false, canRerun: this.canRerun });
+      this.reveal(false);
+    } else {
+      this.reveal(false);
+    }
+  }
+
+  private disposePanel(): void {
+    for (const d of this.panelDisposables) d.dispose();
+    this.panelDisposables = [];
+    const old = this.panel;
+    this.panel = null;
+    old?.dispose();
+  }
+
+  dispose(): void {
+    this.disposePanel();
+    for (const d of this.disposables) d.dispose();
+  }
+}
