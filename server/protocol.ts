@@ -1,0 +1,26 @@
+// What the extension and the language server agree on beyond plain LSP: the commands the
+// server's CodeLenses invoke (the extension registers them) and the initialization options.
+
+/** Runs one test: arguments `[RunTestArgs]`. */
+export const RUN_TEST_COMMAND = 'atm.runTest';
+/** Runs every test of a file: arguments `[RunAllTestsArgs]`. */
+export const RUN_ALL_TESTS_COMMAND = 'atm.runAllTests';
+/** Shown on a lens of a test that has errors: opens the Problems view. */
+export const SHOW_PROBLEMS_COMMAND = 'workbench.actions.view.problems';
+
+export interface RunTestArgs {
+  /** The document URI as the client sent it. */
+  uri: string;
+  testName: string;
+}
+
+export interface RunAllTestsArgs {
+  uri: string;
+}
+
+export interface AtmInitializationOptions {
+  /** Milliseconds to wait after an edit before validating; default 150. */
+  validationDelayMs?: number;
+}
+
+export const DEFAULT_VALIDATION_DELAY_MS = 150;

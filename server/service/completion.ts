@@ -1,0 +1,419 @@
+// Completion from the schema and the text around the cursor. Works on YAML that does not parse:
+// the key path comes from indentation (lines.ts), never from the syntax tree.
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  CompletionItemKind,
+  InsertTextFormat,
+  MarkupKind,
+  type CompletionItem,
+  type CompletionList,
+  type Position,
+  type Range,
+} from 'vscode-languageserver';
+import { BUILTINS, envLookup, linesOf, type ServiceContext } from './context';
+import { cursorContext, FLOW_KEY, ITEM, variablesOf, type PathSegment } from './lines';
+import { docOf, enumOf, propertiesOf, schemaAt, typesOf, type Schema } from './schema';
+
+export const HEADER_VALUES: Readonly<Record<string, readonly string[]>> = {
+  Accept: ['application/json', '*/*', 'text/plain', 'text/html'],
+  'Accept-Encoding': ['gzip, deflate, br', 'identity'],
+  'Accept-Language': ['en-US,en;q=0.9'],
+  Authorization: ['Bearer {{env:API_TOKEN}}', 'Basic {{env:BASIC_CREDENTIALS}}'],
+  'Cache-Control': ['no-cache', 'no-store'],
+  Connection: ['keep-alive', 'close'],
+  'Content-Type': ['application/json', 'application/x-www-form-urlencoded', 'text/plain', 'application/xml'],
+  Cookie: ['{{env:SESSION_COOKIE}}'],
+  'If-None-Match': ['"{{etag}}"'],
+  Origin: ['http://127.0.0.1:3000'],
+  'User-Agent': ['atm'],
+  'X-Api-Key': ['{{env:API_KEY}}'],
+  'X-Correlation-Id': ['{{$uuid}}'],
+  'X-Request-Id': ['{{$uuid}}'],
+  'X-Trace': ['{{$requestIndex}}'],
+};
+
+export const STATUS_CODES: ReadonlyArray<[number, string]> = [
+  [200, 'OK'], [201, 'Created'], [202, 'Accepted'], [204, 'No Content'], [301, 'Moved Permanently'], [302, 'Found'],
+  [304, 'Not Modified'], [400, 'Bad Request'], [401, 'Unauthorized'], [403, 'Forbidden'], [404, 'Not Found'],
+  [409, 'Conflict'], [422, 'Unprocessable Content'], [429, 'Too Many Requests'], [500, 'Internal Server Error'],
+  [502, 'Bad Gateway'], [503, 'Service Unavailable'], [504, 'Gateway Timeout'],
+];
+export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const;
+
+export const LATENCY_METRICS = ['min', 'mean', 'p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'max'] as const;
+export const THRESHOLD_METRICS: ReadonlyArray<[string, string]> = [
+  ...LATENCY_METRICS.map((m): [string, string] => [m, `latency ${m === 'mean' ? 'mean' : m === 'min' ? 'minimum' : m === 'max' ? 'maximum' : `${m.slice(1)}th percentile`}, in ms (default) or s`]),
+  ['error_rate', 'share of requests that failed or had an unexpected status: a percentage (1%) or a fraction (0.01)'],
+  ['rps', 'achieved requests per second'],
+  ['dropped', 'requests not sent because `concurrency` were in flight (open model), a count'],
+];
+export const THRESHOLD_OPS = ['<', '<=', '>', '>=', '=='] as const;
+
+const NEW_TEST_SNIPPET = [
+  'name: ${1:My API test}',
+  'base_url: ${2:http://127.0.0.1:3000}',
+  'url: ${3:/}',
+  'method: ${4|GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS|}',
+  'concurrency: ${5:10}',
+  'total_requests: ${6:100}',
+  'thresholds:',
+  '  - p95 < ${7:200}ms',
+  '  - error_rate < ${8:1}%',
+  '$0',
+].join('\n');
+
+const NEW_ENDPOINT_SNIPPET = ['name: ${1:list}', '  url: ${2:/items}', '  method: ${3|GET,POST,PUT,PATCH,DELETE,HEAD,OPTIONS|}$0'].join('\n');
+
+function md(value: string): { kind: typeof MarkupKind.Markdown; value: string } {
+  return { kind: MarkupKind.Markdown, value };
+}
+
+function snippetEscape(text: string): string {
+  return text.replace(/[\\$}]/g, (c) => `\\${c}`);
+}
+
+function wordRangeAround(line: string, lineNo: number, character: number, startCol: number, wordChars: RegExp): Range {
+  let end = Math.min(character, line.length);
+  while (end < line.length && wordChars.test(line[end])) end++;
+  return { start: { line: lineNo, character: Math.max(0, Math.min(startCol, character)) }, end: { line: lineNo, character: end } };
+}
+
+/** Completion at `position`. Never throws on odd text: the caller still guards. */
+export function complete(doc: TextDocument, position: Position, ctx: ServiceContext): CompletionList {
+  const lines = linesOf(doc);
+  const items: CompletionItem[] = [];
+  const result: CompletionList = { isIncomplete: false, items };
+  if (position.line < 0 || position.line >= lines.length) return result;
+  const line = lines[position.line];
+  const character = Math.min(position.character, line.length);
+  const c = cursorContext(lines, position.line, character);
+  switch (c.kind) {
+    case 'none':
+      return result;
+    case 'template': {
+      const start = c.col + (c.prefix.length - c.prefix.trimStart().length);
+      const range = wordRangeAround(line, position.line, character, start, /[\w.:$-]/);
+      const closes = /^[ \t]*\}\}/.test(line.slice(range.end.character));
+      templateItems(items, c.prefix.trimStart(), range, closes, lines, position.line, c.docStart, c.docEnd, ctx);
+      return result;
+    }
+    case 'key': {
+      const range = wordRangeAround(line, position.line, character, c.col, /[\w.$-]/);
+      keyItems(items, c.path, c.prefix, range, c.inSeqItem, c.siblings);
+      return result;
+    }
+    case 'value': {
+      const quoted = /^["']/.test(c.prefix);
+      const start = c.col + (quoted ? 1 : 0);
+      const range = wordRangeAround(line, position.line, character, start, quoted ? /[^"']/ : /[^\s,\]}#]/);
+      valueItems(items, c.path, quoted ? c.prefix.slice(1) : c.prefix, quoted, range);
+      return result;
+    }
+  }
+}
+
+function templateItems(
+  items: CompletionItem[],
+  prefix: string,
+  range: Range,
+  closes: boolean,
+  lines: readonly string[],
+  line: number,
+  docStart: number,
+  docEnd: number,
+  ctx: ServiceContext,
+): void {
+  const close = closes ? '' : '}}';
+  const wantEnv = prefix.startsWith('env:') || !prefix.startsWith('$');
+  const wantBuiltins = prefix.startsWith('$') || !prefix.startsWith('env:');
+  const wantVariables = !prefix.startsWith('$') && !prefix.startsWith('env:');
+  if (wantVariables) {
+    const seen = new Set<string>();
+    for (const v of variablesOf(lines, docStart, docEnd)) {
+      if (seen.has(v.name)) continue;
+      seen.add(v.name);
+      const value = v.entry.value;
+      items.push({
+        label: v.name,
+        kind: CompletionItemKind.Variable,
+        detail: 'variable',
+        documentation: md(`Variable \`${v.name}\` defined under \`variables\`${value ? `: \`${value.replace(/`/g, "'")}\`` : ''}.`),
+        sortText: `0_${v.name}`,
+        textEdit: { range, newText: v.name + close },
+      });
+    }
+  }
+  if (wantEnv) {
+    const env = envLookup(ctx, lines, line);
+    for (const e of env.names()) {
+      items.push({
+        label: `env:${e.name}`,
+        kind: CompletionItemKind.Constant,
+        detail: e.where === 'env_file' ? `set in ${env.envFile}` : 'set in the environment',
+        sortText: `${e.where === 'env_file' ? 1 : 2}_${e.name}`,
+        filterText: `env:${e.name}`,
+        textEdit: { range, newText: `env:${e.name}${close}` },
+      });
+    }
+    if (!prefix.startsWith('env:')) {
+      items.push({
+        label: 'env:',
+        kind: CompletionItemKind.Keyword,
+        detail: 'an environment variable',
+        documentation: md(`\`{{env:NAME}}\`: the environment variable NAME, from the process environment, then \`${env.envFile}\`. Its value is redacted in results and logs.`),
+        sortText: '1_env',
+        textEdit: { range, newText: 'env:' },
+        command: { title: 'Suggest', command: 'editor.action.triggerSuggest' },
+      });
+    }
+  }
+  if (wantBuiltins) {
+    for (const b of BUILTINS) {
+      items.push({
+        label: b.name,
+        kind: CompletionItemKind.Function,
+        detail: 'built-in',
+        documentation: md(b.doc),
+        sortText: `3_${b.name}`,
+        filterText: b.name,
+        insertTextFormat: InsertTextFormat.Snippet,
+        textEdit: { range, newText: b.snippet + close },
+      });
+    }
+  }
+}
+
+function keySnippet(name: string, schema: Schema): string {
+  const types = typesOf(schema);
+  const values = enumOf(schema);
+  if (values && values.length > 0) return `${name}: \${1|${values.map((v) => String(v).replace(/[,|]/g, '')).join(',')}|}`;
+  if (name === 'auth') return `${name}:\n  type: \${1|bearer,api_key,basic|}\n  $0`;
+  if (name === 'expected_status_codes') return `${name}: [\${1:200}]`;
+  if (name === 'endpoints') return `${name}:\n  - name: \${1:list}\n    url: \${2:/items}$0`;
+  if (types.includes('array')) return `${name}:\n  - $0`;
+  if (types.length === 1 && types[0] === 'object') return `${name}:\n  $0`;
+  if (types.length === 1 && types[0] === 'boolean') return `${name}: \${1|${schema.default === true ? 'true,false' : 'false,true'}|}`;
+  if (schema.default !== undefined && typeof schema.default !== 'object') return `${name}: \${1:${snippetEscape(String(schema.default))}}`;
+  return `${name}: $0`;
+}
+
+function keyItems(
+  items: CompletionItem[],
+  path: PathSegment[],
+  prefix: string,
+  range: Range,
+  inSeqItem: boolean,
+  siblings: ReadonlyMap<string, string>,
+): void {
+  const schema = schemaAt(path);
+  if (!schema) return;
+  const types = typesOf(schema);
+  if (path.length === 0) {
+    const docHasKeys = siblings.size > 0;
+    items.push({
+      label: docHasKeys ? 'new test (---)' : 'new test',
+      kind: CompletionItemKind.Snippet,
+      detail: 'a whole test',
+      documentation: md('A new test with a URL, the load shape and thresholds.'),
+      sortText: '9_new_test',
+      filterText: prefix || 'new test',
+      insertTextFormat: InsertTextFormat.Snippet,
+      textEdit: { range, newText: (docHasKeys ? '---\n' : '') + NEW_TEST_SNIPPET },
+    });
+  }
+  // A sequence item: scalars (thresholds, status codes) complete as values, mappings as keys.
+  if (!types.includes('object')) {
+    if (types.includes('array') && path[path.length - 1] === 'endpoints') {
+      endpointSnippet(items, range, prefix, true);
+      return;
+    }
+    if (inSeqItem || types.includes('array')) {
+      const quoted = /^["']/.test(prefix);
+      const r = quoted ? { start: { line: range.start.line, character: range.start.character + 1 }, end: range.end } : range;
+      valueItems(items, types.includes('array') ? path.concat(ITEM) : path, quoted ? prefix.slice(1) : prefix, quoted, r);
+    }
+    return;
+  }
+  if (path[path.length - 1] === 'headers' || (path.length >= 2 && path[path.length - 2] === 'headers')) {
+    headerNameItems(items, range, siblings);
+    return;
+  }
+  if (path[path.length - 1] === ITEM && path[path.length - 2] === 'endpoints' && inSeqItem && siblings.size === 0 && prefix === '') {
+    endpointSnippet(items, range, prefix, false);
+  }
+  const props = propertiesOf(schema, siblings);
+  props.forEach((p, i) => {
+    if (siblings.has(p.name)) return;
+    const doc = docOf(p.schema);
+    items.push({
+      label: p.name,
+      kind: CompletionItemKind.Property,
+      detail: p.required ? 'required' : typesOf(p.schema).join(' | ') || undefined,
+      documentation: doc ? md(doc) : undefined,
+      sortText: `${p.required ? '0' : '1'}_${String(i).padStart(3, '0')}`,
+      insertTextFormat: InsertTextFormat.Snippet,
+      textEdit: { range, newText: keySnippet(p.name, p.schema) },
+    });
+  });
+}
+
+function endpointSnippet(items: CompletionItem[], range: Range, prefix: string, withDash: boolean): void {
+  items.push({
+    label: 'new endpoint',
+    kind: CompletionItemKind.Snippet,
+    detail: 'an endpoint of the mix',
+    documentation: md('A new endpoint: `name`, `url` and `method`.'),
+    sortText: '0_new_endpoint',
+    filterText: prefix || 'new endpoint',
+    insertTextFormat: InsertTextFormat.Snippet,
+    textEdit: { range, newText: withDash ? `- ${NEW_ENDPOINT_SNIPPET.replace(/\n  /g, '\n    ')}` : NEW_ENDPOINT_SNIPPET },
+  });
+}
+
+function headerNameItems(items: CompletionItem[], range: Range, siblings: ReadonlyMap<string, string>): void {
+  const present = new Set([...siblings.keys()].map((k) => k.toLowerCase()));
+  for (const name of Object.keys(HEADER_VALUES)) {
+    if (present.has(name.toLowerCase())) continue;
+    items.push({
+      label: name,
+      kind: CompletionItemKind.Field,
+      detail: 'header',
+      sortText: `0_${name}`,
+      textEdit: { range, newText: `${name}: ` },
+      command: { title: 'Suggest', command: 'editor.action.triggerSuggest' },
+    });
+  }
+}
+
+function yamlScalar(text: string, quoted: boolean): string {
+  if (quoted) return text;
+  // A plain scalar may not start with a flow indicator, a quote or `*`/`&`/`!`/`%`/`@`.
+  return /^[{[\]"'*&!%@`|>#]/.test(text) || /: | #/.test(text) ? `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : text;
+}
+
+function valueItems(items: CompletionItem[], path: PathSegment[], prefix: string, quoted: boolean, range: Range): void {
+  const last = path[path.length - 1];
+  if (last === FLOW_KEY) {
+    const parent = path.slice(0, -1);
+    if (parent[parent.length - 1] === 'headers') {
+      headerNameItems(items, range, new Map());
+      return;
+    }
+    const schema = schemaAt(parent);
+    if (schema) {
+      for (const p of propertiesOf(schema)) {
+        items.push({ label: p.name, kind: CompletionItemKind.Property, documentation: md(docOf(p.schema)), textEdit: { range, newText: `${p.name}: ` } });
+      }
+    }
+    return;
+  }
+  if (last === ITEM && path[path.length - 2] === 'thresholds') {
+    thresholdItems(items, prefix, range);
+    return;
+  }
+  if (last === ITEM && path[path.length - 2] === 'expected_status_codes') {
+    statusItems(items, range, quoted);
+    return;
+  }
+  if (last === 'expected_status_codes') {
+    for (const v of ['[200]', '[200, 201]', '["2xx"]', '[200, 404]']) {
+      items.push({ label: v, kind: CompletionItemKind.Value, textEdit: { range, newText: v } });
+    }
+    return;
+  }
+  if (path.length >= 2 && path[path.length - 2] === 'headers') {
+    const known = Object.keys(HEADER_VALUES).find((h) => h.toLowerCase() === last.toLowerCase());
+    for (const v of known ? HEADER_VALUES[known] : []) {
+      items.push({ label: v, kind: CompletionItemKind.Value, detail: `${known} value`, textEdit: { range, newText: yamlScalar(v, quoted) } });
+    }
+    return;
+  }
+  const schema = schemaAt(path);
+  if (!schema) return;
+  const values = enumOf(schema);
+  if (values) {
+    values.forEach((v, i) => {
+      items.push({
+        label: String(v),
+        kind: CompletionItemKind.EnumMember,
+        detail: schema.default === v ? 'default' : undefined,
+        documentation: md(docOf(schema)),
+        sortText: String(i).padStart(3, '0'),
+        textEdit: { range, newText: String(v) },
+      });
+    });
+    return;
+  }
+  const types = typesOf(schema);
+  if (types.length === 1 && types[0] === 'boolean') {
+    for (const v of ['true', 'false']) items.push({ label: v, kind: CompletionItemKind.Value, detail: schema.default === (v === 'true') ? 'default' : undefined, textEdit: { range, newText: v } });
+    return;
+  }
+  const seen = new Set<string>();
+  const examples = Array.isArray(schema.examples) ? schema.examples : [];
+  for (const v of [schema.default, ...examples]) {
+    if (v === undefined || v === null || typeof v === 'object') continue;
+    const text = String(v);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    items.push({
+      label: text,
+      kind: CompletionItemKind.Value,
+      detail: v === schema.default ? 'default' : 'example',
+      textEdit: { range, newText: typeof v === 'string' ? yamlScalar(text, quoted) : text },
+    });
+  }
+}
+
+function statusItems(items: CompletionItem[], range: Range, quoted: boolean): void {
+  STATUS_CODES.forEach(([code, reason], i) => {
+    items.push({ label: String(code), kind: CompletionItemKind.Value, detail: reason, sortText: `0_${String(i).padStart(2, '0')}`, textEdit: { range, newText: String(code) } });
+  });
+  for (const cls of STATUS_CLASSES) {
+    items.push({
+      label: cls,
+      kind: CompletionItemKind.Value,
+      detail: `any ${cls[0]}00-${cls[0]}99 status`,
+      sortText: `1_${cls}`,
+      textEdit: { range, newText: quoted ? cls : `"${cls}"` },
+    });
+  }
+}
+
+function thresholdItems(items: CompletionItem[], prefix: string, range: Range): void {
+  const start = range.start;
+  const at = (offset: number): Range => ({ start: { line: start.line, character: start.character + offset }, end: range.end });
+  let m: RegExpExecArray | null;
+  if ((m = /^([ \t]*)([\w.]*)$/.exec(prefix)) !== null) {
+    const r = at(m[1].length);
+    THRESHOLD_METRICS.forEach(([metric, doc], i) => {
+      items.push({
+        label: metric,
+        kind: CompletionItemKind.Field,
+        detail: doc,
+        sortText: String(i).padStart(2, '0'),
+        textEdit: { range: r, newText: `${metric} ` },
+        command: { title: 'Suggest', command: 'editor.action.triggerSuggest' },
+      });
+    });
+    return;
+  }
+  if ((m = /^([ \t]*[\w.]+[ \t]+)([<>=]*)$/.exec(prefix)) !== null) {
+    const r = at(m[1].length);
+    const words: Record<string, string> = { '<': 'below', '<=': 'at most', '>': 'above', '>=': 'at least', '==': 'exactly' };
+    THRESHOLD_OPS.forEach((op, i) => {
+      items.push({ label: op, kind: CompletionItemKind.Operator, detail: words[op], sortText: String(i), textEdit: { range: r, newText: `${op} ` } });
+    });
+    return;
+  }
+  if ((m = /^([ \t]*([\w.]+)[ \t]*(?:<=|>=|==|<|>)[ \t]*[0-9.]+)([a-z%]*)$/.exec(prefix)) !== null) {
+    const metric = m[2];
+    const r = at(m[1].length);
+    const units: Array<[string, string]> = (LATENCY_METRICS as readonly string[]).includes(metric)
+      ? [['ms', 'milliseconds (the default)'], ['s', 'seconds']]
+      : metric === 'error_rate'
+        ? [['%', 'percent']]
+        : [];
+    for (const [unit, doc] of units) items.push({ label: unit, kind: CompletionItemKind.Unit, detail: doc, textEdit: { range: r, newText: unit } });
+  }
+}

@@ -1,0 +1,59 @@
+// Diagnostics are exactly what the spec module's validateText reports (the same function
+// `atm validate` calls), mapped to LSP: the editor and the command line never disagree.
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { validateText } from '../../engine/spec';
+import type { Severity, SpecDiagnostic } from '../../engine/spec/diagnostic';
+import type { ServiceContext } from './context';
+import { envFileOf, linesOf } from './context';
+
+export const DIAGNOSTIC_SOURCE = 'atm';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function toLspDiagnostic(d: SpecDiagnostic): Diagnostic {
+  const out: Diagnostic = {
+    range: d.range,
+    severity: SEVERITY[d.severity] ?? DiagnosticSeverity.Error,
+    message: d.message,
+    source: DIAGNOSTIC_SOURCE,
+    code: d.code,
+  };
+  if (d.data !== undefined) out.data = d.data;
+  return out;
+}
+
+export function validateDocument(doc: TextDocument, ctx: ServiceContext): Diagnostic[] {
+  const text = doc.getText();
+  const readFile = ctx.readFile;
+  let envFileText: string | null = null;
+  if (readFile) {
+    const file = envFileOf(linesOf(doc), 0);
+    if (!file.explicit) {
+      try {
+        envFileText = readFile(file.path);
+      } catch {
+        envFileText = null;
+      }
+    }
+  }
+  const diagnostics = validateText(text, {
+    env: { ...ctx.env },
+    envFileText,
+    readEnvFile: readFile
+      ? (relativePath: string) => {
+          try {
+            return readFile(relativePath);
+          } catch {
+            return null;
+          }
+        }
+      : undefined,
+  });
+  return diagnostics.map(toLspDiagnostic);
+}
