@@ -1,0 +1,42 @@
+// Stable diagnostic codes. Quick fixes, tests and users' tooling key on them, so a code is never
+// renamed; new ones are added.
+export const DIAGNOSTIC_CODES = {
+  /** A YAML syntax error (the yaml library's own code is in `data.yamlCode`). */
+  yamlSyntax: 'yaml-syntax',
+  /** A YAML warning (e.g. an unknown tag). */
+  yamlWarning: 'yaml-warning',
+  duplicateKey: 'duplicate-key',
+  fileTooLarge: 'file-too-large',
+  tooManyDocuments: 'too-many-documents',
+  aliasLimit: 'alias-limit',
+  noTests: 'no-tests',
+  notAMapping: 'not-a-mapping',
+  unknownKey: 'unknown-key',
+  missingName: 'missing-name',
+  missingField: 'missing-field',
+  invalidType: 'invalid-type',
+  invalidValue: 'invalid-value',
+  outOfRange: 'out-of-range',
+  authFieldMismatch: 'auth-field-mismatch',
+  urlAndEndpoints: 'url-and-endpoints',
+  missingUrl: 'missing-url',
+  requestsAndDuration: 'requests-and-duration',
+  duplicateTestName: 'duplicate-test-name',
+  duplicateEndpointName: 'duplicate-endpoint-name',
+  relativeUrlWithoutBase: 'relative-url-without-base',
+  invalidThreshold: 'invalid-threshold',
+  templateUnclosed: 'template-unclosed',
+  templateInvalid: 'template-invalid',
+  unknownVariable: 'unknown-variable',
+  unknownBuiltin: 'unknown-builtin',
+  builtinArguments: 'builtin-arguments',
+  variableCycle: 'variable-cycle',
+  rampUpTooLong: 'ramp-up-too-long',
+  weightWithoutWeighted: 'weight-without-weighted',
+  envNotSet: 'env-not-set',
+  envFileNotFound: 'env-file-not-found',
+  hardcodedSecret: 'hardcoded-secret',
+  concurrencyTooLow: 'concurrency-too-low',
+} as const;
+
+export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[keyof typeof DIAGNOSTIC_CODES];

@@ -1,0 +1,235 @@
+// From a file's text to its tests and every syntax, schema and semantic diagnostic. Pure and
+// bounded: file size, document count and alias expansion are capped so hostile input costs
+// milliseconds, not memory.
+import { isAlias, LineCounter, parseAllDocuments, visit, type Document, type YAMLError } from 'yaml';
+import { DIAGNOSTIC_CODES as C } from './codes';
+import type { Range, SpecDiagnostic } from './diagnostic';
+import { Locator } from './locate';
+import { schemaDiagnostics } from './validate';
+import { semanticDiagnostics } from './semantic';
+import type { TestSpec } from './types';
+
+export const LIMITS = {
+  /** Characters (UTF-16 units) in a file; larger files are not parsed. */
+  maxFileChars: 5 * 1024 * 1024,
+  /** Tests (YAML documents) in a file. */
+  maxDocuments: 200,
+  /** Alias expansions per document (yaml's guard against "billion laughs"). */
+  maxAliasCount: 100,
+} as const;
+
+export interface ParsedTest {
+  /** 0-based position among the file's tests. */
+  index: number;
+  name: string | null;
+  /** The whole YAML document. */
+  range: Range;
+  /** The `name` value. */
+  nameRange: Range | null;
+  /** The document's first key (where the CodeLens goes). */
+  keyRange: Range;
+  /** The plain JS value of the document. */
+  value: unknown;
+  /** The test, when the document has no errors. */
+  spec: TestSpec | null;
+  diagnostics: SpecDiagnostic[];
+  doc: Document.Parsed | null;
+}
+
+export interface ParsedFile {
+  tests: ParsedTest[];
+  diagnostics: SpecDiagnostic[];
+}
+
+const locators = new WeakMap<ParsedTest, Locator>();
+
+/** The locator of a parsed test (ranges of its nodes), for checks layered on parseSpecFile. */
+export function locatorOf(test: ParsedTest): Locator | undefined {
+  return locators.get(test);
+}
+
+const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+export function compareDiagnostics(a: SpecDiagnostic, b: SpecDiagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+}
+
+export function parseSpecFile(input: string): ParsedFile {
+  if (input.length > LIMITS.maxFileChars) {
+    const mb = (input.length / (1024 * 1024)).toFixed(1);
+    return {
+      tests: [],
+      diagnostics: [
+        {
+          range: ZERO,
+          severity: 'error',
+          code: C.fileTooLarge,
+          message: `This file is ${mb} MB; ATM does not read spec files over 5 MB. Split it into smaller files.`,
+          data: { limit: LIMITS.maxFileChars, size: input.length },
+        },
+      ],
+    };
+  }
+  // Editors drop the BOM from the document text; drop it here too so columns on line 1 agree.
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+
+  const fileDiagnostics: SpecDiagnostic[] = [];
+  const tests: ParsedTest[] = [];
+
+  if (!Array.isArray(docs) || docs.length === 0) {
+    // An empty stream can still carry stream-level errors.
+    const stream = docs as unknown as { errors?: YAMLError[]; warnings?: YAMLError[] };
+    const locate = (offset: number) => {
+      const { line, col } = lines.linePos(Math.min(offset, text.length));
+      return { line: line - 1, character: col - 1 };
+    };
+    for (const e of [...(stream.errors ?? []), ...(stream.warnings ?? [])]) {
+      fileDiagnostics.push(yamlDiagnostic(e, text, (a, b) => ({ start: locate(a), end: locate(b) })));
+    }
+    if (fileDiagnostics.length === 0) fileDiagnostics.push(noTests());
+    return { tests, diagnostics: fileDiagnostics };
+  }
+
+  let documentCount = 0;
+  for (const doc of docs) {
+    const loc = new Locator(text, lines, doc);
+    const hasContent = doc.contents !== null && doc.contents !== undefined;
+    if (!hasContent && doc.errors.length === 0) {
+      for (const w of doc.warnings) fileDiagnostics.push(yamlDiagnostic(w, text, (a, b) => loc.range(a, b)));
+      continue;
+    }
+    documentCount++;
+    if (documentCount > LIMITS.maxDocuments) {
+      fileDiagnostics.push({
+        range: loc.headRange(),
+        severity: 'error',
+        code: C.tooManyDocuments,
+        message: `This file has more than ${LIMITS.maxDocuments} tests; only the first ${LIMITS.maxDocuments} are read. Split it into smaller files.`,
+        data: { limit: LIMITS.maxDocuments },
+      });
+      break;
+    }
+    tests.push(parseDocument(doc, loc, text, tests.length));
+  }
+
+  // Test names are unique within the file.
+  const firstByName = new Map<string, ParsedTest>();
+  for (const t of tests) {
+    if (t.name === null) continue;
+    const first = firstByName.get(t.name);
+    if (!first) {
+      firstByName.set(t.name, t);
+      continue;
+    }
+    t.diagnostics.push({
+      range: t.nameRange ?? t.keyRange,
+      severity: 'error',
+      code: C.duplicateTestName,
+      message: `Another test in this file is already named \`${t.name}\` (line ${first.keyRange.start.line + 1}); test names must be unique.`,
+      data: { name: t.name },
+    });
+    t.spec = null;
+  }
+
+  if (tests.length === 0 && fileDiagnostics.length === 0) fileDiagnostics.push(noTests());
+  const diagnostics = [...fileDiagnostics];
+  for (const t of tests) {
+    t.diagnostics.sort(compareDiagnostics);
+    diagnostics.push(...t.diagnostics);
+  }
+  diagnostics.sort(compareDiagnostics);
+  return { tests, diagnostics };
+}
+
+function noTests(): SpecDiagnostic {
+  return {
+    range: ZERO,
+    severity: 'information',
+    code: C.noTests,
+    message: 'This file has no tests yet: start with `name: My test` and `url: http://127.0.0.1:3000/items`.',
+  };
+}
+
+function yamlDiagnostic(e: YAMLError, text: string, toRange: (a: number, b: number) => Range): SpecDiagnostic {
+  let [start, end] = e.pos;
+  if (e.code === 'DUPLICATE_KEY') {
+    // yaml points at the key's first character; underline the whole key.
+    const m = /^[^\s:#,\]}]+/.exec(text.slice(start, start + 256));
+    if (m) end = start + m[0].length;
+  }
+  if (start >= text.length && text.length > 0) {
+    // Errors at end of input (an unclosed quote or bracket): point at the last character.
+    start = text.length - 1;
+    end = text.length;
+  }
+  const duplicate = e.code === 'DUPLICATE_KEY';
+  const key = duplicate ? text.slice(start, end) : '';
+  return {
+    range: toRange(start, end),
+    severity: e.name === 'YAMLWarning' ? 'warning' : 'error',
+    code: duplicate ? C.duplicateKey : e.name === 'YAMLWarning' ? C.yamlWarning : C.yamlSyntax,
+    message: duplicate ? `Duplicate key \`${key}\`: each key may appear once in a mapping.` : sentence(e.message),
+    data: { yamlCode: e.code },
+  };
+}
+
+function sentence(message: string): string {
+  const first = message.split('\n')[0]!.trim();
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}
+
+function parseDocument(doc: Document.Parsed, loc: Locator, text: string, index: number): ParsedTest {
+  const diagnostics: SpecDiagnostic[] = [];
+  for (const e of doc.errors) diagnostics.push(yamlDiagnostic(e, text, (a, b) => loc.range(a, b)));
+  for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(w, text, (a, b) => loc.range(a, b)));
+  const syntaxOk = doc.errors.length === 0;
+
+  let value: unknown = null;
+  let aliasOk = true;
+  try {
+    value = doc.toJS({ maxAliasCount: LIMITS.maxAliasCount });
+  } catch (err) {
+    aliasOk = false;
+    let range = loc.headRange();
+    visit(doc, {
+      Alias(_key, node) {
+        if (isAlias(node) && node.range) range = loc.range(node.range[0], node.range[1]);
+        return visit.BREAK;
+      },
+    });
+    diagnostics.push({
+      range,
+      severity: 'error',
+      code: C.aliasLimit,
+      message:
+        err instanceof ReferenceError
+          ? `Too many alias expansions in this test (over ${LIMITS.maxAliasCount}); ATM stops here to protect the editor. Use fewer nested aliases.`
+          : `This test cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+    });
+  }
+
+  const obj = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  const name = obj && typeof obj.name === 'string' ? obj.name : null;
+  const nameRange = obj && obj.name !== undefined ? loc.valueRange(['name']) : null;
+
+  if (syntaxOk && aliasOk) {
+    diagnostics.push(...schemaDiagnostics(value, loc));
+    if (obj) diagnostics.push(...semanticDiagnostics(obj, loc));
+  }
+  const clean = syntaxOk && aliasOk && !diagnostics.some((d) => d.severity === 'error');
+  const test: ParsedTest = {
+    index,
+    name,
+    range: loc.range(doc.range[0], doc.range[2]),
+    nameRange,
+    keyRange: loc.headRange(),
+    value,
+    spec: clean ? (value as TestSpec) : null,
+    diagnostics,
+    doc,
+  };
+  locators.set(test, loc);
+  return test;
+}

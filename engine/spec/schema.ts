@@ -1,0 +1,427 @@
+// The JSON Schema of one test (one YAML document) in a `.atm.yaml` file: the one definition of the
+// format. ajv validates with it, the language server takes completion and hover text from its
+// `description` / `markdownDescription` / `default` / `examples`, and `schemas/atm.schema.json` is
+// a generated copy for other YAML tools (test/spec/schema-file.test.ts fails when it drifts).
+//
+// Cross-field rules (`url` xor `endpoints`, `total_requests` xor `duration_seconds`, ...) live in
+// semantic.ts rather than in oneOf/anyOf, so users get one clear sentence instead of a cascade.
+
+export type JsonSchema = { [key: string]: unknown };
+
+interface Doc {
+  description: string;
+  markdownDescription?: string;
+  default?: unknown;
+  examples: unknown[];
+}
+
+/** Field docs: `markdownDescription` falls back to `description`. */
+function doc(d: Doc): JsonSchema {
+  const out: JsonSchema = {
+    description: d.description,
+    markdownDescription: d.markdownDescription ?? d.description,
+  };
+  if (d.default !== undefined) out.default = d.default;
+  out.examples = d.examples;
+  return out;
+}
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+export const DISTRIBUTION_STRATEGIES = ['round_robin', 'weighted', 'sequential'] as const;
+export const AUTH_TYPES = ['bearer', 'api_key', 'basic'] as const;
+
+const TEMPLATE_NOTE =
+  'Templates: `{{name}}` (a variable), `{{env:NAME}}` (an environment variable, then `env_file`), ' +
+  '`{{$uuid}}`, `{{$randomInt MIN MAX}}`, `{{$timestamp}}`, `{{$isoTimestamp}}`, `{{$requestIndex}}`.';
+
+const urlSchema = (where: string): JsonSchema => ({
+  type: 'string',
+  minLength: 1,
+  ...doc({
+    description: `The URL ${where}. Absolute (http://host/path) or relative to base_url (/path). May contain templates.`,
+    markdownDescription:
+      `The URL ${where}: absolute (\`http://host:3000/items\`) or relative to \`base_url\` (\`/items?limit={{page_size}}\`); ` +
+      `a relative URL keeps the path of \`base_url\` (\`http://h/api\` + \`/items\` = \`http://h/api/items\`).\n\n${TEMPLATE_NOTE}`,
+    examples: ['/items', '/items/{{$randomInt 1 100}}', 'http://127.0.0.1:3000/items'],
+  }),
+});
+
+const methodSchema: JsonSchema = {
+  type: 'string',
+  enum: [...HTTP_METHODS],
+  ...doc({
+    description: 'The HTTP method (upper case). Default GET.',
+    markdownDescription: 'The HTTP method, upper case: `GET` (default), `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD` or `OPTIONS`.',
+    default: 'GET',
+    examples: ['GET', 'POST'],
+  }),
+};
+
+const headersSchema = (where: string): JsonSchema => ({
+  type: 'object',
+  additionalProperties: {
+    type: 'string',
+    ...doc({
+      description: 'A header value (quote numbers: "2"). May contain templates.',
+      markdownDescription: `A header value; quote numbers (\`"2"\`). ${TEMPLATE_NOTE}`,
+      examples: ['application/json', 'Bearer {{env:API_TOKEN}}'],
+    }),
+  },
+  ...doc({
+    description: `Headers ${where}. Names are case-insensitive; values are strings and may contain templates.`,
+    markdownDescription:
+      `Headers ${where}, \`Name: value\`. Names are case-insensitive (a later \`accept\` replaces an earlier \`Accept\`). ` +
+      'Values of `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie` and `X-Api-Key` are redacted (`***`) in results and logs.',
+    examples: [{ Accept: 'application/json' }, { 'X-Trace': '{{$requestIndex}}' }],
+  }),
+});
+
+const bodySchema = (where: string): JsonSchema => ({
+  type: ['string', 'object', 'array'],
+  ...doc({
+    description: `The request body ${where}: a string is sent as is; a mapping or sequence is sent as JSON with Content-Type: application/json unless a Content-Type header is set.`,
+    markdownDescription:
+      `The request body ${where}. A string is sent as is; a mapping or sequence is serialised as JSON and sent with ` +
+      `\`Content-Type: application/json\` unless you set a \`Content-Type\` header. Strings inside may contain templates.\n\n${TEMPLATE_NOTE}`,
+    examples: [{ name: 'item-{{$uuid}}' }, 'plain text body'],
+  }),
+});
+
+const expectedStatusSchema = (where: string): JsonSchema => ({
+  type: 'array',
+  minItems: 1,
+  items: {
+    type: ['integer', 'string'],
+    minimum: 100,
+    maximum: 599,
+    pattern: '^[1-5][0-9xX]{2}$',
+    ...doc({
+      description: 'A status code (200) or a class ("2xx").',
+      markdownDescription: 'A status code (`200`) or a class (`"2xx"`, `"4xx"`).',
+      examples: [200, '2xx'],
+    }),
+  },
+  ...doc({
+    description: `The statuses that count as success ${where}. Default: any 2xx. Any other status is an error (unexpected_status).`,
+    markdownDescription:
+      `The statuses that count as success ${where}: codes (\`200\`) or classes (\`"2xx"\`). Default: any 2xx. ` +
+      'Any other status counts as an error of type `unexpected_status`.',
+    examples: [[200], [200, 201], ['2xx', 404]],
+  }),
+});
+
+const thresholdsSchema = (where: string): JsonSchema => ({
+  type: 'array',
+  items: {
+    type: 'string',
+    minLength: 1,
+    ...doc({
+      description:
+        'METRIC OP VALUE[UNIT]. METRIC: min mean p50 p75 p90 p95 p99 p99.9 max (latency, ms or s, default ms), error_rate (% or a fraction), rps, dropped. OP: < <= > >= ==.',
+      markdownDescription:
+        '`METRIC OP VALUE[UNIT]`.\n\n' +
+        '- latency: `min` `mean` `p50` `p75` `p90` `p95` `p99` `p99.9` `max`, in `ms` (default) or `s`\n' +
+        '- `error_rate`: a percentage (`1%`) or a fraction (`0.01`)\n' +
+        '- `rps`: requests per second\n' +
+        '- `dropped`: dropped requests (open model), a count\n\n' +
+        'OP: `<` `<=` `>` `>=` `==`.',
+      examples: ['p95 < 200ms', 'error_rate < 1%', 'rps >= 150'],
+    }),
+  },
+  ...doc({
+    description: `Pass/fail conditions ${where}; all must hold for the test to pass.`,
+    markdownDescription: `Pass/fail conditions ${where}; all must hold for the test to pass (\`atm run\` exits 1 otherwise).`,
+    examples: [['p95 < 200ms', 'error_rate < 1%', 'rps >= 150']],
+  }),
+});
+
+const stringField = (description: string, markdownDescription: string, examples: unknown[], extra: JsonSchema = {}): JsonSchema => ({
+  type: 'string',
+  minLength: 1,
+  ...extra,
+  ...doc({ description, markdownDescription, examples }),
+});
+
+const authSchema: JsonSchema = {
+  type: 'object',
+  required: ['type'],
+  additionalProperties: false,
+  properties: {
+    type: {
+      type: 'string',
+      enum: [...AUTH_TYPES],
+      ...doc({
+        description: 'How requests authenticate: bearer (Authorization: Bearer TOKEN), api_key (a header or query parameter), basic (Authorization: Basic base64(username:password)).',
+        markdownDescription:
+          'How every request authenticates:\n\n' +
+          '- `bearer`: `Authorization: Bearer <token>`\n' +
+          '- `api_key`: `<header>: <key>` (default header `X-API-Key`), or `?<name>=<key>` with `in: query`\n' +
+          '- `basic`: `Authorization: Basic base64(username:password)`',
+        examples: ['bearer', 'api_key', 'basic'],
+      }),
+    },
+    token: stringField(
+      'The bearer token (type: bearer). Use a template such as {{env:API_TOKEN}} rather than a literal.',
+      'The bearer token, sent as `Authorization: Bearer <token>` (`type: bearer`). Prefer `{{env:API_TOKEN}}` to a literal; the value is redacted in results and logs.',
+      ['{{env:API_TOKEN}}'],
+    ),
+    key: stringField(
+      'The API key (type: api_key). Use a template such as {{env:API_KEY}} rather than a literal.',
+      'The API key (`type: api_key`). Prefer `{{env:API_KEY}}` to a literal; the value is redacted in results and logs.',
+      ['{{env:API_KEY}}'],
+    ),
+    in: {
+      type: 'string',
+      enum: ['header', 'query'],
+      ...doc({
+        description: 'Where the API key goes (type: api_key): header (default) or query.',
+        markdownDescription: 'Where the API key goes (`type: api_key`): `header` (default; see `header`) or `query` (see `name`).',
+        default: 'header',
+        examples: ['header', 'query'],
+      }),
+    },
+    header: stringField(
+      'The header that carries the API key when in: header (type: api_key). Default X-API-Key.',
+      'The header that carries the API key when `in: header` (`type: api_key`). Default `X-API-Key`.',
+      ['X-API-Key', 'Api-Key'],
+      { default: 'X-API-Key' },
+    ),
+    name: stringField(
+      'The query parameter that carries the API key when in: query (type: api_key). Default api_key.',
+      'The query parameter that carries the API key when `in: query` (`type: api_key`). Default `api_key`.',
+      ['api_key', 'key'],
+      { default: 'api_key' },
+    ),
+    username: stringField(
+      'The user name (type: basic).',
+      'The user name for `Authorization: Basic` (`type: basic`).',
+      ['demo', '{{env:API_USER}}'],
+    ),
+    password: stringField(
+      'The password (type: basic). Use a template such as {{env:API_PASSWORD}} rather than a literal.',
+      'The password for `Authorization: Basic` (`type: basic`). Prefer `{{env:API_PASSWORD}}` to a literal; the value and the encoded header are redacted in results and logs.',
+      ['{{env:API_PASSWORD}}'],
+    ),
+  },
+  // Each type requires its own fields and rejects the others' (reported as "does not apply").
+  allOf: [
+    {
+      if: { required: ['type'], properties: { type: { const: 'bearer' } } },
+      then: { required: ['token'], properties: { key: false, in: false, header: false, name: false, username: false, password: false } },
+    },
+    {
+      if: { required: ['type'], properties: { type: { const: 'api_key' } } },
+      then: { required: ['key'], properties: { token: false, username: false, password: false } },
+    },
+    {
+      if: { required: ['type'], properties: { type: { const: 'basic' } } },
+      then: { required: ['username', 'password'], properties: { token: false, key: false, in: false, header: false, name: false } },
+    },
+  ],
+  ...doc({
+    description: 'Authentication applied to every request: type bearer (token), api_key (key, in, header, name) or basic (username, password).',
+    markdownDescription:
+      'Authentication applied to every request.\n\n' +
+      '```yaml\nauth:\n  type: bearer\n  token: "{{env:API_TOKEN}}"\n```\n' +
+      '`type: api_key` takes `key`, and `in: header` (default, header `X-API-Key`) or `in: query` (parameter `api_key`); ' +
+      '`type: basic` takes `username` and `password`. An endpoint header of the same name wins over the auth header.',
+    examples: [{ type: 'bearer', token: '{{env:API_TOKEN}}' }, { type: 'api_key', key: '{{env:API_KEY}}', header: 'X-API-Key' }],
+  }),
+};
+
+const endpointSchema: JsonSchema = {
+  type: 'object',
+  required: ['name', 'url'],
+  additionalProperties: false,
+  properties: {
+    name: stringField(
+      'The endpoint name, unique within the test; results are reported per endpoint under it.',
+      'The endpoint name, unique within the test; results and per-endpoint thresholds are reported under it.',
+      ['list', 'create'],
+    ),
+    url: urlSchema('of this endpoint'),
+    method: methodSchema,
+    headers: headersSchema('for this endpoint (merged over the test headers)'),
+    body: bodySchema('of this endpoint'),
+    expected_status_codes: expectedStatusSchema('for this endpoint'),
+    weight: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      ...doc({
+        description: 'The relative share of requests with distribution_strategy: weighted (default 1).',
+        markdownDescription:
+          'The relative share of requests with `distribution_strategy: weighted`: an endpoint with weight 3 gets three times the requests of one with weight 1. Default `1`; must be greater than 0.',
+        default: 1,
+        examples: [1, 3],
+      }),
+    },
+    thresholds: thresholdsSchema('for this endpoint alone'),
+  },
+  ...doc({
+    description: 'One endpoint of the mix: name and url required; method, headers, body, expected_status_codes, weight, thresholds optional.',
+    markdownDescription: 'One endpoint of the mix: `name` and `url` are required; `method`, `headers`, `body`, `expected_status_codes`, `weight` and `thresholds` are optional.',
+    examples: [{ name: 'list', url: '/items', weight: 3 }],
+  }),
+};
+
+export const atmSchema: JsonSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://api-test-machine.dev/schemas/atm.schema.json',
+  title: 'API Test Machine test',
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: {
+    name: stringField(
+      'The test name, unique within the file. Shown in results and used by `atm run --test NAME`.',
+      'The test name, unique within the file. Shown in results and selected with `atm run FILE --test NAME`.',
+      ['Items API under load'],
+    ),
+    description: {
+      type: 'string',
+      ...doc({
+        description: 'A free-text description of the test.',
+        markdownDescription: 'A free-text description of the test, shown beside its results.',
+        examples: ['Browse-heavy traffic'],
+      }),
+    },
+    base_url: stringField(
+      'The base URL relative endpoint URLs resolve against; its path is kept (http://h/api + /items = http://h/api/items). `atm run --demo` replaces it with the demo target.',
+      'The base URL relative URLs resolve against. Its path is kept: `http://h/api` + `/items` = `http://h/api/items`. ' +
+        '`atm run --demo` replaces it with the built-in demo target. May contain `{{env:NAME}}`.',
+      ['http://127.0.0.1:3000', '{{env:BASE_URL}}'],
+    ),
+    env_file: stringField(
+      'A dotenv file read relative to the spec for {{env:NAME}}; the process environment wins over it. Default: .env beside the spec, if present.',
+      'A dotenv file (`NAME=value` lines, `#` comments, quotes, `export ` prefixes) read relative to the spec for `{{env:NAME}}`. ' +
+        'The process environment wins over it. Default: `.env` beside the spec, if present.',
+      ['.env', '.env.staging'],
+      { default: '.env' },
+    ),
+    variables: {
+      type: 'object',
+      additionalProperties: {
+        type: ['string', 'number', 'boolean'],
+        ...doc({
+          description: 'A variable value: a string (may use {{env:NAME}}, other variables and built-ins), a number or a boolean.',
+          markdownDescription: `A variable value: a string, a number or a boolean. Strings may use \`{{env:NAME}}\`, other variables and built-ins. ${TEMPLATE_NOTE}`,
+          examples: [20, '{{env:API_TOKEN}}'],
+        }),
+      },
+      ...doc({
+        description: 'Named values used as {{name}} in URLs, headers, bodies and auth.',
+        markdownDescription: 'Named values used as `{{name}}` in URLs, headers, bodies and auth. A variable may use `{{env:NAME}}` and other variables (no cycles).',
+        examples: [{ page_size: 20, token: '{{env:API_TOKEN}}' }],
+      }),
+    },
+    auth: authSchema,
+    headers: headersSchema('sent with every request'),
+    url: urlSchema('of the single request (use either `url` or `endpoints`)'),
+    method: methodSchema,
+    body: bodySchema('of the single request'),
+    expected_status_codes: expectedStatusSchema('for the single request'),
+    endpoints: {
+      type: 'array',
+      minItems: 1,
+      items: endpointSchema,
+      ...doc({
+        description: 'Several endpoints hit in one test (instead of url). Each needs a unique name and a url.',
+        markdownDescription:
+          'Several endpoints hit in one test, instead of `url`. Each needs a unique `name` and a `url`; how requests are shared among them is `distribution_strategy`.',
+        examples: [[{ name: 'list', url: '/items', weight: 3 }, { name: 'create', method: 'POST', url: '/items', body: { name: 'item-{{$uuid}}' } }]],
+      }),
+    },
+    distribution_strategy: {
+      type: 'string',
+      enum: [...DISTRIBUTION_STRATEGIES],
+      ...doc({
+        description: 'How requests are shared among endpoints: round_robin (default, A B C A B C), weighted (at random by weight), sequential (all of A, then B, ...).',
+        markdownDescription:
+          'How requests are shared among `endpoints`:\n\n' +
+          '- `round_robin` (default): A B C A B C ...\n' +
+          '- `weighted`: at random, in proportion to each `weight`\n' +
+          '- `sequential`: the whole share of A, then of B, ... (`total_requests` split evenly; with `duration_seconds`, the time is)',
+        default: 'round_robin',
+        examples: ['round_robin', 'weighted', 'sequential'],
+      }),
+    },
+    concurrency: {
+      type: 'integer',
+      minimum: 1,
+      ...doc({
+        description: 'Connections, and the most requests in flight at once. Default 10.',
+        markdownDescription:
+          'Connections, and the most requests in flight at once. Default `10`. In the closed model each connection sends its next request when the last finishes; ' +
+          'in the open model a request due while `concurrency` are in flight is dropped (`dropped_requests`).',
+        default: 10,
+        examples: [10, 50],
+      }),
+    },
+    total_requests: {
+      type: 'integer',
+      minimum: 1,
+      ...doc({
+        description: 'Stop after this many requests (not with duration_seconds). Default 100 when neither is set.',
+        markdownDescription: 'Stop after this many requests. Use either `total_requests` or `duration_seconds`, not both; default `100` when neither is set.',
+        default: 100,
+        examples: [100, 1000],
+      }),
+    },
+    duration_seconds: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      ...doc({
+        description: 'Stop after this many seconds (not with total_requests).',
+        markdownDescription: 'Stop after this many seconds. Use either `duration_seconds` or `total_requests`, not both.',
+        examples: [30, 60],
+      }),
+    },
+    requests_per_second: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      ...doc({
+        description: 'Open model: a fixed arrival rate in requests per second. Without it the test uses the closed model.',
+        markdownDescription:
+          'Open model: request *i* is due at `t0 + i/rate`, whatever the server does, and latency is measured from the due time ' +
+          '(no coordinated omission). Without it, the closed model: `concurrency` loops send as fast as responses return.',
+        examples: [50, 200],
+      }),
+    },
+    ramp_up_seconds: {
+      type: 'number',
+      minimum: 0,
+      ...doc({
+        description: 'Seconds over which the rate (open model) or the active connections (closed model) rise linearly from 0. Default 0. Must be shorter than duration_seconds.',
+        markdownDescription:
+          'Seconds over which the rate (open model) or the active connections (closed model) rise linearly from 0. Default `0`; shorter than `duration_seconds` when that is set.',
+        default: 0,
+        examples: [5, 10],
+      }),
+    },
+    timeout_seconds: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      ...doc({
+        description: 'Per-request timeout in seconds, from connect to the last byte. Default 30.',
+        markdownDescription: 'Per-request timeout in seconds, from connect to the last byte. Default `30`. A request that takes longer counts as an error of type `timeout`.',
+        default: 30,
+        examples: [10, 2.5],
+      }),
+    },
+    insecure_tls: {
+      type: 'boolean',
+      ...doc({
+        description: 'Skip TLS certificate checks (self-signed test servers). Default false; shown in results when true.',
+        markdownDescription: 'Skip TLS certificate checks, for self-signed test servers. Default `false`; results say so when `true`.',
+        default: false,
+        examples: [false, true],
+      }),
+    },
+    thresholds: thresholdsSchema('for the whole test'),
+  },
+  ...doc({
+    description: 'One load test. A file holds one or more, separated by ---.',
+    markdownDescription: 'One load test: `name`, then either `url` or `endpoints`, the load shape and `thresholds`. A file holds one or more tests separated by `---`.',
+    examples: [{ name: 'Items API', base_url: 'http://127.0.0.1:3000', url: '/items', total_requests: 100 }],
+  }),
+};
