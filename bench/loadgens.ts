@@ -1,0 +1,249 @@
+// The load generators under comparison: this engine (through `atm run`, in its own process, every
+// metric on), autocannon (npm) and wrk (Debian). Each runs as a separate process against the same
+// URL with the same connections and duration; each parser turns the tool's own report into the
+// same small record.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RunResult } from '../engine/spec/result';
+import { run, tail } from './proc';
+
+export const ROOT = resolve(__dirname, '..');
+export const CLI = join(ROOT, 'dist', 'cli.js');
+
+export interface LoadResult {
+  tool: 'engine' | 'autocannon' | 'wrk';
+  /** Completed requests per second. */
+  rps: number;
+  requests: number;
+  seconds: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number | null;
+  errors: number;
+  /** Peak RSS of the load generator's busiest process, when known (MiB). */
+  max_rss_mb: number | null;
+  /** Set when the tool failed: what it said. */
+  failure: string | null;
+}
+
+function failed(tool: LoadResult['tool'], failure: string): LoadResult {
+  return { tool, rps: 0, requests: 0, seconds: 0, p50_ms: null, p99_ms: null, max_ms: null, errors: 0, max_rss_mb: null, failure };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine
+
+export interface EngineLoad {
+  name: string;
+  url: string;
+  concurrency: number;
+  durationSeconds?: number;
+  totalRequests?: number;
+  /** Open model when set. */
+  rps?: number;
+  timeoutSeconds?: number;
+}
+
+export interface EngineRun {
+  load: LoadResult;
+  result: RunResult | null;
+  /** Peak RSS of each Node process the run used (the CLI, and the engine if it forks one). */
+  processes: { pid: number; script: string; max_rss_mb: number }[];
+  profileDir: string | null;
+}
+
+function specYaml(load: EngineLoad): string {
+  const lines = [
+    `name: ${JSON.stringify(load.name)}`,
+    `url: ${JSON.stringify(load.url)}`,
+    `method: GET`,
+    `concurrency: ${load.concurrency}`,
+    `timeout_seconds: ${load.timeoutSeconds ?? 10}`,
+  ];
+  if (load.durationSeconds !== undefined) lines.push(`duration_seconds: ${load.durationSeconds}`);
+  if (load.totalRequests !== undefined) lines.push(`total_requests: ${load.totalRequests}`);
+  if (load.rps !== undefined) lines.push(`requests_per_second: ${load.rps}`);
+  return lines.join('\n') + '\n';
+}
+
+// Loaded into every Node process of an engine run (NODE_OPTIONS is inherited by forked children):
+// records the process's peak RSS as it exits, which /proc can no longer tell once it has.
+const RSS_PRELOAD = `'use strict';
+const fs = require('fs');
+const path = require('path');
+process.on('exit', () => {
+  try {
+    const dir = process.env.ATM_BENCH_RSS_DIR;
+    if (!dir) return;
+    fs.writeFileSync(path.join(dir, 'rss-' + process.pid + '.json'), JSON.stringify({
+      pid: process.pid, script: process.argv[1] || '', maxRssKb: process.resourceUsage().maxRSS,
+    }));
+  } catch {}
+});
+`;
+
+let runCounter = 0;
+
+export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuProfile?: boolean } = {}): Promise<EngineRun> {
+  const dir = join(workDir, `engine-${++runCounter}`);
+  const rssDir = join(dir, 'rss');
+  mkdirSync(rssDir, { recursive: true });
+  const preload = join(dir, 'rss-preload.cjs');
+  writeFileSync(preload, RSS_PRELOAD);
+  const specFile = join(dir, 'bench.atm.yaml');
+  writeFileSync(specFile, specYaml(load));
+  const out = join(dir, 'result.json');
+  const profileDir = opts.cpuProfile ? join(dir, 'profile') : null;
+  const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--require=${preload}`];
+  if (profileDir) nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  const limitSeconds = (load.durationSeconds ?? 0) + (load.totalRequests ? load.totalRequests / 5000 : 0) + 60;
+  const res = await run(process.execPath, [CLI, 'run', specFile, '--json', out, '--quiet'], limitSeconds * 1000, {
+    cwd: dir,
+    env: { ...process.env, NODE_OPTIONS: nodeOptions.join(' ').trim(), ATM_BENCH_RSS_DIR: rssDir },
+  });
+  const processes = readdirSync(rssDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(rssDir, f), 'utf8')) as { pid: number; script: string; maxRssKb: number })
+    .map((p) => ({ pid: p.pid, script: p.script, max_rss_mb: p.maxRssKb / 1024 }));
+  // The engine's own process when the CLI forks one, else the CLI (which then runs the engine).
+  const engineProc = processes.find((p) => /engine\.js$/.test(p.script)) ?? processes.find((p) => /cli\.js$/.test(p.script));
+  let result: RunResult | null = null;
+  if (existsSync(out)) {
+    const parsed = JSON.parse(readFileSync(out, 'utf8')) as RunResult | RunResult[];
+    result = Array.isArray(parsed) ? (parsed[0] ?? null) : parsed;
+  }
+  if (!result || res.timedOut) {
+    const why = res.timedOut ? `killed after ${Math.round(limitSeconds)} s` : `exit ${res.code}${res.signal ? ` (${res.signal})` : ''}, no result`;
+    return { load: failed('engine', `${why}: ${tail(res.stderr || res.stdout, 3)}`), result, processes, profileDir };
+  }
+  const m = result.metrics;
+  const load_: LoadResult = {
+    tool: 'engine',
+    rps: m.requests_per_second,
+    requests: m.total_requests,
+    seconds: m.duration_seconds,
+    p50_ms: m.latency_ms.p50,
+    p99_ms: m.latency_ms.p99,
+    max_ms: m.latency_ms.max,
+    errors: m.failed_requests,
+    max_rss_mb: engineProc?.max_rss_mb ?? null,
+    failure: result.status === 'failed' ? `run failed: ${result.error ?? ''}` : null,
+  };
+  return { load: load_, result, processes, profileDir };
+}
+
+// ---------------------------------------------------------------------------------------------
+// autocannon
+
+interface AutocannonJson {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  latency: { p50: number; p99: number; max: number };
+  requests: { total: number; average: number };
+}
+
+export function autocannonScript(): string | null {
+  const p = join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
+  return existsSync(p) ? p : null;
+}
+
+export function autocannonVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'autocannon', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'missing';
+  }
+}
+
+export async function runAutocannon(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  const script = autocannonScript();
+  if (!script) return failed('autocannon', 'node_modules/autocannon is missing (npm install)');
+  const res = await run(process.execPath, [script, '-c', String(connections), '-d', String(seconds), '--json', url], (seconds + 30) * 1000, {
+    cwd: ROOT,
+  });
+  const start = res.stdout.indexOf('{');
+  if (res.code !== 0 || start < 0) return failed('autocannon', `exit ${res.code}: ${tail(res.stderr, 3)}`);
+  const j = JSON.parse(res.stdout.slice(start)) as AutocannonJson;
+  return {
+    tool: 'autocannon',
+    rps: j.requests.total / j.duration,
+    requests: j.requests.total,
+    seconds: j.duration,
+    p50_ms: j.latency.p50,
+    p99_ms: j.latency.p99,
+    max_ms: j.latency.max,
+    errors: j.errors + j.timeouts + j.non2xx,
+    max_rss_mb: null,
+    failure: null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// wrk
+
+export function wrkPath(): string | null {
+  for (const p of ['/usr/bin/wrk', '/usr/local/bin/wrk']) if (existsSync(p)) return p;
+  return null;
+}
+
+function durationMs(value: string, unit: string): number {
+  const v = Number(value);
+  switch (unit) {
+    case 'us':
+      return v / 1000;
+    case 'ms':
+      return v;
+    case 's':
+      return v * 1000;
+    case 'm':
+      return v * 60_000;
+    default:
+      return Number.NaN;
+  }
+}
+
+/** Parses `wrk --latency` output. Exported for the bench's own sanity checks. */
+export function parseWrk(text: string): Omit<LoadResult, 'tool' | 'max_rss_mb' | 'failure'> | null {
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(text);
+  const total = /(\d+) requests in ([\d.]+)(us|ms|s|m),/.exec(text);
+  if (!rps || !total) return null;
+  const pct = (p: string): number | null => {
+    const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm').exec(text);
+    return m ? durationMs(m[1] ?? '', m[2] ?? '') : null;
+  };
+  // "Latency   avg unit   stdev unit   max unit   +/- stdev"
+  const max = /^\s+Latency\s+[\d.]+(?:us|ms|s|m)\s+[\d.]+(?:us|ms|s|m)\s+([\d.]+)(us|ms|s|m)/m.exec(text);
+  let errors = 0;
+  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(text);
+  if (non2xx) errors += Number(non2xx[1]);
+  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+  if (sock) errors += sock.slice(1).reduce((a, b) => a + Number(b), 0);
+  return {
+    rps: Number(rps[1]),
+    requests: Number(total[1]),
+    seconds: durationMs(total[2] ?? '', total[3] ?? '') / 1000,
+    p50_ms: pct('50'),
+    p99_ms: pct('99'),
+    max_ms: max ? durationMs(max[1] ?? '', max[2] ?? '') : null,
+    errors,
+  };
+}
+
+export async function runWrk(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  const bin = wrkPath();
+  if (!bin) return failed('wrk', 'wrk not found (Debian package wrk)');
+  const res = await run(bin, ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, '--latency', url], (seconds + 30) * 1000);
+  const parsed = parseWrk(res.stdout);
+  if (res.code !== 0 || !parsed) return failed('wrk', `exit ${res.code}: ${tail(res.stderr || res.stdout, 3)}`);
+  return { tool: 'wrk', ...parsed, max_rss_mb: null, failure: null };
+}
+
+export function wrkVersion(): string {
+  const bin = wrkPath();
+  if (!bin) return 'missing';
+  const out = spawnSync(bin, ['-v'], { encoding: 'utf8' });
+  return (/wrk (\S+)/.exec(out.stdout || out.stderr || '')?.[1] ?? 'unknown').trim();
+}

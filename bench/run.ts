@@ -1,0 +1,615 @@
+// `npm run bench`: this engine side by side with autocannon and wrk against nginx on loopback, plus
+// open-model rate accuracy, latency accuracy against a fixed delay, a stall that must show in p99,
+// and peak memory after 100k vs 1M requests. Prints tables and writes bench/results/latest.json.
+// All traffic goes to 127.0.0.1; every child process is bounded in time and killed at the end.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatProfile, readProfile, summariseProfile, type ProfileSummary } from './cpuprofile';
+import { autocannonVersion, CLI, ROOT, runAutocannon, runEngine, runWrk, wrkVersion, type EngineRun, type LoadResult } from './loadgens';
+import { killAll } from './proc';
+import { fmt, median, stddev, table } from './stats';
+import { startNginx, startNodeTarget, type Target } from './targets';
+import type { TargetStats } from './targetProtocol';
+
+const SECTIONS = ['throughput', 'open', 'latency', 'memory', 'profile'] as const;
+type Section = (typeof SECTIONS)[number];
+const DEFAULT_SECTIONS: Section[] = ['throughput', 'open', 'latency', 'memory'];
+
+interface Options {
+  rounds: number;
+  duration: number;
+  connections: number;
+  only: Section[];
+  build: boolean;
+  out: string;
+  openRates: number[];
+  openDuration: number;
+  memoryRequests: [number, number];
+}
+
+const USAGE = `usage: npm run bench -- [options]
+  --rounds N           throughput rounds, each engine, autocannon, wrk in turn (default 3)
+  --duration S         seconds per throughput run (default 4)
+  --connections N      connections for the throughput runs (default 50)
+  --only LIST          comma list of: ${SECTIONS.join(', ')} (default: all but profile)
+  --open-rates LIST    open-model target rates (default 1000,10000)
+  --open-duration S    seconds per open-model run (default 4)
+  --memory A,B         request counts for the memory comparison (default 100000,1000000)
+  --no-build           use dist/ as it is instead of building the cli and engine bundles
+  --out FILE           results JSON (default bench/results/latest.json)`;
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    rounds: 3,
+    duration: 4,
+    connections: 50,
+    only: DEFAULT_SECTIONS,
+    build: true,
+    out: join(ROOT, 'bench', 'results', 'latest.json'),
+    openRates: [1000, 10000],
+    openDuration: 4,
+    memoryRequests: [100_000, 1_000_000],
+  };
+  const positive = (name: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`);
+    return n;
+  };
+  const list = (name: string, v: string | undefined): number[] => (v ?? '').split(',').map((x) => positive(name, x));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = (): string | undefined => argv[++i];
+    switch (a) {
+      case '--rounds':
+        o.rounds = Math.round(positive(a, next()));
+        break;
+      case '--duration':
+        o.duration = positive(a, next());
+        break;
+      case '--connections':
+        o.connections = Math.round(positive(a, next()));
+        break;
+      case '--only': {
+        const names = (next() ?? '').split(',').filter(Boolean);
+        for (const n of names) if (!(SECTIONS as readonly string[]).includes(n)) throw new Error(`--only: unknown section '${n}'`);
+        o.only = names as Section[];
+        break;
+      }
+      case '--open-rates':
+        o.openRates = list(a, next());
+        break;
+      case '--open-duration':
+        o.openDuration = positive(a, next());
+        break;
+      case '--memory': {
+        const [x, y] = list(a, next());
+        if (x === undefined || y === undefined) throw new Error('--memory needs two counts, e.g. 100000,1000000');
+        o.memoryRequests = [x, y];
+        break;
+      }
+      case '--no-build':
+        o.build = false;
+        break;
+      case '--out':
+        o.out = next() ?? o.out;
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option '${a}'\n${USAGE}`);
+    }
+  }
+  return o;
+}
+
+function say(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function note(text: string): void {
+  process.stderr.write(`  … ${text}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+interface ThroughputReport {
+  target: string;
+  connections: number;
+  duration_seconds: number;
+  rounds: { engine: LoadResult; autocannon: LoadResult; wrk: LoadResult }[];
+  median: Record<'engine' | 'autocannon' | 'wrk', { rps: number | null; p50_ms: number | null; p99_ms: number | null; max_rss_mb: number | null }>;
+  /** Medians of the per-round ratios (each round's runs are neighbours in time). */
+  ratio_engine_autocannon: number | null;
+  ratio_engine_wrk: number | null;
+}
+
+async function throughput(o: Options, nginx: Target, work: string): Promise<ThroughputReport> {
+  say(`\n== Closed-model throughput: ${o.connections} connections, ${o.duration} s per run, ${o.rounds} rounds, alternating engine → autocannon → wrk`);
+  const rounds: ThroughputReport['rounds'] = [];
+  for (let r = 1; r <= o.rounds; r++) {
+    note(`round ${r}/${o.rounds}: engine`);
+    const engine = (await runEngine(work, { name: `throughput ${r}`, url: nginx.url, concurrency: o.connections, durationSeconds: o.duration })).load;
+    note(`round ${r}/${o.rounds}: autocannon`);
+    const autocannon = await runAutocannon(nginx.url, o.connections, o.duration);
+    note(`round ${r}/${o.rounds}: wrk`);
+    const wrk = await runWrk(nginx.url, o.connections, o.duration);
+    rounds.push({ engine, autocannon, wrk });
+  }
+  const ok = (l: LoadResult): boolean => l.failure === null && l.rps > 0;
+  const med = (tool: 'engine' | 'autocannon' | 'wrk'): ThroughputReport['median']['engine'] => {
+    const runs = rounds.map((r) => r[tool]).filter(ok);
+    return {
+      rps: median(runs.map((l) => l.rps)),
+      p50_ms: median(runs.map((l) => l.p50_ms).filter((v): v is number => v !== null)),
+      p99_ms: median(runs.map((l) => l.p99_ms).filter((v): v is number => v !== null)),
+      max_rss_mb: median(runs.map((l) => l.max_rss_mb).filter((v): v is number => v !== null)),
+    };
+  };
+  const ratio = (other: 'autocannon' | 'wrk'): number | null =>
+    median(rounds.filter((r) => ok(r.engine) && ok(r[other])).map((r) => r.engine.rps / r[other].rps));
+  const report: ThroughputReport = {
+    target: nginx.kind,
+    connections: o.connections,
+    duration_seconds: o.duration,
+    rounds,
+    median: { engine: med('engine'), autocannon: med('autocannon'), wrk: med('wrk') },
+    ratio_engine_autocannon: ratio('autocannon'),
+    ratio_engine_wrk: ratio('wrk'),
+  };
+  const cell = (l: LoadResult): string => (l.failure ? 'failed' : `${fmt(l.rps, 0)}${l.errors ? ` (${l.errors} err)` : ''}`);
+  say(
+    table(
+      ['round', 'engine req/s', 'autocannon req/s', 'wrk req/s', 'engine/autocannon', 'engine/wrk'],
+      rounds.map((r, i) => [
+        String(i + 1),
+        cell(r.engine),
+        cell(r.autocannon),
+        cell(r.wrk),
+        ok(r.engine) && ok(r.autocannon) ? `${fmt(r.engine.rps / r.autocannon.rps, 2)}×` : '—',
+        ok(r.engine) && ok(r.wrk) ? `${fmt(r.engine.rps / r.wrk.rps, 2)}×` : '—',
+      ]),
+    ),
+  );
+  say();
+  say(
+    table(
+      ['tool', 'median req/s', 'median p50 ms', 'median p99 ms', 'peak RSS MiB'],
+      (['engine', 'autocannon', 'wrk'] as const).map((t) => [
+        t,
+        fmt(report.median[t].rps, 0),
+        fmt(report.median[t].p50_ms, 3),
+        fmt(report.median[t].p99_ms, 3),
+        fmt(report.median[t].max_rss_mb, 1),
+      ]),
+    ),
+  );
+  say(`median ratio engine/autocannon: ${fmt(report.ratio_engine_autocannon, 2)}×   engine/wrk: ${fmt(report.ratio_engine_wrk, 2)}×`);
+  say('(autocannon reports latency in whole milliseconds; wrk and the engine in microseconds)');
+  for (const r of rounds) for (const l of [r.engine, r.autocannon, r.wrk]) if (l.failure) say(`  ${l.tool} failed: ${l.failure}`);
+  return report;
+}
+
+interface OpenRun {
+  target: string;
+  target_rps: number;
+  achieved_rps: number | null;
+  relative_error_pct: number | null;
+  requests: number | null;
+  dropped: number | null;
+  errors: number | null;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  /** Requests per second over the whole seconds of the timeline. */
+  timeline_rps: number[];
+  timeline_stddev_pct: number | null;
+  /** Arrivals per 10 ms as the target saw them (Node target only). */
+  arrivals: TargetStats['arrivals_per_10ms'] | null;
+  gap_ms: TargetStats['gap_ms'] | null;
+  failure: string | null;
+}
+
+function openRunReport(target: string, rate: number, run: EngineRun, stats: TargetStats | null): OpenRun {
+  const res = run.result;
+  const m = res?.metrics;
+  const seconds = m?.duration_seconds ?? 0;
+  // Whole seconds only: a last partial second would read as a dip.
+  const timeline = (res?.timeline ?? []).filter((p) => p.t <= Math.floor(seconds + 1e-6)).map((p) => p.rps);
+  const mean = timeline.length ? timeline.reduce((a, b) => a + b, 0) / timeline.length : 0;
+  return {
+    target,
+    target_rps: rate,
+    achieved_rps: m ? m.requests_per_second : null,
+    relative_error_pct: m ? (100 * (m.requests_per_second - rate)) / rate : null,
+    requests: m?.total_requests ?? null,
+    dropped: m?.dropped_requests ?? null,
+    errors: m?.failed_requests ?? null,
+    p50_ms: m?.latency_ms.p50 ?? null,
+    p99_ms: m?.latency_ms.p99 ?? null,
+    timeline_rps: timeline,
+    timeline_stddev_pct: timeline.length > 1 && mean > 0 ? (100 * (stddev(timeline) ?? 0)) / mean : null,
+    arrivals: stats?.arrivals_per_10ms ?? null,
+    gap_ms: stats?.gap_ms ?? null,
+    failure: run.load.failure,
+  };
+}
+
+async function openModel(o: Options, nginx: Target, work: string): Promise<OpenRun[]> {
+  say(`\n== Open-model rate accuracy: ${o.openDuration} s per rate, concurrency 50 (goal: within 1% of the target, no bursts)`);
+  const runs: OpenRun[] = [];
+  for (const rate of o.openRates) {
+    note(`open model ${rate} req/s against ${nginx.kind}`);
+    const run = await runEngine(work, { name: `open ${rate}`, url: nginx.url, concurrency: 50, durationSeconds: o.openDuration, rps: rate });
+    runs.push(openRunReport(nginx.kind, rate, run, null));
+  }
+  // nginx cannot say when requests arrived; a Node target can, to the microsecond, which shows
+  // bursts inside a second that a per-second timeline averages away.
+  const rate = o.openRates[0] ?? 1000;
+  note(`open model ${rate} req/s against a Node target recording arrivals`);
+  const node = await startNodeTarget({ mode: 'hello' });
+  try {
+    const run = await runEngine(work, { name: `open ${rate} arrivals`, url: node.url, concurrency: 50, durationSeconds: o.openDuration, rps: rate });
+    runs.push(openRunReport('node (arrivals)', rate, run, await node.stats()));
+  } finally {
+    await node.close();
+  }
+  say(
+    table(
+      ['target', 'target req/s', 'achieved', 'error %', 'requests', 'dropped', 'errors', 'p50 ms', 'p99 ms', 'per-second sd %', 'arrivals/10ms min..max (mean)'],
+      runs.map((r) => [
+        r.target,
+        String(r.target_rps),
+        r.failure ? 'failed' : fmt(r.achieved_rps, 1),
+        fmt(r.relative_error_pct, 2),
+        fmt(r.requests, 0),
+        fmt(r.dropped, 0),
+        fmt(r.errors, 0),
+        fmt(r.p50_ms, 3),
+        fmt(r.p99_ms, 3),
+        fmt(r.timeline_stddev_pct, 2),
+        r.arrivals ? `${r.arrivals.min}..${r.arrivals.max} (${fmt(r.arrivals.mean, 1)})` : '—',
+      ]),
+    ),
+  );
+  for (const r of runs) {
+    if (r.failure) say(`  ${r.target} ${r.target_rps}: ${r.failure}`);
+    else say(`  ${r.target} ${r.target_rps}: per-second req/s ${r.timeline_rps.map((v) => fmt(v, 0)).join(' ')}${r.gap_ms ? `; inter-arrival gap p50 ${fmt(r.gap_ms.p50, 3)} ms, p99 ${fmt(r.gap_ms.p99, 3)} ms, max ${fmt(r.gap_ms.max, 3)} ms` : ''}`);
+  }
+  return runs;
+}
+
+interface LatencyReport {
+  delay_ms: number;
+  runs: {
+    tool: string;
+    concurrency: number;
+    requests: number | null;
+    p50_ms: number | null;
+    p99_ms: number | null;
+    server_hold_p50_ms: number | null;
+    p50_minus_delay_ms: number | null;
+    p50_minus_server_ms: number | null;
+    failure: string | null;
+  }[];
+  stall: {
+    rate: number;
+    duration_seconds: number;
+    stall_ms: number;
+    stalled: boolean;
+    expected_p99_ms: number;
+    engine: { p50_ms: number | null; p90_ms: number | null; p99_ms: number | null; max_ms: number | null; service_p99_ms: number | null; dropped: number | null; requests: number | null; failure: string | null };
+    autocannon_closed: { p50_ms: number | null; p99_ms: number | null; max_ms: number | null; failure: string | null };
+  };
+}
+
+async function latency(work: string): Promise<LatencyReport> {
+  const delay = 20;
+  const seconds = 3;
+  say(`\n== Latency accuracy: closed model against a Node target that answers after exactly ${delay} ms (nginx cannot delay without modules)`);
+  const runs: LatencyReport['runs'] = [];
+  for (const c of [1, 4]) {
+    note(`engine, concurrency ${c}, against the ${delay} ms target`);
+    const target = await startNodeTarget({ mode: 'delay', delayMs: delay });
+    try {
+      const run = await runEngine(work, { name: `latency c${c}`, url: target.url, concurrency: c, durationSeconds: seconds });
+      const stats = await target.stats();
+      const p50 = run.load.failure ? null : run.load.p50_ms;
+      runs.push({
+        tool: 'engine',
+        concurrency: c,
+        requests: run.result?.metrics.total_requests ?? null,
+        p50_ms: p50,
+        p99_ms: run.load.p99_ms,
+        server_hold_p50_ms: stats.hold_ms.p50,
+        p50_minus_delay_ms: p50 === null ? null : p50 - delay,
+        p50_minus_server_ms: p50 === null ? null : p50 - stats.hold_ms.p50,
+        failure: run.load.failure,
+      });
+    } finally {
+      await target.close();
+    }
+  }
+  note(`wrk, 1 connection, against the ${delay} ms target (reference)`);
+  {
+    const target = await startNodeTarget({ mode: 'delay', delayMs: delay });
+    try {
+      const w = await runWrk(target.url, 1, seconds);
+      const stats = await target.stats();
+      runs.push({
+        tool: 'wrk',
+        concurrency: 1,
+        requests: w.failure ? null : w.requests,
+        p50_ms: w.p50_ms,
+        p99_ms: w.p99_ms,
+        server_hold_p50_ms: stats.hold_ms.p50,
+        p50_minus_delay_ms: w.p50_ms === null ? null : w.p50_ms - delay,
+        p50_minus_server_ms: w.p50_ms === null ? null : w.p50_ms - stats.hold_ms.p50,
+        failure: w.failure,
+      });
+    } finally {
+      await target.close();
+    }
+  }
+  say(
+    table(
+      ['tool', 'conc.', 'requests', 'p50 ms', 'p99 ms', 'server-side p50 ms', 'p50 − 20 ms', 'p50 − server'],
+      runs.map((r) => [
+        r.tool,
+        String(r.concurrency),
+        fmt(r.requests, 0),
+        r.failure ? 'failed' : fmt(r.p50_ms, 3),
+        fmt(r.p99_ms, 3),
+        fmt(r.server_hold_p50_ms, 3),
+        fmt(r.p50_minus_delay_ms, 3),
+        fmt(r.p50_minus_server_ms, 3),
+      ]),
+    ),
+  );
+  say('(goal: engine p50 within 0.3 ms of 20 ms; "server-side" is the time the target held each request, so p50 − server is loopback + client overhead)');
+  for (const r of runs) if (r.failure) say(`  ${r.tool} c${r.concurrency}: ${r.failure}`);
+
+  // A 1 s freeze of the whole target in the middle of an open-model run. An open-model tool keeps
+  // sending on schedule and measures from the due time, so every request due during the freeze
+  // counts the wait: with rate R over D seconds and a freeze of S, the slowest R·S requests take
+  // 0..S, so p99 ≈ S − 1% of D. A closed-model tool sends nothing while it waits and hides it.
+  const rate = 200;
+  const duration = 6;
+  const stallMs = 1000;
+  const expectedP99 = stallMs - 0.01 * duration * 1000;
+  say(`\n== A ${stallMs} ms stall of the target ${2.5} s into a ${duration} s open-model run at ${rate} req/s (concurrency 400, so nothing is dropped)`);
+  note('engine, open model, against the stalling target');
+  const stallTarget = await startNodeTarget({ mode: 'stall', stallAfterMs: 2500, stallMs });
+  let engineStall: LatencyReport['stall']['engine'];
+  let stalled = false;
+  try {
+    const run = await runEngine(work, { name: 'stall', url: stallTarget.url, concurrency: 400, durationSeconds: duration, rps: rate });
+    stalled = (await stallTarget.stats()).stalled;
+    const m = run.result?.metrics;
+    engineStall = {
+      p50_ms: m?.latency_ms.p50 ?? null,
+      p90_ms: m?.latency_ms.p90 ?? null,
+      p99_ms: m?.latency_ms.p99 ?? null,
+      max_ms: m?.latency_ms.max ?? null,
+      service_p99_ms: m?.service_time_ms.p99 ?? null,
+      dropped: m?.dropped_requests ?? null,
+      requests: m?.total_requests ?? null,
+      failure: run.load.failure,
+    };
+  } finally {
+    await stallTarget.close();
+  }
+  note('autocannon (closed model, 10 connections) against the same stall, for contrast');
+  const acTarget = await startNodeTarget({ mode: 'stall', stallAfterMs: 2500, stallMs });
+  let acStall: LatencyReport['stall']['autocannon_closed'];
+  try {
+    const ac = await runAutocannon(acTarget.url, 10, duration);
+    acStall = { p50_ms: ac.p50_ms, p99_ms: ac.p99_ms, max_ms: ac.max_ms, failure: ac.failure };
+  } finally {
+    await acTarget.close();
+  }
+  say(
+    table(
+      ['run', 'requests', 'dropped', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'service-time p99 ms'],
+      [
+        ['engine (open model)', fmt(engineStall.requests, 0), fmt(engineStall.dropped, 0), fmt(engineStall.p50_ms, 2), fmt(engineStall.p90_ms, 2), fmt(engineStall.p99_ms, 2), fmt(engineStall.max_ms, 2), fmt(engineStall.service_p99_ms, 2)],
+        ['autocannon (closed, c10)', '', '', fmt(acStall.p50_ms, 0), '', fmt(acStall.p99_ms, 0), fmt(acStall.max_ms, 0), ''],
+      ],
+    ),
+  );
+  say(`expected p99 for a tool without coordinated omission ≈ ${fmt(expectedP99, 0)} ms (wrk2's argument); the target ${stalled ? 'did' : 'did NOT'} stall`);
+  if (engineStall.failure) say(`  engine: ${engineStall.failure}`);
+  return {
+    delay_ms: delay,
+    runs,
+    stall: { rate, duration_seconds: duration, stall_ms: stallMs, stalled, expected_p99_ms: expectedP99, engine: engineStall, autocannon_closed: acStall },
+  };
+}
+
+interface MemoryReport {
+  target: string;
+  runs: { requests: number; completed: number | null; rps: number | null; max_rss_mb: number | null; processes: EngineRun['processes']; failure: string | null }[];
+  difference_mb: number | null;
+}
+
+async function memory(o: Options, nginx: Target, work: string): Promise<MemoryReport> {
+  say(`\n== Peak RSS of the engine process, closed model, 50 connections (goal: ${o.memoryRequests[1]} within 20 MB of ${o.memoryRequests[0]})`);
+  const runs: MemoryReport['runs'] = [];
+  for (const n of o.memoryRequests) {
+    note(`engine, ${n} requests`);
+    const run = await runEngine(work, { name: `memory ${n}`, url: nginx.url, concurrency: 50, totalRequests: n });
+    runs.push({
+      requests: n,
+      completed: run.result?.metrics.total_requests ?? null,
+      rps: run.result?.metrics.requests_per_second ?? null,
+      max_rss_mb: run.load.max_rss_mb,
+      processes: run.processes,
+      failure: run.load.failure,
+    });
+  }
+  const [a, b] = runs;
+  const difference = a?.max_rss_mb != null && b?.max_rss_mb != null ? b.max_rss_mb - a.max_rss_mb : null;
+  say(
+    table(
+      ['requests', 'completed', 'req/s', 'peak RSS MiB', 'processes (script: MiB)'],
+      runs.map((r) => [String(r.requests), fmt(r.completed, 0), fmt(r.rps, 0), r.failure ? 'failed' : fmt(r.max_rss_mb, 1), r.processes.map((p) => `${p.script.split('/').pop()}: ${fmt(p.max_rss_mb, 1)}`).join(', ')]),
+    ),
+  );
+  say(`difference: ${fmt(difference, 1)} MiB`);
+  for (const r of runs) if (r.failure) say(`  ${r.requests}: ${r.failure}`);
+  return { target: nginx.kind, runs, difference_mb: difference };
+}
+
+interface ProfileReport {
+  file: string | null;
+  summary: ProfileSummary | null;
+  failure: string | null;
+}
+
+async function profile(o: Options, nginx: Target, work: string): Promise<ProfileReport> {
+  say(`\n== CPU profile of the engine, closed model, ${o.connections} connections, ${o.duration} s against ${nginx.kind}`);
+  const run = await runEngine(work, { name: 'profile', url: nginx.url, concurrency: o.connections, durationSeconds: o.duration }, { cpuProfile: true });
+  const dir = run.profileDir;
+  const files = dir ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
+  if (!dir || files.length === 0) return { file: null, summary: null, failure: run.load.failure ?? 'no profile written' };
+  // With a forked engine there is one profile per process: the busiest one is the engine.
+  let best: { file: string; summary: ProfileSummary } | null = null;
+  for (const f of files) {
+    const summary = summariseProfile(readProfile(join(dir, f)), 25);
+    const busy = summary.total_ms - (summary.by_origin.find((x) => x.origin === '(idle)')?.self_ms ?? 0);
+    const bestBusy = best ? best.summary.total_ms - (best.summary.by_origin.find((x) => x.origin === '(idle)')?.self_ms ?? 0) : -1;
+    if (busy > bestBusy) best = { file: join(dir, f), summary };
+  }
+  if (!best) return { file: null, summary: null, failure: 'no profile' };
+  const kept = join(ROOT, 'bench', 'results', 'engine.cpuprofile');
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(kept, JSON.stringify(readProfile(best.file)));
+  say(`engine req/s while profiled: ${fmt(run.load.rps, 0)} (profiling slows it down)`);
+  say(formatProfile(best.summary));
+  say(`profile kept at ${kept}`);
+  return { file: kept, summary: best.summary, failure: run.load.failure };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Goal {
+  goal: string;
+  actual: string;
+  met: boolean | null;
+}
+
+function goals(r: { throughput?: ThroughputReport; open?: OpenRun[]; latency?: LatencyReport; memory?: MemoryReport }): Goal[] {
+  const g: Goal[] = [];
+  if (r.throughput) {
+    const x = r.throughput.ratio_engine_autocannon;
+    g.push({ goal: 'closed-model throughput ≥ 1.0× autocannon (aim 1.2×)', actual: x === null ? 'n/a' : `${fmt(x, 2)}×`, met: x === null ? null : x >= 1.0 });
+  }
+  for (const o of r.open ?? []) {
+    if (o.target !== 'nginx' && o.target !== 'node') continue;
+    const e = o.relative_error_pct;
+    g.push({
+      goal: `open model ${o.target_rps} req/s within 1%`,
+      actual: e === null ? 'n/a' : `${fmt(o.achieved_rps, 1)} req/s (${fmt(e, 2)}%), dropped ${fmt(o.dropped, 0)}`,
+      met: e === null ? null : Math.abs(e) <= 1,
+    });
+  }
+  const arrivals = r.open?.find((o) => o.arrivals);
+  if (arrivals?.arrivals) {
+    const a = arrivals.arrivals;
+    // At a steady rate each 10 ms bucket holds rate/100 arrivals; a burst piles several buckets' worth into one.
+    const expected = arrivals.target_rps / 100;
+    g.push({ goal: `no bursts at ${arrivals.target_rps} req/s (max arrivals per 10 ms ≤ 2× the ${fmt(expected, 0)} due)`, actual: `max ${a.max}, sd ${fmt(a.stddev, 2)}`, met: a.max <= 2 * expected });
+  }
+  if (r.latency) {
+    for (const run of r.latency.runs.filter((x) => x.tool === 'engine')) {
+      const d = run.p50_minus_delay_ms;
+      g.push({ goal: `p50 vs a fixed 20 ms server within 0.3 ms (c${run.concurrency})`, actual: d === null ? 'n/a' : `${fmt(run.p50_ms, 3)} ms (${d >= 0 ? '+' : ''}${fmt(d, 3)})`, met: d === null ? null : Math.abs(d) <= 0.3 });
+    }
+    const s = r.latency.stall;
+    g.push({
+      goal: `a ${s.stall_ms} ms stall shows in the open-model p99 (≈ ${fmt(s.expected_p99_ms, 0)} ms)`,
+      actual: s.engine.p99_ms === null ? 'n/a' : `p99 ${fmt(s.engine.p99_ms, 1)} ms`,
+      met: s.engine.p99_ms === null ? null : s.engine.p99_ms >= 0.8 * s.expected_p99_ms,
+    });
+  }
+  if (r.memory) {
+    const d = r.memory.difference_mb;
+    g.push({ goal: 'peak RSS after 1M within 20 MB of after 100k', actual: d === null ? 'n/a' : `${d >= 0 ? '+' : ''}${fmt(d, 1)} MiB`, met: d === null ? null : d <= 20 });
+  }
+  return g;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'atm-bench-'));
+  const onSignal = (sig: NodeJS.Signals): void => {
+    killAll();
+    rmSync(work, { recursive: true, force: true });
+    process.stderr.write(`bench: stopped by ${sig}\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let nginx: Target | null = null;
+  try {
+    if (o.build) {
+      note('building dist/cli.js and dist/engine.js');
+      const b = spawnSync(process.execPath, ['esbuild.mjs', 'cli', 'engine'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      if (b.status !== 0) say(`warning: the build failed, using dist/ as it is:\n${(b.stderr || b.stdout).trim()}`);
+    }
+    const needsNginx = o.only.some((s) => s === 'throughput' || s === 'open' || s === 'memory' || s === 'profile');
+    let targetNote = '';
+    if (needsNginx) {
+      try {
+        nginx = await startNginx(join(work, 'nginx'));
+        targetNote = `nginx ${nginx.version} on ${nginx.url} (1 worker, access_log off, 5-byte body)${nginx.note ? `; ${nginx.note}` : ''}`;
+      } catch (err) {
+        nginx = await startNodeTarget({ mode: 'hello' });
+        targetNote = `NODE TARGET on ${nginx.url}: nginx is unavailable (${err instanceof Error ? err.message : String(err)}), so the target may be the bottleneck`;
+      }
+    }
+    say('API Test Machine benchmark');
+    say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; node ${process.version}; autocannon ${autocannonVersion()}; wrk ${wrkVersion()}; engine ${CLI.replace(`${ROOT}/`, '')}`);
+    if (needsNginx) say(`target: ${targetNote}`);
+    say('engine runs: `node dist/cli.js run <generated spec> --json <file> --quiet`, one process per run, every metric on');
+
+    const report: Record<string, unknown> = {
+      started_at: new Date(started).toISOString(),
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? null, node: process.version, autocannon: autocannonVersion(), wrk: wrkVersion() },
+      target: targetNote,
+      options: o,
+    };
+    const sections: Parameters<typeof goals>[0] = {};
+    if (nginx && o.only.includes('throughput')) report.throughput = sections.throughput = await throughput(o, nginx, work);
+    if (nginx && o.only.includes('open')) report.open = sections.open = await openModel(o, nginx, work);
+    if (o.only.includes('latency')) report.latency = sections.latency = await latency(work);
+    if (nginx && o.only.includes('memory')) report.memory = sections.memory = await memory(o, nginx, work);
+    if (nginx && o.only.includes('profile')) report.profile = await profile(o, nginx, work);
+
+    const g = goals(sections);
+    if (g.length) {
+      say('\n== Goals');
+      say(table(['', 'goal', 'measured'], g.map((x) => [x.met === null ? '?' : x.met ? '✓' : '✗', x.goal, x.actual]), 3));
+    }
+    report.goals = g;
+    report.elapsed_seconds = (Date.now() - started) / 1000;
+    mkdirSync(join(o.out, '..'), { recursive: true });
+    writeFileSync(o.out, JSON.stringify(report, null, 2) + '\n');
+    say(`\nresults: ${o.out.replace(`${ROOT}/`, '')}  (${fmt((Date.now() - started) / 1000, 0)} s)`);
+  } finally {
+    if (nginx) await nginx.close();
+    killAll();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  killAll();
+  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
