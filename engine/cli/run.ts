@@ -1,7 +1,280 @@
-// `atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo]`.
+// `atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo]` (SPEC.md): runs the tests of a
+// file one after another in this process, live progress on stderr, a summary on stdout.
+import { readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { startDemoServer, type DemoServer } from '../demo/server';
+import type { SpecDiagnostic } from '../spec/diagnostic';
+import type { RunPlan } from '../spec/plan';
+import type { LatencySummary, Metrics, ProgressUpdate, RunResult } from '../spec/result';
+import { runPlan } from '../run';
+import { parseSpecFile, planTest } from '../run/load';
 import { EXIT } from './exit';
 
-export async function runCommand(_args: string[]): Promise<number> {
-  process.stderr.write('atm run: not built yet\n');
-  return EXIT.USAGE;
+const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo]';
+
+interface RunArgs {
+  file: string;
+  test: string | null;
+  json: string | null;
+  quiet: boolean;
+  demo: boolean;
+}
+
+function parseArgs(args: string[]): RunArgs | string {
+  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false };
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string | undefined => inline ?? args[++i];
+    switch (flag) {
+      case '--test': {
+        const v = value();
+        if (v === undefined || v === '') return '--test needs a test name';
+        out.test = v;
+        break;
+      }
+      case '--json': {
+        const v = value();
+        if (v === undefined || v === '') return '--json needs a file name';
+        out.json = v;
+        break;
+      }
+      case '--quiet':
+      case '-q':
+        out.quiet = true;
+        break;
+      case '--demo':
+        out.demo = true;
+        break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') return `unknown option '${arg}'`;
+        files.push(arg);
+    }
+  }
+  if (files.length !== 1) return files.length === 0 ? 'a spec FILE is required' : 'atm run takes one FILE';
+  out.file = files[0];
+  return out;
+}
+
+function printDiagnostics(file: string, diagnostics: readonly SpecDiagnostic[]): void {
+  for (const d of diagnostics) {
+    process.stderr.write(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.message}\n`);
+  }
+}
+
+/** Writes through a temporary file and a rename, so readers never see half a result. */
+function writeJsonAtomic(path: string, value: unknown): void {
+  const target = resolve(path);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
+    renameSync(temp, target);
+  } catch (err) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // nothing to clean up
+    }
+    throw err;
+  }
+}
+
+// ---- output ----
+
+const f1 = (n: number): string => (Math.round(n * 10) / 10).toFixed(1);
+const ms = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const pct = (n: number): string => `${(Math.round(n * 10000) / 100).toString()}%`;
+
+function progressLine(u: ProgressUpdate): string {
+  const s = u.summary;
+  const lat = s.latency_ms;
+  const errors = s.failed_requests;
+  const parts = [
+    `${u.elapsed_seconds.toFixed(0).padStart(3)}s`,
+    `${s.total_requests} req`,
+    `${f1(u.point.rps)} req/s`,
+    `p50 ${ms(lat.p50)}ms p95 ${ms(lat.p95)}ms p99 ${ms(lat.p99)}ms`,
+    `errors ${errors}`,
+  ];
+  if (u.model === 'open') parts.push(`dropped ${s.dropped_requests}`);
+  if (u.progress !== null) parts.push(`${Math.round(u.progress * 100)}%`);
+  return `${u.name}: ${parts.join(' | ')}`;
+}
+
+function latencyRow(label: string, l: LatencySummary): string {
+  return `  ${label.padEnd(11)} min ${ms(l.min)}  mean ${ms(l.mean)}  p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  p99.9 ${ms(l.p99_9)}  max ${ms(l.max)}  (ms)`;
+}
+
+function counts(record: Record<string, number>): string {
+  const entries = Object.entries(record);
+  return entries.length === 0 ? '-' : entries.map(([k, v]) => `${k} × ${v}`).join(', ');
+}
+
+function metricsRows(m: Metrics): string[] {
+  return [
+    `  requests    ${m.total_requests} (${m.successful_requests} ok, ${m.failed_requests} failed, ${m.dropped_requests} dropped) in ${m.duration_seconds.toFixed(2)} s = ${f1(m.requests_per_second)} req/s`,
+    latencyRow('latency', m.latency_ms),
+    latencyRow('service', m.service_time_ms),
+    latencyRow('ttfb', m.ttfb_ms),
+    `  status      ${counts(m.status_code_counts)}`,
+    `  errors      ${counts(m.errors_by_type as Record<string, number>)}  (error rate ${pct(m.error_rate)})`,
+    `  bytes       ${m.bytes_received} received, ${m.bytes_sent} sent`,
+  ];
+}
+
+function summary(result: RunResult): string {
+  const verdict = result.status !== 'completed' ? result.status.toUpperCase() : result.passed ? 'PASSED' : 'FAILED';
+  const lines = [`${result.name}: ${verdict} (${result.model} model${result.target_rps !== null ? `, target ${result.target_rps} req/s` : ''})`];
+  if (result.insecure_tls === true) lines.push('  insecure_tls: TLS certificates were not verified');
+  if (result.error !== undefined) lines.push(`  error       ${result.error}`);
+  lines.push(...metricsRows(result.metrics));
+  if (result.endpoint_metrics.length > 1) {
+    const header = `  ${'endpoint'.padEnd(20)} ${'method'.padEnd(7)} ${'requests'.padStart(9)} ${'req/s'.padStart(9)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)} ${'errors'.padStart(7)}`;
+    lines.push(header);
+    for (const e of result.endpoint_metrics) {
+      lines.push(
+        `  ${e.name.slice(0, 20).padEnd(20)} ${e.method.padEnd(7)} ${String(e.total_requests).padStart(9)} ${f1(e.requests_per_second).padStart(9)} ${ms(e.latency_ms.p50).padStart(8)} ${ms(e.latency_ms.p95).padStart(8)} ${ms(e.latency_ms.p99).padStart(8)} ${String(e.failed_requests).padStart(7)}`,
+      );
+    }
+  }
+  if (result.thresholds.length > 0) {
+    lines.push('  thresholds');
+    for (const t of result.thresholds) {
+      const where = t.endpoint === null ? '' : `[${t.endpoint}] `;
+      const actual = t.actual === null ? 'no data' : formatActual(t.expression, t.actual);
+      lines.push(`    ${t.passed ? '✓' : '✗'} ${where}${t.expression}  (actual ${actual})`);
+    }
+  }
+  // Threshold failures are already in the table above.
+  const reasons = result.failure_reasons.filter((r) => !result.thresholds.some((t) => !t.passed && r.includes(`${t.expression}: `)));
+  if (!result.passed && reasons.length > 0) {
+    lines.push('  why');
+    for (const r of reasons) lines.push(`    - ${r}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatActual(expression: string, actual: number): string {
+  const metric = expression.trim().split(/\s+/)[0];
+  if (metric === 'error_rate') return pct(actual);
+  if (metric === 'rps') return f1(actual);
+  if (metric === 'dropped') return String(actual);
+  return `${ms(actual)}ms`;
+}
+
+// ---- the command ----
+
+export async function runCommand(args: string[]): Promise<number> {
+  const parsedArgs = parseArgs(args);
+  if (typeof parsedArgs === 'string') {
+    process.stderr.write(`atm run: ${parsedArgs}\n${USAGE}\n`);
+    return EXIT.USAGE;
+  }
+  const { file } = parsedArgs;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    process.stderr.write(`atm run: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.USAGE;
+  }
+  const parsed = parseSpecFile(text);
+  const names = parsed.tests.map((t) => t.name ?? `#${t.index + 1}`);
+  let tests = parsed.tests;
+  if (parsedArgs.test !== null) {
+    tests = parsed.tests.filter((t) => t.name === parsedArgs.test);
+    if (tests.length === 0) {
+      process.stderr.write(`atm run: no test named '${parsedArgs.test}' in ${file}. Tests: ${names.length > 0 ? names.join(', ') : '(none)'}\n`);
+      return EXIT.USAGE;
+    }
+  }
+  if (tests.length === 0) {
+    const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
+    printDiagnostics(file, errors);
+    process.stderr.write(`atm run: no tests in ${file}\n`);
+    return EXIT.USAGE;
+  }
+
+  let demo: DemoServer | null = null;
+  const plans: RunPlan[] = [];
+  let invalid = false;
+  const planFor = (baseUrlOverride: string | undefined): void => {
+    for (const test of tests) {
+      const outcome = planTest(test, { file: resolve(file), displayFile: file, env: process.env, baseUrlOverride });
+      if (outcome.ok) {
+        plans.push(outcome.plan);
+      } else {
+        invalid = true;
+        printDiagnostics(file, outcome.diagnostics.length > 0 ? outcome.diagnostics : []);
+        if (outcome.diagnostics.length === 0) process.stderr.write(`${file}: error: ${outcome.message}\n`);
+      }
+    }
+  };
+
+  // Validate every selected test before anything is sent.
+  planFor(parsedArgs.demo ? 'http://127.0.0.1:1' : undefined);
+  if (invalid) return EXIT.USAGE;
+  if (parsedArgs.demo) {
+    demo = await startDemoServer({ port: 0 });
+    plans.length = 0;
+    planFor(demo.url);
+    if (!parsedArgs.quiet) process.stderr.write(`demo server on ${demo.url}\n`);
+  }
+
+  const results: RunResult[] = [];
+  const tty = process.stderr.isTTY === true;
+  let controller: AbortController | null = null;
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) {
+      process.stderr.write('\natm run: stopped\n');
+      process.exit(EXIT.RUN_FAILED);
+    }
+    interrupted = true;
+    if (!parsedArgs.quiet) process.stderr.write('\natm run: stopping (Ctrl-C again to quit at once)\n');
+    controller?.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    for (const plan of plans) {
+      if (interrupted) break;
+      controller = new AbortController();
+      let wroteLine = false;
+      const result = await runPlan(plan, {
+        signal: controller.signal,
+        onProgress: parsedArgs.quiet
+          ? undefined
+          : (update) => {
+              const line = progressLine(update);
+              if (tty) {
+                process.stderr.write(`\r${line}\x1b[K`);
+                wroteLine = true;
+              } else {
+                process.stderr.write(`${line}\n`);
+              }
+            },
+      });
+      if (wroteLine) process.stderr.write('\n');
+      results.push(result);
+      process.stdout.write(summary(result));
+      if (plans.length > 1) process.stdout.write('\n');
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (demo !== null) await demo.close();
+  }
+
+  if (parsedArgs.json !== null) {
+    try {
+      writeJsonAtomic(parsedArgs.json, results.length === 1 && plans.length === 1 ? results[0] : results);
+    } catch (err) {
+      process.stderr.write(`atm run: cannot write ${parsedArgs.json}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return EXIT.RUN_FAILED;
+    }
+  }
+  if (interrupted || results.some((r) => r.status !== 'completed')) return EXIT.RUN_FAILED;
+  return results.every((r) => r.passed) ? EXIT.OK : EXIT.THRESHOLD_FAILED;
 }

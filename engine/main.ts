@@ -1,0 +1,114 @@
+// The engine process (dist/engine.js), forked by the extension with an IPC channel. Speaks
+// engine/protocol.ts over vscode-jsonrpc; never writes to its console; exits with its parent.
+import { readFile } from 'node:fs/promises';
+import { CancellationToken, createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
+import {
+  ENGINE_PROTOCOL_VERSION,
+  EngineErrorCodes,
+  HelloRequest,
+  LogNotification,
+  ProgressNotification,
+  RunRequest,
+  SampleNotification,
+  TerminateNotification,
+  type RunParams,
+} from './protocol';
+import { redact } from './spec';
+import type { RunResult } from './spec/result';
+import { runPlan } from './run';
+import { parseSpecFile, planTest } from './run/load';
+
+declare const ATM_VERSION: string;
+
+/** After a cancel, how long the run may take to hand back its partial result before the process ends. */
+const CANCEL_GRACE_MS = 5000;
+
+if (typeof process.send !== 'function') {
+  process.stderr.write('dist/engine.js runs as a child process with an IPC channel (child_process.fork).\n');
+  process.exit(2);
+}
+
+const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+let running = false;
+
+function exitNow(code: number): never {
+  process.exit(code);
+}
+
+// The parent went away (closed the channel, crashed, was killed): never outlive it.
+process.on('disconnect', () => exitNow(0));
+connection.onClose(() => exitNow(0));
+connection.onNotification(TerminateNotification, () => exitNow(0));
+
+function notifyFailure(err: unknown): void {
+  // A failed notification means the channel is gone; 'disconnect' ends the process.
+  void err;
+}
+
+connection.onRequest(HelloRequest, () => ({
+  protocolVersion: ENGINE_PROTOCOL_VERSION,
+  engineVersion: typeof ATM_VERSION === 'string' ? ATM_VERSION : '0.0.0',
+  nodeVersion: process.version,
+}));
+
+function formatDiagnostics(file: string, diagnostics: ReadonlyArray<{ range: { start: { line: number; character: number } }; message: string }>): string {
+  return diagnostics.map((d) => `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.message}`).join('\n');
+}
+
+async function run(params: RunParams, token: CancellationToken): Promise<RunResult> {
+  let text: string;
+  try {
+    text = params.text ?? (await readFile(params.file, 'utf8'));
+  } catch (err) {
+    throw new ResponseError(EngineErrorCodes.SPEC_INVALID, `cannot read ${params.file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = parseSpecFile(text);
+  const test = parsed.tests.find((t) => t.name === params.testName);
+  if (test === undefined) {
+    const names = parsed.tests.map((t) => t.name).filter((n): n is string => n !== null);
+    throw new ResponseError(EngineErrorCodes.TEST_NOT_FOUND, `no test named '${params.testName}' in ${params.file}; tests: ${names.join(', ') || '(none)'}`, { names });
+  }
+  const env: Record<string, string | undefined> = params.env ?? process.env;
+  const outcome = planTest(test, { file: params.file, displayFile: params.displayFile, env, baseUrlOverride: params.baseUrlOverride });
+  if (!outcome.ok) {
+    const shown = params.displayFile ?? params.file;
+    throw new ResponseError(EngineErrorCodes.SPEC_INVALID, `${outcome.message}\n${formatDiagnostics(shown, outcome.diagnostics)}`.trim(), {
+      diagnostics: outcome.diagnostics,
+    });
+  }
+  const plan = outcome.plan;
+  const controller = new AbortController();
+  token.onCancellationRequested(() => {
+    if (controller.signal.aborted) exitNow(0);
+    controller.abort();
+    // The second stage when the partial result does not come in time.
+    setTimeout(() => exitNow(0), CANCEL_GRACE_MS).unref();
+  });
+  const runId = params.runId;
+  return runPlan(plan, {
+    runId,
+    signal: controller.signal,
+    sampleBodyBytes: params.sampleBodyBytes,
+    onProgress: (update) => {
+      connection.sendNotification(ProgressNotification, update).catch(notifyFailure);
+    },
+    onSample: (sample) => {
+      connection.sendNotification(SampleNotification, { runId, sample }).catch(notifyFailure);
+    },
+    onLog: (level, message) => {
+      connection.sendNotification(LogNotification, { level, message: redact(message, plan.secrets), runId }).catch(notifyFailure);
+    },
+  });
+}
+
+connection.onRequest(RunRequest, async (params, token) => {
+  if (running) throw new ResponseError(EngineErrorCodes.BUSY, 'the engine is already running a test');
+  running = true;
+  try {
+    return await run(params, token);
+  } finally {
+    running = false;
+  }
+});
+
+connection.listen();

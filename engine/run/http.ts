@@ -1,0 +1,263 @@
+// The HTTP side of a run: undici clients driven through `dispatch()` with one reusable handler
+// object per connection slot, so the hot path allocates no closures, promises or header objects
+// of its own. Each slot owns its own keep-alive connection (an undici Client with one
+// connection) per origin: `concurrency` slots are `concurrency` connections, and a slot never
+// has more than one request on the wire.
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { performance } from 'node:perf_hooks';
+import { Client, type Dispatcher } from 'undici';
+import type { PlanEndpoint, TemplateContext } from '../spec/plan';
+
+/** A request ready to send. Static endpoints build it once and reuse it for every request. */
+export interface PreparedRequest {
+  origin: string;
+  /** Passed to dispatch() as is; undici only reads it. */
+  options: Dispatcher.DispatchOptions;
+  /** Bytes the request puts on the wire (request line, headers, body). */
+  bytesSent: number;
+  /** For samples (redacted when a sample is taken). */
+  url: string;
+  headers: Array<[string, string]>;
+  body: string | null;
+}
+
+export interface ConnectionSettings {
+  timeoutMs: number;
+  insecureTls: boolean;
+  /** Replaces DNS resolution (tests). */
+  lookup?: typeof dnsLookup;
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * Names under `.invalid` never resolve (RFC 6761 §6.4): answer at once, without asking a resolver.
+ */
+function safeLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host === 'invalid' || host.endsWith('.invalid')) {
+    const err: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+    err.code = 'ENOTFOUND';
+    err.syscall = 'getaddrinfo';
+    process.nextTick(callback, err, '', 0);
+    return;
+  }
+  dnsLookup(hostname, options, callback);
+}
+
+function requestLineBytes(method: string, path: string, host: string, headers: Array<[string, string]>, bodyBytes: number): number {
+  // What undici writes: request line, host, connection, the headers, content-length, blank line.
+  let bytes = method.length + 1 + Buffer.byteLength(path) + 11 + 8 + Buffer.byteLength(host) + 24;
+  for (const [name, value] of headers) bytes += name.length + 2 + Buffer.byteLength(value) + 2;
+  if (bodyBytes > 0) bytes += 18 + String(bodyBytes).length;
+  return bytes + 2 + bodyBytes;
+}
+
+/** Renders an endpoint for one request (or once, when every part of it is static). */
+export function prepareRequest(endpoint: PlanEndpoint, ctx: TemplateContext, timeoutMs: number): PreparedRequest {
+  const url = new URL(endpoint.url.render(ctx));
+  const path = `${url.pathname}${url.search}`;
+  const headers: Array<[string, string]> = [];
+  const flat: string[] = [];
+  for (const [name, template] of endpoint.headers) {
+    const value = template.render(ctx);
+    headers.push([name, value]);
+    flat.push(name, value);
+  }
+  const body = endpoint.body === null ? null : endpoint.body.render(ctx);
+  const bodyBuffer = body === null || body.length === 0 ? null : Buffer.from(body);
+  const bodyBytes = bodyBuffer === null ? 0 : bodyBuffer.length;
+  return {
+    origin: url.origin,
+    options: {
+      path,
+      method: endpoint.method,
+      headers: flat,
+      body: bodyBuffer,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    },
+    bytesSent: requestLineBytes(endpoint.method, path, url.host, headers, bodyBytes),
+    url: url.href,
+    headers,
+    body,
+  };
+}
+
+export function isStaticEndpoint(endpoint: PlanEndpoint): boolean {
+  return endpoint.url.isStatic && endpoint.headers.every(([, v]) => v.isStatic) && (endpoint.body === null || endpoint.body.isStatic);
+}
+
+/** What a slot reports to. Called at most once per request, for success and failure alike. */
+export interface SlotOwner {
+  /** At the response headers: should this response's body be kept for a sample? */
+  wantsBody(slot: RequestSlot): boolean;
+  onSlotDone(slot: RequestSlot): void;
+}
+
+export class RequestSlot {
+  // Per request; reset by send().
+  endpointIndex = 0;
+  requestIndex = 0;
+  prepared: PreparedRequest | null = null;
+  /** performance.now() milliseconds. */
+  dueAt = 0;
+  sentAt = 0;
+  headersAt = 0;
+  endedAt = 0;
+  status = 0;
+  bytesReceived = 0;
+  error: Error | null = null;
+  /** Set when a stop aborted the request: it is not counted. */
+  discarded = false;
+  busy = false;
+  capture = false;
+  captured: Buffer[] | null = null;
+  capturedBytes = 0;
+  truncated = false;
+  responseHeaders: Buffer[] | null = null;
+  /** Set while the request is on a connection. */
+  private abortFn: ((err?: Error) => void) | null = null;
+
+  private clientOrigin = '';
+  private client: Client | null = null;
+  private readonly clients = new Map<string, Client>();
+
+  constructor(
+    readonly id: number,
+    private readonly owner: SlotOwner,
+    private readonly settings: ConnectionSettings,
+    private readonly sampleBodyBytes: number,
+  ) {}
+
+  private clientFor(origin: string): Client {
+    if (origin === this.clientOrigin && this.client !== null) return this.client;
+    let client = this.clients.get(origin);
+    if (client === undefined) {
+      const { timeoutMs, insecureTls } = this.settings;
+      client = new Client(origin, {
+        pipelining: 1,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        keepAliveTimeout: 10_000,
+        connect: {
+          timeout: timeoutMs,
+          rejectUnauthorized: !insecureTls,
+          lookup: this.settings.lookup ?? safeLookup,
+        },
+      });
+      this.clients.set(origin, client);
+    }
+    this.clientOrigin = origin;
+    this.client = client;
+    return client;
+  }
+
+  /** Starts a request. `dueAt` is when it was due (open model) or now (closed model). */
+  send(prepared: PreparedRequest, endpointIndex: number, requestIndex: number, dueAt: number, now: number): void {
+    this.prepared = prepared;
+    this.endpointIndex = endpointIndex;
+    this.requestIndex = requestIndex;
+    this.dueAt = dueAt;
+    this.sentAt = now;
+    this.headersAt = 0;
+    this.status = 0;
+    this.bytesReceived = 0;
+    this.error = null;
+    this.discarded = false;
+    this.capture = false;
+    this.captured = null;
+    this.capturedBytes = 0;
+    this.truncated = false;
+    this.responseHeaders = null;
+    this.abortFn = null;
+    this.busy = true;
+    this.clientFor(prepared.origin).dispatch(prepared.options, this);
+  }
+
+  /** True while the request is on a connection (it can be aborted there). */
+  get connected(): boolean {
+    return this.abortFn !== null;
+  }
+
+  /**
+   * Ends the request now with `err`. A request still connecting is left to undici's connect
+   * timeout unless `final` (the run is stopping and this slot sends nothing more): the handler
+   * object is reused, so a late callback of an abandoned request must not meet a new one.
+   */
+  abort(err: Error, final: boolean): void {
+    if (!this.busy) return;
+    if (this.abortFn !== null) {
+      this.abortFn(err);
+    } else if (final) {
+      this.finish(err);
+    }
+  }
+
+  private finish(err: Error | null): void {
+    if (!this.busy) return;
+    this.busy = false;
+    this.abortFn = null;
+    this.endedAt = performance.now();
+    this.error = err;
+    this.owner.onSlotDone(this);
+  }
+
+  // undici's DispatchHandler (the raw-headers form: no header objects are built).
+  onConnect(abort: (err?: Error) => void): void {
+    if (!this.busy) {
+      // A request this slot already gave up on reached a connection: drop it.
+      abort(new Error('abandoned'));
+      return;
+    }
+    this.abortFn = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
+    if (statusCode < 200 || !this.busy) return true;
+    this.headersAt = performance.now();
+    this.status = statusCode;
+    let bytes = 17 + statusText.length;
+    for (let i = 0; i < rawHeaders.length; i++) bytes += rawHeaders[i].length + 2;
+    this.bytesReceived = bytes;
+    if (this.owner.wantsBody(this)) {
+      this.capture = true;
+      this.captured = [];
+      this.responseHeaders = rawHeaders;
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bytesReceived += chunk.length;
+    if (this.capture && this.captured !== null) {
+      const room = this.sampleBodyBytes - this.capturedBytes;
+      if (room > 0) {
+        const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        this.captured.push(Buffer.from(piece));
+        this.capturedBytes += piece.length;
+        if (chunk.length > room) this.truncated = true;
+      } else if (chunk.length > 0) {
+        this.truncated = true;
+      }
+    }
+    return true;
+  }
+
+  onComplete(_trailers: string[] | null): void {
+    this.finish(null);
+  }
+
+  onError(err: Error): void {
+    this.finish(err);
+  }
+
+  /** Closes this slot's connections without waiting for them. */
+  async destroy(): Promise<void> {
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    this.client = null;
+    this.clientOrigin = '';
+    await Promise.all(clients.map((client) => client.destroy().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,62 @@
+// From spec text to a run plan, for the engine process and the CLI alike: parse, pick the test,
+// read its env file (relative to the spec), resolve. Problems come back as diagnostics.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { parseSpecFile, resolveTest, SpecError, type ParsedTest } from '../spec';
+import type { SpecDiagnostic } from '../spec/diagnostic';
+import type { RunPlan } from '../spec/plan';
+
+export interface PlanRequest {
+  /** Absolute (or cwd-relative) path of the spec: env_file is read relative to it. */
+  file: string;
+  /** Shown in the result's `file`. Default: `file`. */
+  displayFile?: string;
+  env: Record<string, string | undefined>;
+  baseUrlOverride?: string;
+}
+
+export type PlanOutcome = { ok: true; plan: RunPlan } | { ok: false; message: string; diagnostics: SpecDiagnostic[] };
+
+export function testErrors(test: ParsedTest): SpecDiagnostic[] {
+  return test.diagnostics.filter((d) => d.severity === 'error');
+}
+
+function readEnvFile(file: string, envFile: string | undefined): { text: string | null; problem: string | null } {
+  const path = resolvePath(dirname(resolvePath(file)), envFile ?? '.env');
+  try {
+    return { text: readFileSync(path, 'utf8'), problem: null };
+  } catch {
+    // The default .env is optional; a named env_file must exist.
+    return { text: null, problem: envFile === undefined ? null : `env_file '${envFile}' not found (looked for ${path})` };
+  }
+}
+
+/** The plan of one parsed test, or why it cannot run. */
+export function planTest(test: ParsedTest, request: PlanRequest): PlanOutcome {
+  const errors = testErrors(test);
+  if (test.spec === null || errors.length > 0) {
+    return { ok: false, message: `test '${test.name ?? `#${test.index + 1}`}' is not valid`, diagnostics: errors };
+  }
+  const envFile = readEnvFile(request.file, test.spec.env_file);
+  if (envFile.problem !== null) {
+    const range = test.keyRange;
+    return { ok: false, message: envFile.problem, diagnostics: [{ range, severity: 'error', message: envFile.problem, code: 'env-file-missing' }] };
+  }
+  try {
+    const plan = resolveTest(test.spec, {
+      file: request.displayFile ?? request.file,
+      env: request.env,
+      envFileText: envFile.text,
+      baseUrlOverride: request.baseUrlOverride,
+    });
+    return { ok: true, plan };
+  } catch (err) {
+    if (err instanceof SpecError) {
+      const diagnostics = err.diagnostics ?? [{ range: test.keyRange, severity: 'error' as const, message: err.message, code: err.code }];
+      return { ok: false, message: err.message, diagnostics };
+    }
+    throw err;
+  }
+}
+
+export { parseSpecFile };

@@ -1,0 +1,143 @@
+// Counters and HDR histograms. Everything is recorded in whole microseconds; summaries are
+// reported in milliseconds. Each endpoint records on its own; the overall numbers are the exact
+// sum of the endpoints' (histograms of one configuration add without loss), computed when a
+// summary is asked for, so the hot path records each value once.
+import * as hdr from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import { ERROR_TYPES, type ErrorType, type LatencySummary, type Metrics } from '../spec/result';
+
+/** 60 s; autoResize lets longer values in rather than failing. */
+const HIGHEST_US = 60_000_000;
+
+export function newHistogram(): Histogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+}
+
+export function encodeHistogram(histogram: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+export function decodeHistogram(base64: string): Histogram {
+  return hdr.decodeFromCompressedBase64(base64, 32, false);
+}
+
+/** Adds snapshots (compressed base64, e.g. from several workers) into one histogram. */
+export function mergeHistograms(snapshots: readonly string[]): Histogram {
+  const merged = newHistogram();
+  for (const snapshot of snapshots) merged.add(decodeHistogram(snapshot));
+  return merged;
+}
+
+const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
+const usToMs = (us: number): number => round3(us / 1000);
+
+export function emptySummary(): LatencySummary {
+  return { min: 0, mean: 0, p50: 0, p75: 0, p90: 0, p95: 0, p99: 0, p99_9: 0, max: 0 };
+}
+
+export function summarize(histogram: Histogram): LatencySummary {
+  if (histogram.totalCount === 0) return emptySummary();
+  return {
+    min: usToMs(histogram.minNonZeroValue),
+    mean: usToMs(histogram.mean),
+    p50: usToMs(histogram.getValueAtPercentile(50)),
+    p75: usToMs(histogram.getValueAtPercentile(75)),
+    p90: usToMs(histogram.getValueAtPercentile(90)),
+    p95: usToMs(histogram.getValueAtPercentile(95)),
+    p99: usToMs(histogram.getValueAtPercentile(99)),
+    p99_9: usToMs(histogram.getValueAtPercentile(99.9)),
+    max: usToMs(histogram.maxValue),
+  };
+}
+
+/** Whole microseconds, at least 1 (the histogram's lowest discernible value). */
+export function toMicros(ms: number): number {
+  const us = Math.round(ms * 1000);
+  return us < 1 ? 1 : us;
+}
+
+/** The numbers of one endpoint (or of the whole run, by adding endpoints). */
+export class Stats {
+  readonly latency = newHistogram();
+  readonly service = newHistogram();
+  readonly ttfb = newHistogram();
+  successful = 0;
+  failed = 0;
+  dropped = 0;
+  bytesReceived = 0;
+  bytesSent = 0;
+  /** Indexed by status code (HTTP status codes have three digits). */
+  readonly statusCounts = new Uint32Array(1000);
+  /** Indexed like ERROR_TYPES. */
+  readonly errorCounts = new Uint32Array(ERROR_TYPES.length);
+
+  /** Adds another Stats into this one (exact). */
+  add(other: Stats): void {
+    this.latency.add(other.latency);
+    this.service.add(other.service);
+    this.ttfb.add(other.ttfb);
+    this.successful += other.successful;
+    this.failed += other.failed;
+    this.dropped += other.dropped;
+    this.bytesReceived += other.bytesReceived;
+    this.bytesSent += other.bytesSent;
+    for (let i = 0; i < 1000; i++) this.statusCounts[i] += other.statusCounts[i];
+    for (let i = 0; i < ERROR_TYPES.length; i++) this.errorCounts[i] += other.errorCounts[i];
+  }
+
+  toMetrics(durationSeconds: number): Metrics {
+    const total = this.successful + this.failed;
+    const statusCodeCounts: Record<string, number> = {};
+    for (let code = 0; code < 1000; code++) {
+      if (this.statusCounts[code] > 0) statusCodeCounts[String(code)] = this.statusCounts[code];
+    }
+    const errorsByType: Partial<Record<ErrorType, number>> = {};
+    ERROR_TYPES.forEach((type, index) => {
+      if (this.errorCounts[index] > 0) errorsByType[type] = this.errorCounts[index];
+    });
+    return {
+      total_requests: total,
+      successful_requests: this.successful,
+      failed_requests: this.failed,
+      dropped_requests: this.dropped,
+      requests_per_second: durationSeconds > 0 ? Math.round((total / durationSeconds) * 10) / 10 : 0,
+      duration_seconds: Math.round(durationSeconds * 1000) / 1000,
+      error_rate: total > 0 ? this.failed / total : 0,
+      bytes_received: this.bytesReceived,
+      bytes_sent: this.bytesSent,
+      latency_ms: summarize(this.latency),
+      service_time_ms: summarize(this.service),
+      ttfb_ms: summarize(this.ttfb),
+      status_code_counts: statusCodeCounts,
+      errors_by_type: errorsByType,
+    };
+  }
+}
+
+/** One second of the run, for the timeline. */
+export class Interval {
+  readonly latency = newHistogram();
+  completed = 0;
+  errors = 0;
+  dropped = 0;
+
+  reset(): void {
+    this.latency.reset();
+    this.completed = 0;
+    this.errors = 0;
+    this.dropped = 0;
+  }
+}
+
+export function sumStats(all: readonly Stats[]): Stats {
+  const total = new Stats();
+  for (const stats of all) total.add(stats);
+  return total;
+}

@@ -1,0 +1,546 @@
+// One run of a plan: drives the slots (closed loops or the open-model arrival clock), records
+// every completion, reports a timeline point and progress each second, and ends with the
+// result. Knows nothing of processes or IPC: callers pass callbacks and an AbortSignal.
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { redact } from '../spec';
+import type { PlanEndpoint, RunPlan } from '../spec/plan';
+import type { EndpointMetrics, ProgressUpdate, RunResult, RunStatus, SampledRequest, TimelinePoint } from '../spec/result';
+import { ERROR_TYPES } from '../spec/result';
+import { classifyError, DeadlineError, describeError, ERROR_INDEX } from './errors';
+import { isStaticEndpoint, prepareRequest, RequestSlot, type ConnectionSettings, type PreparedRequest, type SlotOwner } from './http';
+import { encodeHistogram, Interval, Stats, sumStats, summarize, toMicros } from './metrics';
+import { buildSample, EndpointSampler, type SampleKind } from './samples';
+import { createPicker, dueOffsetMs, loopStartMs, type Picker } from './scheduler';
+import { evaluate } from './verdict';
+
+export type RunLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface RunOptions {
+  /** Carried by progress updates. Default: a new UUID (also the result's id). */
+  runId?: string;
+  /** The first stage of a stop: scheduling ends, in-flight requests get `drainMs` to finish. */
+  signal?: AbortSignal;
+  onProgress?: (update: ProgressUpdate) => void;
+  onSample?: (sample: SampledRequest) => void;
+  onLog?: (level: RunLogLevel, message: string) => void;
+  /** Bytes of a sampled response body to keep. Default 8192. */
+  sampleBodyBytes?: number;
+  /** How long a cancelled run waits for in-flight requests. Default 2000 ms. */
+  drainMs?: number;
+  /** Replaces DNS resolution. */
+  lookup?: ConnectionSettings['lookup'];
+}
+
+export const DEFAULT_SAMPLE_BODY_BYTES = 8192;
+const UNEXPECTED_STATUS = ERROR_INDEX.unexpected_status;
+const TIMEOUT = ERROR_INDEX.timeout;
+
+interface EndpointState {
+  plan: PlanEndpoint;
+  stats: Stats;
+  sampler: EndpointSampler;
+  /** Built once when nothing in the request changes between requests. */
+  prepared: PreparedRequest | null;
+  /** 1 where a status is expected. */
+  expected: Uint8Array;
+}
+
+function expectedTable(endpoint: PlanEndpoint): Uint8Array {
+  const table = new Uint8Array(1000);
+  const list = endpoint.expectedStatus ?? ['2xx'];
+  for (const entry of list) {
+    if (typeof entry === 'number') {
+      if (entry >= 0 && entry < 1000) table[entry] = 1;
+      continue;
+    }
+    const match = /^([1-5])xx$/i.exec(entry.trim());
+    if (match !== null) {
+      const base = Number(match[1]) * 100;
+      table.fill(1, base, base + 100);
+    } else if (/^\d{3}$/.test(entry.trim())) {
+      table[Number(entry.trim())] = 1;
+    }
+  }
+  return table;
+}
+
+export function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunResult> {
+  return new Run(plan, options).start();
+}
+
+class Run implements SlotOwner {
+  private readonly id: string;
+  private readonly sampleBodyBytes: number;
+  private readonly endpoints: EndpointState[];
+  private readonly slots: RequestSlot[] = [];
+  private readonly free: RequestSlot[] = [];
+  private readonly sampleKinds: Array<SampleKind | null>;
+  private readonly interval = new Interval();
+  private readonly timeline: TimelinePoint[] = [];
+  private readonly picker: Picker;
+  private readonly rampMs: number;
+  private readonly rate: number;
+
+  private t0 = 0;
+  private startedAt = new Date();
+  private endAt: number | null = null;
+  private issued = 0;
+  private inFlight = 0;
+  private stopping = false;
+  private finished = false;
+  private sending = false;
+  private status: RunStatus = 'completed';
+  private failure: string | null = null;
+  private secondsReported = 0;
+
+  private arrivalTimeout: NodeJS.Timeout | null = null;
+  private arrivalImmediate: NodeJS.Immediate | null = null;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private sweeper: NodeJS.Timeout | null = null;
+  private resolveDone: (() => void) | null = null;
+  private readonly tickBound = (): void => this.arrive();
+  private readonly onAbort = (): void => this.cancel();
+
+  constructor(
+    private readonly plan: RunPlan,
+    private readonly options: RunOptions,
+  ) {
+    this.id = options.runId ?? randomUUID();
+    this.sampleBodyBytes = options.sampleBodyBytes ?? DEFAULT_SAMPLE_BODY_BYTES;
+    this.rampMs = Math.max(0, plan.rampUpSeconds * 1000);
+    this.rate = plan.requestsPerSecond ?? 0;
+    this.endpoints = plan.endpoints.map((endpoint) => ({
+      plan: endpoint,
+      stats: new Stats(),
+      sampler: new EndpointSampler(),
+      prepared: null,
+      expected: expectedTable(endpoint),
+    }));
+    this.sampleKinds = new Array<SampleKind | null>(plan.concurrency).fill(null);
+    this.picker = createPicker({
+      strategy: plan.distribution,
+      weights: plan.endpoints.map((e) => e.weight),
+      totalRequests: plan.totalRequests,
+      durationMs: plan.durationSeconds === null ? null : plan.durationSeconds * 1000,
+    });
+  }
+
+  private log(level: RunLogLevel, message: string): void {
+    this.options.onLog?.(level, redact(message, this.plan.secrets));
+  }
+
+  async start(): Promise<RunResult> {
+    this.startedAt = new Date();
+    const done = new Promise<void>((resolve) => {
+      this.resolveDone = resolve;
+    });
+    try {
+      this.setUp();
+      this.log('info', `run started: ${this.plan.name} (${this.plan.model} model, concurrency ${this.plan.concurrency})`);
+      if (this.options.signal?.aborted === true) this.cancel();
+      else this.launch();
+    } catch (err) {
+      this.status = 'failed';
+      this.failure = redact(describeError(err), this.plan.secrets);
+      this.log('error', `run failed: ${this.failure}`);
+      this.finish();
+    }
+    await done;
+    await Promise.all(this.slots.map((slot) => slot.destroy()));
+    return this.result();
+  }
+
+  private setUp(): void {
+    if (this.plan.endpoints.length === 0) throw new Error('the plan has no endpoints');
+    if (this.plan.model === 'open' && !(this.rate > 0)) throw new Error('the open model needs requests_per_second > 0');
+    for (const state of this.endpoints) {
+      if (isStaticEndpoint(state.plan)) state.prepared = prepareRequest(state.plan, { requestIndex: 0 }, this.plan.timeoutMs);
+    }
+    const settings: ConnectionSettings = { timeoutMs: this.plan.timeoutMs, insecureTls: this.plan.insecureTls, lookup: this.options.lookup };
+    for (let i = 0; i < Math.max(1, this.plan.concurrency); i++) {
+      const slot = new RequestSlot(i, this, settings, this.sampleBodyBytes);
+      this.slots.push(slot);
+    }
+    this.options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  private launch(): void {
+    this.t0 = performance.now();
+    if (this.plan.durationSeconds !== null) {
+      this.endAt = this.t0 + this.plan.durationSeconds * 1000;
+      this.later(this.plan.durationSeconds * 1000, () => this.stopScheduling());
+    }
+    this.scheduleSecond();
+    const sweepEvery = Math.min(250, Math.max(10, this.plan.timeoutMs / 4));
+    this.sweeper = setInterval(() => this.sweep(), sweepEvery);
+
+    if (this.plan.model === 'open') {
+      for (let i = this.slots.length - 1; i >= 0; i--) this.free.push(this.slots[i]);
+      this.arrive();
+    } else {
+      const n = this.slots.length;
+      for (let k = 0; k < n; k++) {
+        const at = loopStartMs(k, n, this.rampMs);
+        const slot = this.slots[k];
+        if (at <= 0) this.next(slot);
+        else this.later(at, () => this.next(slot));
+      }
+    }
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  // ---- sending ----
+
+  /** Sends request number `issued` on `slot`. */
+  private send(slot: RequestSlot, due: number, now: number): void {
+    const index = this.issued++;
+    const endpointIndex = this.picker.pick(index, due - this.t0);
+    const state = this.endpoints[endpointIndex];
+    let prepared = state.prepared;
+    if (prepared === null) {
+      try {
+        prepared = prepareRequest(state.plan, { requestIndex: index }, this.plan.timeoutMs);
+      } catch (err) {
+        // A template that renders an unusable request: counted, never sent.
+        state.stats.failed++;
+        state.stats.errorCounts[ERROR_INDEX.other]++;
+        this.interval.errors++;
+        if (state.sampler.firstError('other', ERROR_INDEX.other)) this.log('warn', `${state.plan.name}: cannot build the request: ${describeError(err)}`);
+        if (this.plan.model === 'open') this.free.push(slot);
+        else setImmediate(() => this.next(slot));
+        return;
+      }
+    }
+    this.inFlight++;
+    this.sending = true;
+    slot.send(prepared, endpointIndex, index, due, now);
+    this.sending = false;
+  }
+
+  /** Closed model: the slot's next request, if the run goes on. */
+  private next(slot: RequestSlot): void {
+    if (this.stopping) return;
+    const total = this.plan.totalRequests;
+    if (total !== null && this.issued >= total) {
+      this.stopScheduling();
+      return;
+    }
+    const now = performance.now();
+    if (this.endAt !== null && now >= this.endAt) {
+      this.stopScheduling();
+      return;
+    }
+    this.send(slot, now, now);
+  }
+
+  /** Open model: sends every request now due, counts as dropped those that find no free slot. */
+  private arrive(): void {
+    this.arrivalTimeout = null;
+    this.arrivalImmediate = null;
+    if (this.stopping) return;
+    const total = this.plan.totalRequests;
+    const now = performance.now();
+    for (;;) {
+      if (total !== null && this.issued >= total) {
+        this.stopScheduling();
+        return;
+      }
+      const due = this.t0 + dueOffsetMs(this.issued, this.rate, this.rampMs);
+      if (this.endAt !== null && due >= this.endAt) {
+        this.stopScheduling();
+        return;
+      }
+      if (due > now) {
+        const wait = due - now;
+        // Timers are coarse (≥ 1 ms): sleep until just before, then take the next turns of the
+        // event loop so requests leave close to their due time.
+        if (wait >= 2) this.arrivalTimeout = setTimeout(this.tickBound, wait - 1);
+        else this.arrivalImmediate = setImmediate(this.tickBound);
+        return;
+      }
+      const slot = this.free.pop();
+      if (slot === undefined) {
+        const index = this.issued++;
+        this.endpoints[this.picker.pick(index, due - this.t0)].stats.dropped++;
+        this.interval.dropped++;
+        continue;
+      }
+      this.send(slot, due, now);
+    }
+  }
+
+  // ---- completions ----
+
+  wantsBody(slot: RequestSlot): boolean {
+    const state = this.endpoints[slot.endpointIndex];
+    const kind = state.sampler.choose(slot.status, state.expected[slot.status] === 1);
+    this.sampleKinds[slot.id] = kind;
+    return kind !== null;
+  }
+
+  onSlotDone(slot: RequestSlot): void {
+    this.inFlight--;
+    if (!slot.discarded) this.record(slot);
+    this.sampleKinds[slot.id] = null;
+    if (this.stopping) {
+      if (this.inFlight === 0) this.finish();
+      return;
+    }
+    if (this.plan.model === 'open') {
+      this.free.push(slot);
+    } else if (this.sending) {
+      // Failed inside dispatch(): continue on a fresh stack.
+      setImmediate(() => this.next(slot));
+    } else {
+      this.next(slot);
+    }
+  }
+
+  private record(slot: RequestSlot): void {
+    const state = this.endpoints[slot.endpointIndex];
+    const stats = state.stats;
+    const err = slot.error;
+    const status = slot.status;
+    let errorIndex = -1;
+    if (err === null) {
+      stats.statusCounts[status]++;
+      if (state.expected[status] === 1) {
+        stats.successful++;
+      } else {
+        stats.failed++;
+        errorIndex = UNEXPECTED_STATUS;
+      }
+    } else {
+      stats.failed++;
+      errorIndex = ERROR_INDEX[classifyError(err)];
+    }
+    if (errorIndex >= 0) {
+      stats.errorCounts[errorIndex]++;
+      this.interval.errors++;
+    }
+    // Latency counts every request that got an answer or ran out of time; a connection that
+    // failed at once has no latency worth mixing in.
+    if (status > 0 || errorIndex === TIMEOUT) {
+      const latencyUs = toMicros(slot.endedAt - slot.dueAt);
+      stats.latency.recordValue(latencyUs);
+      stats.service.recordValue(toMicros(slot.endedAt - slot.sentAt));
+      this.interval.latency.recordValue(latencyUs);
+    }
+    if (slot.headersAt > 0) stats.ttfb.recordValue(toMicros(slot.headersAt - slot.sentAt));
+    this.interval.completed++;
+    stats.bytesReceived += slot.bytesReceived;
+    const prepared = slot.prepared;
+    if (prepared !== null) stats.bytesSent += prepared.bytesSent;
+
+    const kind = this.sampleKinds[slot.id];
+    if (kind !== null) {
+      this.takeSample(slot, state, kind, errorIndex);
+    } else if (err !== null && state.sampler.firstError(ERROR_TYPES[errorIndex], errorIndex)) {
+      this.takeSample(slot, state, 'error', errorIndex);
+    }
+    if (err !== null && errorIndex >= 0 && stats.errorCounts[errorIndex] === 1) {
+      this.log('warn', `${state.plan.name}: first ${ERROR_TYPES[errorIndex]} error: ${describeError(err)}`);
+    }
+  }
+
+  private takeSample(slot: RequestSlot, state: EndpointState, kind: SampleKind | 'error', errorIndex: number): void {
+    if (slot.prepared === null) return;
+    const sample = buildSample({
+      endpoint: state.plan.name,
+      prepared: slot.prepared,
+      status: slot.status > 0 ? slot.status : null,
+      responseHeaders: slot.responseHeaders,
+      body: slot.captured,
+      bodyTruncated: slot.truncated,
+      latencyMs: slot.endedAt - slot.dueAt,
+      error:
+        slot.error !== null
+          ? describeError(slot.error)
+          : errorIndex === UNEXPECTED_STATUS
+            ? `unexpected status ${slot.status}`
+            : null,
+      errorType: errorIndex >= 0 ? ERROR_TYPES[errorIndex] : null,
+      secrets: this.plan.secrets,
+      sampleBodyBytes: this.sampleBodyBytes,
+    });
+    state.sampler.add(sample, kind);
+    this.options.onSample?.(sample);
+  }
+
+  /** Ends requests that outlive timeout_seconds (undici's timeouts are per phase). */
+  private sweep(): void {
+    const now = performance.now();
+    const limit = this.plan.timeoutMs;
+    for (const slot of this.slots) {
+      if (slot.busy && slot.connected && now - slot.sentAt > limit) slot.abort(new DeadlineError(limit), false);
+    }
+  }
+
+  // ---- time ----
+
+  private scheduleSecond(): void {
+    const nextAt = this.t0 + (this.secondsReported + 1) * 1000;
+    this.later(Math.max(0, nextAt - performance.now()), () => {
+      this.secondsReported++;
+      this.closeInterval(this.secondsReported, 1);
+      this.report();
+      if (!this.finished) this.scheduleSecond();
+    });
+  }
+
+  private closeInterval(t: number, seconds: number): void {
+    const h = this.interval.latency;
+    const ms = (us: number): number => Math.round(us) / 1000;
+    const point: TimelinePoint = {
+      t,
+      rps: Math.round((this.interval.completed / seconds) * 10) / 10,
+      p50: h.totalCount > 0 ? ms(h.getValueAtPercentile(50)) : 0,
+      p95: h.totalCount > 0 ? ms(h.getValueAtPercentile(95)) : 0,
+      p99: h.totalCount > 0 ? ms(h.getValueAtPercentile(99)) : 0,
+      errors: this.interval.errors,
+      in_flight: this.inFlight,
+    };
+    if (this.plan.model === 'open') point.dropped = this.interval.dropped;
+    this.timeline.push(point);
+    this.interval.reset();
+  }
+
+  private elapsedSeconds(at: number = performance.now()): number {
+    return this.t0 === 0 ? 0 : (at - this.t0) / 1000;
+  }
+
+  private snapshot(durationSeconds: number): { overall: Stats; endpoints: EndpointMetrics[] } {
+    const endpoints = this.endpoints.map((state) => ({
+      name: state.plan.name,
+      method: state.plan.method,
+      url: state.plan.displayUrl,
+      ...state.stats.toMetrics(durationSeconds),
+    }));
+    return { overall: sumStats(this.endpoints.map((s) => s.stats)), endpoints };
+  }
+
+  private report(): void {
+    if (this.options.onProgress === undefined) return;
+    const elapsed = this.elapsedSeconds();
+    const { overall, endpoints } = this.snapshot(elapsed);
+    const summary = overall.toMetrics(elapsed);
+    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, summary, endpoints);
+    let progress: number | null = null;
+    if (this.plan.totalRequests !== null && this.plan.totalRequests > 0) progress = Math.min(1, this.issued / this.plan.totalRequests);
+    else if (this.plan.durationSeconds !== null && this.plan.durationSeconds > 0) progress = Math.min(1, elapsed / this.plan.durationSeconds);
+    const point = this.timeline[this.timeline.length - 1];
+    this.options.onProgress({
+      runId: this.id,
+      name: this.plan.name,
+      elapsed_seconds: Math.round(elapsed * 1000) / 1000,
+      progress,
+      model: this.plan.model,
+      target_rps: this.plan.requestsPerSecond,
+      point,
+      summary,
+      endpoints,
+      thresholds: verdict.thresholds,
+    });
+  }
+
+  // ---- stopping ----
+
+  private stopScheduling(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.clearArrival();
+    if (this.inFlight === 0) this.finish();
+  }
+
+  private clearArrival(): void {
+    if (this.arrivalTimeout !== null) clearTimeout(this.arrivalTimeout);
+    if (this.arrivalImmediate !== null) clearImmediate(this.arrivalImmediate);
+    this.arrivalTimeout = null;
+    this.arrivalImmediate = null;
+  }
+
+  private cancel(): void {
+    if (this.finished || this.status === 'cancelled') return;
+    this.status = 'cancelled';
+    this.log('info', 'run cancelled: waiting briefly for requests in flight');
+    this.stopScheduling();
+    if (this.finished) return;
+    this.later(this.options.drainMs ?? 2000, () => {
+      for (const slot of this.slots) {
+        if (slot.busy) {
+          slot.discarded = true;
+          slot.abort(new Error('run cancelled'), true);
+        }
+      }
+      // Anything that still has not called back is given up on.
+      this.later(1000, () => this.finish());
+    });
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopping = true;
+    this.clearArrival();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    this.sweeper = null;
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.endedAt = performance.now();
+    if (this.t0 > 0) {
+      const partial = this.elapsedSeconds(this.endedAt) - this.secondsReported;
+      if (partial > 0.001 && (this.interval.completed > 0 || this.interval.dropped > 0 || this.interval.errors > 0)) {
+        this.closeInterval(this.secondsReported + 1, partial);
+      }
+    }
+    this.resolveDone?.();
+  }
+
+  private endedAt = 0;
+
+  private result(): RunResult {
+    const duration = this.t0 > 0 ? Math.max(0, (this.endedAt - this.t0) / 1000) : 0;
+    const { overall, endpoints } = this.snapshot(duration);
+    const metrics = overall.toMetrics(duration);
+    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, metrics, endpoints);
+    const reasons = [...verdict.failure_reasons];
+    if (this.status === 'cancelled') reasons.unshift('run cancelled');
+    if (this.status === 'failed') reasons.unshift(`run failed: ${this.failure ?? 'unknown error'}`);
+    const samples = this.endpoints.flatMap((state) => state.sampler.all());
+    const result: RunResult = {
+      id: this.id,
+      name: this.plan.name,
+      file: this.plan.file,
+      status: this.status,
+      passed: this.status === 'completed' && verdict.passed,
+      failure_reasons: reasons,
+      started_at: this.startedAt.toISOString(),
+      completed_at: new Date().toISOString(),
+      model: this.plan.model,
+      target_rps: this.plan.requestsPerSecond,
+      spec: this.plan.redactedSpec,
+      metrics,
+      endpoint_metrics: endpoints,
+      thresholds: verdict.thresholds,
+      timeline: this.timeline,
+      sampled_requests: samples,
+      histogram: encodeHistogram(overall.latency),
+    };
+    if (this.plan.insecureTls) result.insecure_tls = true;
+    if (this.status === 'failed' && this.failure !== null) result.error = this.failure;
+    this.log('info', `run ${this.status}: ${metrics.total_requests} requests in ${metrics.duration_seconds} s`);
+    return result;
+  }
+}
+
+/** Summaries of a histogram snapshot (for callers merging results). */
+export { summarize };

@@ -1,0 +1,114 @@
+// Thresholds and expectations → `passed`, `failure_reasons` and `thresholds[]`.
+//
+// Expectations: a request whose status is not expected, or that failed, is an error. When the
+// test (or an endpoint) states an `error_rate` threshold, that threshold is the tolerance for
+// errors; otherwise every request must succeed. A run with no completed request does not pass.
+import type { ParsedThreshold, PlanEndpoint } from '../spec/plan';
+import type { EndpointMetrics, Metrics, ThresholdResult } from '../spec/result';
+
+export function measure(threshold: ParsedThreshold, metrics: Metrics): number | null {
+  const lat = metrics.latency_ms;
+  const completed = metrics.total_requests;
+  switch (threshold.metric) {
+    case 'error_rate':
+      return completed > 0 ? metrics.error_rate : null;
+    case 'rps':
+      return metrics.requests_per_second;
+    case 'dropped':
+      return metrics.dropped_requests;
+    case 'p99.9':
+      return completed > 0 ? lat.p99_9 : null;
+    default:
+      return completed > 0 ? lat[threshold.metric] : null;
+  }
+}
+
+export function holds(op: ParsedThreshold['op'], actual: number, limit: number): boolean {
+  switch (op) {
+    case '<':
+      return actual < limit;
+    case '<=':
+      return actual <= limit;
+    case '>':
+      return actual > limit;
+    case '>=':
+      return actual >= limit;
+    case '==':
+      return Math.abs(actual - limit) < 1e-9;
+  }
+}
+
+const trim = (n: number, digits: number): string => String(Math.round(n * 10 ** digits) / 10 ** digits);
+
+export function formatActual(threshold: ParsedThreshold, actual: number): string {
+  switch (threshold.metric) {
+    case 'error_rate':
+      return `${trim(actual * 100, 2)}%`;
+    case 'rps':
+      return trim(actual, 1);
+    case 'dropped':
+      return String(actual);
+    default:
+      return `${trim(actual, 1)}ms`;
+  }
+}
+
+export interface Verdict {
+  passed: boolean;
+  failure_reasons: string[];
+  thresholds: ThresholdResult[];
+}
+
+function check(
+  thresholds: readonly ParsedThreshold[],
+  metrics: Metrics,
+  endpoint: string | null,
+  results: ThresholdResult[],
+  reasons: string[],
+): void {
+  for (const threshold of thresholds) {
+    const actual = measure(threshold, metrics);
+    const passed = actual !== null && holds(threshold.op, actual, threshold.value);
+    results.push({ expression: threshold.expression, endpoint, actual, passed });
+    if (!passed) {
+      const prefix = endpoint === null ? '' : `${endpoint}: `;
+      reasons.push(`${prefix}${threshold.expression}: ${actual === null ? 'no requests completed' : `was ${formatActual(threshold, actual)}`}`);
+    }
+  }
+}
+
+function describeErrors(metrics: Metrics): string {
+  return Object.entries(metrics.errors_by_type)
+    .map(([type, count]) => `${type} ${count}`)
+    .join(', ');
+}
+
+export function evaluate(
+  planThresholds: readonly ParsedThreshold[],
+  endpoints: readonly PlanEndpoint[],
+  overall: Metrics,
+  perEndpoint: readonly EndpointMetrics[],
+): Verdict {
+  const results: ThresholdResult[] = [];
+  const reasons: string[] = [];
+  check(planThresholds, overall, null, results, reasons);
+  endpoints.forEach((endpoint, i) => {
+    if (endpoint.thresholds.length > 0 && perEndpoint[i] !== undefined) {
+      check(endpoint.thresholds, perEndpoint[i], endpoint.name, results, reasons);
+    }
+  });
+
+  const testTolerates = planThresholds.some((t) => t.metric === 'error_rate');
+  if (overall.total_requests === 0) {
+    reasons.push('no requests completed');
+  } else if (!testTolerates) {
+    endpoints.forEach((endpoint, i) => {
+      const m = perEndpoint[i];
+      if (m === undefined || m.failed_requests === 0) return;
+      if (endpoint.thresholds.some((t) => t.metric === 'error_rate')) return;
+      const label = endpoints.length > 1 ? `${endpoint.name}: ` : '';
+      reasons.push(`${label}${m.failed_requests} of ${m.total_requests} requests failed (${describeErrors(m)})`);
+    });
+  }
+  return { passed: reasons.length === 0, failure_reasons: reasons, thresholds: results };
+}
