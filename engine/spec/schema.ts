@@ -425,3 +425,8 @@ export const atmSchema: JsonSchema = {
     examples: [{ name: 'Items API', base_url: 'http://127.0.0.1:3000', url: '/items', total_requests: 100 }],
   }),
 };
+
+/** The text of `schemas/atm.schema.json` (the generated copy for other YAML tools). */
+export function schemaJsonText(): string {
+  return `${JSON.stringify(atmSchema, null, 2)}\n`;
+}
