@@ -116,6 +116,8 @@ export class RequestSlot {
   capturedBytes = 0;
   truncated = false;
   responseHeaders: Buffer[] | null = null;
+  /** Set by the owner: continues this slot's loop later (bound once, no per-request closure). */
+  resume: () => void = () => undefined;
   /** Set while the request is on a connection. */
   private abortFn: ((err?: Error) => void) | null = null;
 

@@ -160,6 +160,7 @@ class Run implements SlotOwner {
     const settings: ConnectionSettings = { timeoutMs: this.plan.timeoutMs, insecureTls: this.plan.insecureTls, lookup: this.options.lookup };
     for (let i = 0; i < Math.max(1, this.plan.concurrency); i++) {
       const slot = new RequestSlot(i, this, settings, this.sampleBodyBytes);
+      slot.resume = () => this.next(slot);
       this.slots.push(slot);
     }
     this.options.signal?.addEventListener('abort', this.onAbort, { once: true });
@@ -215,7 +216,7 @@ class Run implements SlotOwner {
         this.interval.errors++;
         if (state.sampler.firstError('other', ERROR_INDEX.other)) this.log('warn', `${state.plan.name}: cannot build the request: ${describeError(err)}`);
         if (this.plan.model === 'open') this.free.push(slot);
-        else setImmediate(() => this.next(slot));
+        else setImmediate(slot.resume);
         return;
       }
     }
@@ -296,9 +297,10 @@ class Run implements SlotOwner {
     }
     if (this.plan.model === 'open') {
       this.free.push(slot);
-    } else if (this.sending) {
-      // Failed inside dispatch(): continue on a fresh stack.
-      setImmediate(() => this.next(slot));
+    } else if (this.sending || slot.error !== null) {
+      // A failure: undici may be in the middle of failing a client's whole queue (or inside
+      // dispatch()); continue on a fresh stack.
+      setImmediate(slot.resume);
     } else {
       this.next(slot);
     }
