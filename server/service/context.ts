@@ -1,7 +1,7 @@
 // What every service function shares: the lines of a document (cached per version) and the
 // environment the editor hints use. No file system here: the connection passes a reader in.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { BUILTINS as SPEC_BUILTINS } from '../../engine/spec/template';
+import { BUILTINS as SPEC_BUILTINS, parseDotenv } from '../../engine/spec';
 import { splitLines, topLevelKeys, documentBounds } from './lines';
 
 export interface ServiceContext {
@@ -34,12 +34,7 @@ export function envFileOf(lines: readonly string[], line: number): { path: strin
 
 /** Names a dotenv file defines (only the names: values are never shown). */
 export function envFileNames(text: string | null): string[] {
-  if (!text) return [];
-  const names: string[] = [];
-  const re = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.]*)[ \t]*=/gm;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) names.push(m[1]);
-  return names;
+  return text ? Object.keys(parseDotenv(text)) : [];
 }
 
 export interface EnvLookup {

@@ -3,9 +3,8 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { validateText } from '../../engine/spec';
-import type { Severity, SpecDiagnostic } from '../../engine/spec/diagnostic';
+import type { Severity, SpecDiagnostic } from '../../engine/spec';
 import type { ServiceContext } from './context';
-import { envFileOf, linesOf } from './context';
 
 export const DIAGNOSTIC_SOURCE = 'atm';
 
@@ -29,22 +28,10 @@ export function toLspDiagnostic(d: SpecDiagnostic): Diagnostic {
 }
 
 export function validateDocument(doc: TextDocument, ctx: ServiceContext): Diagnostic[] {
-  const text = doc.getText();
   const readFile = ctx.readFile;
-  let envFileText: string | null = null;
-  if (readFile) {
-    const file = envFileOf(linesOf(doc), 0);
-    if (!file.explicit) {
-      try {
-        envFileText = readFile(file.path);
-      } catch {
-        envFileText = null;
-      }
-    }
-  }
-  const diagnostics = validateText(text, {
+  // Only a reader: the spec module picks `env_file` or `.env` itself, as `atm validate` does.
+  const diagnostics = validateText(doc.getText(), {
     env: { ...ctx.env },
-    envFileText,
     readEnvFile: readFile
       ? (relativePath: string) => {
           try {

@@ -2,9 +2,7 @@
 // set, never its content), and a threshold in words.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import { parseThreshold } from '../../engine/spec';
-import { scanTemplates, BUILTINS as SPEC_BUILTINS } from '../../engine/spec/template';
-import type { ParsedThreshold } from '../../engine/spec/plan';
+import { BUILTINS as SPEC_BUILTINS, parseThreshold, scanTemplates, type ParsedThreshold } from '../../engine/spec';
 import { envLookup, linesOf, type ServiceContext } from './context';
 import { documentBounds, ITEM, keyPathAt, lineEntries, stripComment, variablesOf, type KeyEntry } from './lines';
 import { docOf, schemaAt, typesOf } from './schema';

@@ -10,6 +10,7 @@ import {
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
+  LogMessageNotification,
   PublishDiagnosticsNotification,
   ShutdownRequest,
   StreamMessageReader,
@@ -48,7 +49,9 @@ export async function startServer(options: AtmInitializationOptions = { validati
   const seen: PublishDiagnosticsParams[] = [];
   const waiters: Array<{ uri: string; accept: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }> = [];
   const logs: string[] = [];
-  connection.onNotification('window/logMessage', (p: { message: string }) => logs.push(p.message));
+  connection.onNotification(LogMessageNotification.type, (p) => {
+    logs.push(p.message);
+  });
   connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
     seen.push(p);
     for (let i = waiters.length - 1; i >= 0; i--) {

@@ -1,0 +1,255 @@
+// The language server over the real protocol: dist/server.js --stdio, JSON-RPC, fixtures.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import {
+  CodeActionRequest,
+  CodeLensRequest,
+  CompletionRequest,
+  DefinitionRequest,
+  DocumentSymbolRequest,
+  FoldingRangeRequest,
+  HoverRequest,
+  type CodeAction,
+  type CompletionItem,
+  type CompletionList,
+  type Diagnostic,
+  type DocumentSymbol,
+  type Hover,
+  type Location,
+  type MarkupContent,
+  type TextEdit,
+} from 'vscode-languageserver-protocol/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { RUN_ALL_TESTS_COMMAND, RUN_TEST_COMMAND } from '../../server/protocol';
+import { cursor, ROOT, startServer, type LspSession } from './lspClient';
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'server');
+let dir = '';
+let server: LspSession;
+let counter = 0;
+
+function fixture(name: string): string {
+  return readFileSync(path.join(FIXTURES, name), 'utf8');
+}
+
+/** Opens `text` as a new document beside a .env and waits for its first diagnostics. */
+async function openDoc(text: string, name = `doc${++counter}.atm.yaml`): Promise<{ uri: string; diagnostics: Diagnostic[] }> {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  server.open(uri, text, 1);
+  const published = await server.diagnostics(uri, (p) => p.version === 1);
+  return { uri, diagnostics: published.diagnostics };
+}
+
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'atm-lsp-'));
+  writeFileSync(path.join(dir, '.env'), 'FROM_DOTENV=1\n');
+  server = await startServer({ validationDelayMs: 0 }, { PATH: process.env.PATH, API_TOKEN: 'process-env-token' });
+});
+
+after(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('advertises the features', () => {
+  const c = server.capabilities;
+  assert.ok(c.completionProvider && c.completionProvider.triggerCharacters?.includes('{'));
+  assert.ok(c.hoverProvider && c.codeLensProvider && c.documentSymbolProvider && c.foldingRangeProvider && c.definitionProvider && c.codeActionProvider);
+  assert.deepEqual(c.textDocumentSync, { openClose: true, change: 2 });
+});
+
+test('a valid file has no diagnostics', async () => {
+  const { diagnostics } = await openDoc(fixture('valid.atm.yaml'));
+  assert.deepEqual(diagnostics, []);
+});
+
+test('diagnostics: range, message, code, source', async () => {
+  const { diagnostics } = await openDoc(fixture('broken.atm.yaml'));
+  const byCode = (code: string) => diagnostics.filter((d) => d.code === code);
+  const [unknown] = byCode('unknown-key');
+  assert.deepEqual(unknown.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 10 } });
+  assert.match(unknown.message, /did you mean `concurrency`/);
+  assert.equal(unknown.source, 'atm');
+  assert.equal(unknown.severity, 1);
+  const [both] = byCode('url-and-endpoints');
+  assert.equal(both.range.start.line, 5);
+  assert.match(both.message, /either `url` or `endpoints`/);
+  const [secret] = byCode('hardcoded-secret');
+  assert.deepEqual(secret.range, { start: { line: 4, character: 17 }, end: { line: 4, character: 41 } });
+  assert.equal(secret.severity, 4);
+  const [missing] = byCode('missing-name');
+  assert.equal(missing.range.start.line, 10);
+});
+
+test('env hints: .env beside the file and the process environment count as set', async () => {
+  const { diagnostics } = await openDoc('name: e\nurl: "http://127.0.0.1/{{env:FROM_DOTENV}}/{{env:API_TOKEN}}/{{env:MISSING_ONE}}"\n');
+  assert.equal(diagnostics.length, 1);
+  assert.equal(diagnostics[0].code, 'env-not-set');
+  assert.match(diagnostics[0].message, /MISSING_ONE/);
+  assert.deepEqual(diagnostics[0].range, { start: { line: 1, character: 61 }, end: { line: 1, character: 80 } });
+});
+
+test('open model: concurrency too low for the rate (warning naming the numbers)', async () => {
+  const { diagnostics } = await openDoc('name: r\nurl: http://127.0.0.1/\nrequests_per_second: 500\nconcurrency: 2\nduration_seconds: 10\n');
+  assert.equal(diagnostics.length, 1);
+  assert.equal(diagnostics[0].severity, 2);
+  assert.match(diagnostics[0].message, /500/);
+  assert.match(diagnostics[0].message, /concurrency: 2/);
+});
+
+async function completionLabels(fixtureWithCursor: string): Promise<string[]> {
+  const { text, position } = cursor(fixtureWithCursor);
+  const { uri } = await openDoc(text);
+  const result = (await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position })) as CompletionList | CompletionItem[] | null;
+  assert.ok(result, 'a completion result');
+  return (Array.isArray(result) ? result : result.items).map((i) => i.label);
+}
+
+test('completion over the protocol: keys, enum values, templates, thresholds', async () => {
+  const keys = await completionLabels('name: t\nurl: http://127.0.0.1/\n|\n');
+  assert.ok(keys.includes('concurrency') && keys.includes('thresholds'));
+  assert.ok(!keys.includes('name') && !keys.includes('url'));
+  assert.deepEqual(await completionLabels('name: t\nauth:\n  type: |\n'), ['bearer', 'api_key', 'basic']);
+  const templates = await completionLabels('name: t\nvariables:\n  page: 1\nurl: "http://127.0.0.1/{{|}}"\n');
+  assert.ok(templates.includes('page') && templates.includes('env:FROM_DOTENV') && templates.includes('env:API_TOKEN') && templates.includes('$uuid'));
+  const metrics = await completionLabels('name: t\nthresholds:\n  - |\n');
+  assert.ok(metrics.includes('p99') && metrics.includes('error_rate') && !metrics.includes('url'));
+});
+
+test('hover: key docs, template resolution without values, threshold in words', async () => {
+  const { uri } = await openDoc(fixture('valid.atm.yaml'));
+  const hoverText = async (line: number, character: number): Promise<string> => {
+    const h = (await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } })) as Hover | null;
+    assert.ok(h, `a hover at ${line}:${character}`);
+    return (h.contents as MarkupContent).value;
+  };
+  assert.match(await hoverText(19, 3), /distribution_strategy[\s\S]*weighted/);
+  const env = await hoverText(5, 14);
+  assert.match(env, /`API_TOKEN`: \*\*set\*\* in the environment/);
+  assert.ok(!env.includes('process-env-token'), 'never the value');
+  assert.match(await hoverText(11, 26), /Variable `page_size`.*= `20`/);
+  assert.match(await hoverText(23, 6), /95th percentile response time must be below 200 ms/);
+  assert.match(await hoverText(13, 20), /99th percentile response time must be below 500 ms/);
+  assert.match(await hoverText(24, 6), /error rate.*below 1%/);
+});
+
+test('CodeLens: run all at the top, run test per runnable test, fix N for broken ones', async () => {
+  const valid = await openDoc(fixture('valid.atm.yaml'));
+  const lenses = await server.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: valid.uri } });
+  assert.ok(lenses);
+  assert.deepEqual(
+    lenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command, l.command?.arguments]),
+    [
+      [0, '▶ Run all tests', RUN_ALL_TESTS_COMMAND, [{ uri: valid.uri }]],
+      [1, '▶ Run test', RUN_TEST_COMMAND, [{ uri: valid.uri, testName: 'Items API' }]],
+      [26, '▶ Run test', RUN_TEST_COMMAND, [{ uri: valid.uri, testName: 'Health' }]],
+    ],
+  );
+  const broken = await openDoc(fixture('broken.atm.yaml'));
+  const brokenLenses = await server.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: broken.uri } });
+  assert.ok(brokenLenses);
+  assert.deepEqual(
+    brokenLenses.map((l) => [l.range.start.line, l.command?.title]),
+    [
+      [0, '▶ Run all tests'],
+      [0, '⚠ Fix 2 problems to run'],
+      [10, '⚠ Fix 1 problem to run'],
+    ],
+  );
+  const single = await openDoc('name: one\nurl: http://127.0.0.1/\n');
+  const singleLenses = await server.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: single.uri } });
+  assert.deepEqual(singleLenses?.map((l) => l.command?.title), ['▶ Run test']);
+});
+
+test('document symbols: tests, endpoints, thresholds; folding; definition', async () => {
+  const { uri } = await openDoc(fixture('valid.atm.yaml'));
+  const symbols = (await server.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+  assert.deepEqual(symbols.map((s) => s.name), ['Items API', 'Health']);
+  assert.deepEqual(symbols[0].children?.map((c) => [c.name, c.detail]), [
+    ['list', 'GET /items?limit={{page_size}}'],
+    ['create', 'POST /items'],
+    ['p95 < 200ms', 'threshold'],
+    ['error_rate < 1%', 'threshold'],
+  ]);
+  assert.deepEqual(symbols[0].children?.[0].children?.map((c) => c.name), ['p99 < 500ms']);
+  assert.equal(symbols[1].detail, 'GET http://127.0.0.1:3000/health');
+
+  const folds = await server.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
+  assert.ok(folds?.some((f) => f.startLine === 9 && f.endLine === 18), 'endpoints fold');
+  assert.ok(folds?.some((f) => f.startLine === 3 && f.endLine === 5), 'variables fold');
+
+  const def = (await server.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: { line: 11, character: 26 } })) as Location | null;
+  assert.deepEqual(def, { uri, range: { start: { line: 4, character: 2 }, end: { line: 4, character: 11 } } });
+  const none = await server.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri }, position: { line: 18, character: 30 } });
+  assert.equal(none, null, 'a built-in has no definition');
+});
+
+/** Asks for the fixes of each diagnostic with `code`, applies the one titled `title`, returns the new diagnostics. */
+async function applyFix(text: string, code: string, title: RegExp): Promise<{ text: string; diagnostics: Diagnostic[] }> {
+  const { uri, diagnostics } = await openDoc(text);
+  const target = diagnostics.find((d) => d.code === code);
+  assert.ok(target, `a ${code} diagnostic in ${JSON.stringify(diagnostics)}`);
+  const actions = (await server.connection.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri },
+    range: target.range,
+    context: { diagnostics: [target], only: ['quickfix'] },
+  })) as CodeAction[];
+  const action = actions.find((a) => title.test(a.title));
+  assert.ok(action, `a fix matching ${title} among ${actions.map((a) => a.title).join(' | ')}`);
+  assert.equal(action.kind, 'quickfix');
+  const edits: TextEdit[] = action.edit?.changes?.[uri] ?? [];
+  assert.ok(edits.length > 0);
+  const fixed = TextDocument.applyEdits(TextDocument.create(uri, 'atm-yaml', 1, text), edits);
+  server.change(uri, 2, [{ text: fixed }]);
+  const published = await server.diagnostics(uri, (p) => p.version === 2);
+  return { text: fixed, diagnostics: published.diagnostics };
+}
+
+test('quick fix: unknown key → did you mean', async () => {
+  const r = await applyFix('name: a\nurl: http://127.0.0.1/\nconcurency: 5\n', 'unknown-key', /concurrency/);
+  assert.equal(r.text, 'name: a\nurl: http://127.0.0.1/\nconcurrency: 5\n');
+  assert.deepEqual(r.diagnostics, []);
+});
+
+test('quick fix: url and endpoints → remove either', async () => {
+  const text = 'name: a\nbase_url: http://127.0.0.1\nurl: /one\nendpoints:\n  - name: list\n    url: /items\n  - name: b\n    url: /b\nconcurrency: 2\n';
+  const noUrl = await applyFix(text, 'url-and-endpoints', /Remove `url`/);
+  assert.ok(!noUrl.text.includes('url: /one'));
+  assert.deepEqual(noUrl.diagnostics, []);
+  const noEndpoints = await applyFix(text, 'url-and-endpoints', /Remove `endpoints`/);
+  assert.equal(noEndpoints.text, 'name: a\nbase_url: http://127.0.0.1\nurl: /one\nconcurrency: 2\n');
+  assert.deepEqual(noEndpoints.diagnostics, []);
+});
+
+test('quick fix: missing name → insert one (unique in the file)', async () => {
+  const r = await applyFix('name: Test 1\nurl: http://127.0.0.1/\n---\n# second\nurl: http://127.0.0.1/b\n', 'missing-name', /Add `name/);
+  assert.equal(r.text, 'name: Test 1\nurl: http://127.0.0.1/\n---\n# second\nname: Test 2\nurl: http://127.0.0.1/b\n');
+  assert.deepEqual(r.diagnostics, []);
+});
+
+test('quick fix: a token in plain text → {{env:...}}', async () => {
+  const header = await applyFix('name: a\nurl: http://127.0.0.1/\nheaders:\n  Authorization: Bearer abc123secretvalue\n', 'hardcoded-secret', /env:API_TOKEN/);
+  assert.equal(header.text, 'name: a\nurl: http://127.0.0.1/\nheaders:\n  Authorization: Bearer {{env:API_TOKEN}}\n');
+  assert.deepEqual(header.diagnostics, []);
+  const auth = await applyFix('name: a\nurl: http://127.0.0.1/\nauth:\n  type: bearer\n  token: hunter2hunter2\n', 'hardcoded-secret', /env:API_TOKEN/);
+  assert.equal(auth.text, 'name: a\nurl: http://127.0.0.1/\nauth:\n  type: bearer\n  token: "{{env:API_TOKEN}}"\n');
+  assert.deepEqual(auth.diagnostics, []);
+});
+
+test('incremental edits re-validate; close clears diagnostics', async () => {
+  const { uri, diagnostics } = await openDoc('name: a\nurl: http://127.0.0.1/\n');
+  assert.deepEqual(diagnostics, []);
+  // Insert a typo'd key with an incremental change.
+  server.change(uri, 2, [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: 'timout_seconds: 3\n' }]);
+  const after = await server.diagnostics(uri, (p) => p.version === 2);
+  assert.deepEqual(after.diagnostics.map((d) => [d.code, d.range.start.line]), [['unknown-key', 2]]);
+  server.close(uri);
+  const cleared = await server.diagnostics(uri, (p) => p.version === undefined);
+  assert.deepEqual(cleared.diagnostics, []);
+});
