@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { renderPanelHtml } from '../webview/html';
-import { describeMessage, isPanelMessage, type ExtensionMessage, type PanelMessage, type RunInfo } from '../webview/protocol';
+import { describeMessage, isPanelMessage, isRunInfo, isRunResult, type ExtensionMessage, type PanelMessage, type RunInfo } from '../webview/protocol';
 import type { ProgressUpdate, RunResult } from '../engine/spec/result';
 
 export const PANEL_VIEW_TYPE = 'atm.results';
@@ -39,6 +39,15 @@ function infoFromResult(result: RunResult): RunInfo {
   };
 }
 
+/** The run a restored panel showed, from the state the panel script saved (webview/state.ts). */
+function savedRun(state: unknown): { runId: string | null; result: RunResult | null } {
+  const panel = typeof state === 'object' && state !== null && 'panel' in state ? state.panel : null;
+  if (typeof panel !== 'object' || panel === null) return { runId: null, result: null };
+  const result = 'result' in panel && isRunResult(panel.result) ? panel.result : null;
+  const run = 'run' in panel && isRunInfo(panel.run) ? panel.run : null;
+  return { runId: result?.id ?? run?.runId ?? null, result };
+}
+
 export class ResultsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | null = null;
   private panelDisposables: vscode.Disposable[] = [];
@@ -54,9 +63,10 @@ export class ResultsPanel implements vscode.Disposable {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-          const runId = typeof state === 'object' && state !== null && 'runId' in state && typeof state.runId === 'string' ? state.runId : null;
           this.adopt(panel);
-          const result = await this.actions.loadResult(runId);
+          const saved = savedRun(state);
+          // The history's copy is the record; the panel's own saved copy stands in if it was deleted.
+          const result = (await this.actions.loadResult(saved.runId)) ?? saved.result;
           if (result && !this.shown.running) this.shown = { run: infoFromResult(result), result, running: false, lastUpdate: null };
           this.render();
         },

@@ -1,0 +1,298 @@
+// The extension as a user meets it: the packaged VSIX installed into a real VS Code (code-server),
+// driven through Chromium. Screenshots of every step go to the folder printed at the start.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startDemoServer, type DemoServer } from '../../engine/demo/server';
+import { atmSchema, validateText } from '../../engine/spec';
+import {
+  clickLens,
+  launchBrowser,
+  notifications,
+  openFile,
+  openWorkbench,
+  packageVsix,
+  panelFrame,
+  REPO,
+  runCommand,
+  Shots,
+  startCodeServer,
+  tileNumber,
+  vsixEntries,
+  waitFor,
+  waitForPanel,
+  type CodeServer,
+} from './harness';
+
+const root = mkdtempSync(join(tmpdir(), 'atm-e2e-'));
+const shots = new Shots(join(REPO, 'test-results', `e2e-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+let vsix = '';
+let demo: DemoServer | null = null;
+let markupServer: Server | null = null;
+let markupUrl = '';
+let browser: Browser | null = null;
+const servers: CodeServer[] = [];
+
+/** An HTML body that would run script or add elements if the panel ever treated it as markup. */
+const MARKUP = '<b id="atm-injected">bold</b><img src=x onerror="document.body.dataset.pwned=1">';
+
+const BROKEN = `name: Broken spec
+base_url: BASE
+url: /health
+concurency: 5
+total_requests: 10
+`;
+
+const COMPLETION = `name: Completion
+base_url: BASE
+url: /health
+`;
+
+const FAILING = `name: Failing threshold
+base_url: BASE
+url: /items?limit=5
+concurrency: 2
+total_requests: 40
+thresholds:
+  - error_rate < 1%
+  - rps >= 100000000
+`;
+
+const LONG = `name: Long run
+base_url: BASE
+url: /slow?ms=20
+concurrency: 4
+duration_seconds: 120
+`;
+
+const MARKUP_SPEC = `name: Markup response
+base_url: MARKUP
+url: /page
+concurrency: 1
+total_requests: 5
+`;
+
+function writeWorkspace(dir: string, baseUrl: string): void {
+  mkdirSync(dir, { recursive: true });
+  const examples = join(REPO, 'examples');
+  for (const name of readdirSync(examples)) {
+    if (!/\.atm\.ya?ml$/.test(name)) continue;
+    const text = readFileSync(join(examples, name), 'utf8').replace(/^base_url:[ \t]*\S+/m, `base_url: ${baseUrl}`);
+    writeFileSync(join(dir, name), text);
+  }
+  const put = (name: string, text: string): void => writeFileSync(join(dir, name), text.replace('BASE', baseUrl).replace('MARKUP', markupUrl));
+  put('broken.atm.yaml', BROKEN);
+  put('completion.atm.yaml', COMPLETION);
+  put('failing.atm.yaml', FAILING);
+  put('long.atm.yaml', LONG);
+  put('markup.atm.yaml', MARKUP_SPEC);
+}
+
+before(async () => {
+  console.log(`[e2e] screenshots: ${shots.dir}`);
+  const built = packageVsix();
+  vsix = built.path;
+  console.log(`[e2e] VSIX: ${built.path} (${(built.bytes / 1024).toFixed(0)} KiB)`);
+  demo = await startDemoServer({ host: '127.0.0.1', port: 0 });
+  markupServer = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(MARKUP);
+  });
+  await new Promise<void>((r) => markupServer?.listen(0, '127.0.0.1', () => r()));
+  const address = markupServer.address();
+  markupUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const s of servers) await s.close();
+  await browser?.close();
+  await demo?.close();
+  markupServer?.closeAllConnections();
+  await new Promise<void>((r) => (markupServer ? markupServer.close(() => r()) : r()));
+  rmSync(root, { recursive: true, force: true });
+});
+
+void test('the VSIX holds only what the extension needs', () => {
+  const entries = vsixEntries(vsix).filter((e) => e.startsWith('extension/'));
+  for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/engine.js', 'extension/dist/webview.js']) {
+    assert.ok(entries.includes(needed), `${needed} in the VSIX`);
+  }
+  const unexpected = entries.filter((e) => /node_modules\/|\.map$|\.ts$|\/test\/|\/client\/|\/engine\/|\/bench\//.test(e));
+  assert.deepEqual(unexpected, []);
+});
+
+void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
+  let page: Page;
+  let workspace = '';
+
+  before(async () => {
+    assert.ok(demo && browser);
+    workspace = join(root, 'workspace');
+    writeWorkspace(workspace, demo.url);
+    const server = await startCodeServer({ root: join(root, 'trusted'), workspace, vsix, trusted: true });
+    servers.push(server);
+    page = await openWorkbench(browser, server);
+    await shots.take(page, 'workbench');
+  });
+
+  after(async () => {
+    if (page) await shots.take(page, 'trusted-final').catch(() => undefined);
+  });
+
+  void test('a broken line shows a squiggle and its message in Problems', async () => {
+    await openFile(page, 'broken.atm.yaml');
+    const expected = validateText(BROKEN.replace('BASE', demo?.url ?? '')).find((d) => d.code === 'unknown-key');
+    assert.ok(expected, 'the spec module reports the typo');
+    await page.locator('.editor-group-container.active .squiggly-error').first().waitFor({ state: 'attached', timeout: 60_000 });
+    await runCommand(page, 'View: Toggle Problems');
+    const markers = page.locator('.markers-panel');
+    await waitFor('the message in Problems', async () => (await markers.innerText()).includes(expected.message), 20_000);
+    await shots.take(page, 'broken-problems');
+    await runCommand(page, 'View: Toggle Problems');
+  });
+
+  void test('completion offers the keys of a test', async () => {
+    await openFile(page, 'completion.atm.yaml');
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('conc');
+    const rows = page.locator('.suggest-widget .monaco-list-row');
+    const labels = await waitFor('a completion list with concurrency', async () => {
+      if (!(await rows.first().isVisible())) await page.keyboard.press('Control+Space');
+      const texts = await rows.allInnerTexts();
+      return texts.some((t) => t.includes('concurrency')) ? texts : undefined;
+    }, 30_000, 300);
+    await shots.take(page, 'completion');
+    assert.ok(labels.some((t) => t.includes('concurrency')));
+    await page.keyboard.press('Escape');
+    // Leave the file as it was so nothing asks to save it later.
+    await page.keyboard.press('Control+Z');
+    await page.keyboard.press('Control+Z');
+  });
+
+  void test('hover explains a key from the schema', async () => {
+    await openFile(page, 'quickstart.atm.yaml');
+    const props = (atmSchema as { properties: Record<string, { description?: string; markdownDescription?: string }> }).properties;
+    const doc = (props.concurrency.markdownDescription ?? props.concurrency.description ?? '').replace(/[`*_]/g, '');
+    const words = doc.split(/\s+/).slice(0, 4).join(' ');
+    assert.ok(words.length > 5, 'the schema documents concurrency');
+    const key = page.locator('.editor-group-container.active .view-line span', { hasText: /^concurrency$/ }).first();
+    await waitFor('the hover over concurrency', async () => {
+      await key.hover({ timeout: 3000 });
+      const hover = page.locator('.monaco-hover:not(.hidden)').first();
+      if (!(await hover.isVisible())) return false;
+      return (await hover.innerText()).replace(/[`*_]/g, '').replace(/\s+/g, ' ').includes(words);
+    }, 30_000, 500);
+    await shots.take(page, 'hover');
+    await page.keyboard.press('Escape');
+  });
+
+  void test('▶ Run test on the quickstart ends passed with numbers', async () => {
+    await openFile(page, 'quickstart.atm.yaml');
+    await clickLens(page, /Run test/);
+    const done = await waitForPanel(page, 'the quickstart to pass', (p) => p.status === 'passed', 90_000);
+    await shots.take(page, 'quickstart-passed');
+    assert.match(done.name, /Quickstart/);
+    assert.equal(tileNumber(done.tiles.requests), 300);
+    assert.ok(tileNumber(done.tiles.rps) > 0, `req/s tile: ${done.tiles.rps}`);
+    const status = await page.locator('.statusbar-item', { hasText: /ATM: passed/ }).first().innerText();
+    assert.match(status, /req\/s · p95/);
+  });
+
+  void test('a failing threshold ends failed with the reason', async () => {
+    await openFile(page, 'failing.atm.yaml');
+    await clickLens(page, /Run test/);
+    const done = await waitForPanel(page, 'the failing run to end', (p) => p.name.includes('Failing threshold') && ['passed', 'failed', 'error'].includes(p.status), 90_000);
+    await shots.take(page, 'failing-threshold');
+    assert.equal(done.status, 'failed');
+    assert.match(done.text, /rps >= 100000000/);
+  });
+
+  void test('a long run shows live numbers and Stop ends it cancelled with partial metrics', async () => {
+    await openFile(page, 'long.atm.yaml');
+    await clickLens(page, /Run test/);
+    const first = await waitForPanel(page, 'live numbers', (p) => p.name.includes('Long run') && p.status === 'running' && tileNumber(p.tiles.requests) > 0, 60_000);
+    await shots.take(page, 'long-running');
+    await waitForPanel(page, 'the live numbers to move', (p) => tileNumber(p.tiles.requests) > tileNumber(first.tiles.requests), 30_000);
+    await waitFor('the status bar to show the live rate', async () => /ATM: [\d,]+ req\/s · p95/.test((await page.locator('.statusbar').innerText()) ?? ''), 20_000);
+    await shots.take(page, 'long-live-status-bar');
+    await waitFor('Stop to be clicked', async () => {
+      const frame = await panelFrame(page);
+      if (!frame) return false;
+      await frame.locator('[data-testid="stop-button"]').click({ timeout: 3000 });
+      return true;
+    }, 20_000, 300);
+    const done = await waitForPanel(page, 'the run to be cancelled', (p) => p.status === 'cancelled', 30_000);
+    await shots.take(page, 'long-cancelled');
+    assert.ok(tileNumber(done.tiles.requests) > 0, `partial requests: ${done.tiles.requests}`);
+  });
+
+  void test('a response with markup is shown as text', async () => {
+    await openFile(page, 'markup.atm.yaml');
+    await clickLens(page, /Run test/);
+    await waitForPanel(page, 'the markup run to pass', (p) => p.name.includes('Markup response') && p.status === 'passed', 60_000);
+    const frame = await panelFrame(page);
+    assert.ok(frame);
+    await frame.locator('#tab-samples').click();
+    await frame.locator('[data-testid="sample-row"]').first().click({ timeout: 10_000 });
+    const detail = frame.locator('[data-testid="sample-detail"]');
+    await waitFor('the sample body', async () => (await detail.innerText()).includes('<b id="atm-injected">'), 15_000);
+    await shots.take(page, 'markup-as-text');
+    for (const f of page.frames()) {
+      const injected = await f
+        .evaluate<{ el: number; pwned: string | null }>(`({ el: document.querySelectorAll('#atm-injected, img[src="x"]').length, pwned: document.body?.dataset.pwned ?? null })`)
+        .catch(() => ({ el: 0, pwned: null }));
+      assert.deepEqual(injected, { el: 0, pwned: null }, `frame ${f.url()}`);
+    }
+  });
+
+  void test('the ATM Runs view lists the runs and reopens one', async () => {
+    await runCommand(page, 'ATM: Open Run History');
+    const view = page.locator('.pane', { hasText: 'ATM Runs' });
+    for (const name of ['Quickstart', 'Failing threshold', 'Long run', 'Markup response']) {
+      await view.locator('.monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    }
+    await shots.take(page, 'history');
+    const failedRun = view.locator('.monaco-list-row[aria-label^="Failing threshold, failed"]').first();
+    await failedRun.click();
+    const shown = await waitForPanel(page, 'the stored run in the panel', (p) => p.name.includes('Failing threshold') && p.status === 'failed', 30_000);
+    await shots.take(page, 'history-reopened');
+    assert.match(shown.text, /rps >= 100000000/);
+    const stored = readdirSync(join(root, 'trusted', 'user-data'), { recursive: true }).filter((p) => /runs[\\/]\d{15}-.*\.json$/.test(String(p)));
+    assert.ok(stored.length >= 4, `results on disk: ${stored.length}`);
+  });
+});
+
+void describe('in Restricted Mode', { timeout: 4 * 60_000 }, () => {
+  let page: Page;
+
+  before(async () => {
+    assert.ok(demo && browser);
+    const workspace = join(root, 'untrusted-workspace');
+    writeWorkspace(workspace, demo.url);
+    const server = await startCodeServer({
+      root: join(root, 'untrusted'),
+      workspace,
+      vsix,
+      trusted: false,
+      extensionsDir: existsSync(join(root, 'trusted', 'extensions')) ? join(root, 'trusted', 'extensions') : undefined,
+    });
+    servers.push(server);
+    page = await openWorkbench(browser, server);
+  });
+
+  void test('validation works and a run is refused with the reason', async () => {
+    await openFile(page, 'quickstart.atm.yaml');
+    await clickLens(page, /Run test/);
+    const toast = await waitFor('the refusal', async () => (await notifications(page)).find((t) => /Restricted Mode/.test(t)), 20_000);
+    await shots.take(page, 'restricted-refused');
+    assert.match(toast, /Trust/);
+    assert.equal(await panelFrame(page), undefined, 'no results panel opened');
+  });
+});
