@@ -138,7 +138,10 @@ export class RequestSlot {
     if (client === undefined) {
       const { timeoutMs, insecureTls } = this.settings;
       client = new Client(origin, {
-        pipelining: 1,
+        // One request on the wire at a time all the same: a slot sends its next request only
+        // after the last one completed. Above 1, undici writes that next request at once
+        // instead of waiting a turn of the event loop per request (its idle-socket check).
+        pipelining: 2,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         keepAliveTimeout: 10_000,

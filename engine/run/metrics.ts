@@ -66,6 +66,7 @@ export function toMicros(ms: number): number {
 /** The numbers of one endpoint (or of the whole run, by adding endpoints). */
 export class Stats {
   readonly latency = newHistogram();
+  /** Unused when `serviceIsLatency` (closed model: a request is due when it is sent). */
   readonly service = newHistogram();
   readonly ttfb = newHistogram();
   successful = 0;
@@ -78,10 +79,12 @@ export class Stats {
   /** Indexed like ERROR_TYPES. */
   readonly errorCounts = new Uint32Array(ERROR_TYPES.length);
 
+  constructor(readonly serviceIsLatency = false) {}
+
   /** Adds another Stats into this one (exact). */
   add(other: Stats): void {
     this.latency.add(other.latency);
-    this.service.add(other.service);
+    this.service.add(other.serviceIsLatency ? other.latency : other.service);
     this.ttfb.add(other.ttfb);
     this.successful += other.successful;
     this.failed += other.failed;
@@ -113,7 +116,7 @@ export class Stats {
       bytes_received: this.bytesReceived,
       bytes_sent: this.bytesSent,
       latency_ms: summarize(this.latency),
-      service_time_ms: summarize(this.service),
+      service_time_ms: summarize(this.serviceIsLatency ? this.latency : this.service),
       ttfb_ms: summarize(this.ttfb),
       status_code_counts: statusCodeCounts,
       errors_by_type: errorsByType,

@@ -112,7 +112,7 @@ class Run implements SlotOwner {
     this.rate = plan.requestsPerSecond ?? 0;
     this.endpoints = plan.endpoints.map((endpoint) => ({
       plan: endpoint,
-      stats: new Stats(),
+      stats: new Stats(plan.model === 'closed'),
       sampler: new EndpointSampler(),
       prepared: null,
       expected: expectedTable(endpoint),
@@ -227,14 +227,14 @@ class Run implements SlotOwner {
   }
 
   /** Closed model: the slot's next request, if the run goes on. */
-  private next(slot: RequestSlot): void {
+  private next(slot: RequestSlot, at = 0): void {
     if (this.stopping) return;
     const total = this.plan.totalRequests;
     if (total !== null && this.issued >= total) {
       this.stopScheduling();
       return;
     }
-    const now = performance.now();
+    const now = at > 0 ? at : performance.now();
     if (this.endAt !== null && now >= this.endAt) {
       this.stopScheduling();
       return;
@@ -302,7 +302,8 @@ class Run implements SlotOwner {
       // dispatch()); continue on a fresh stack.
       setImmediate(slot.resume);
     } else {
-      this.next(slot);
+      // One clock read per event: the completion time is the next request's send time.
+      this.next(slot, slot.endedAt);
     }
   }
 
@@ -333,7 +334,7 @@ class Run implements SlotOwner {
     if (status > 0 || errorIndex === TIMEOUT) {
       const latencyUs = toMicros(slot.endedAt - slot.dueAt);
       stats.latency.recordValue(latencyUs);
-      stats.service.recordValue(toMicros(slot.endedAt - slot.sentAt));
+      if (!stats.serviceIsLatency) stats.service.recordValue(toMicros(slot.endedAt - slot.sentAt));
       this.interval.latency.recordValue(latencyUs);
     }
     if (slot.headersAt > 0) stats.ttfb.recordValue(toMicros(slot.headersAt - slot.sentAt));
