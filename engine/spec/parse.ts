@@ -1,7 +1,7 @@
 // From a file's text to its tests and every syntax, schema and semantic diagnostic. Pure and
 // bounded: file size, document count and alias expansion are capped so hostile input costs
 // milliseconds, not memory.
-import { isAlias, LineCounter, parseAllDocuments, visit, type Document, type YAMLError } from 'yaml';
+import { isAlias, isScalar, LineCounter, parseAllDocuments, visit, type Document, type YAMLError } from 'yaml';
 import { DIAGNOSTIC_CODES as C } from './codes';
 import type { Range, SpecDiagnostic } from './diagnostic';
 import { Locator } from './locate';
@@ -73,7 +73,7 @@ export function parseSpecFile(input: string): ParsedFile {
   // Editors drop the BOM from the document text; drop it here too so columns on line 1 agree.
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, version: '1.2', merge: true });
 
   const fileDiagnostics: SpecDiagnostic[] = [];
   const tests: ParsedTest[] = [];
@@ -95,7 +95,7 @@ export function parseSpecFile(input: string): ParsedFile {
   let documentCount = 0;
   for (const doc of docs) {
     const loc = new Locator(text, lines, doc);
-    const hasContent = doc.contents !== null && doc.contents !== undefined;
+    const hasContent = !isEmptyContents(doc.contents);
     if (!hasContent && doc.errors.length === 0) {
       for (const w of doc.warnings) fileDiagnostics.push(yamlDiagnostic(w, text, (a, b) => loc.range(a, b)));
       continue;
@@ -143,6 +143,12 @@ export function parseSpecFile(input: string): ParsedFile {
   return { tests, diagnostics };
 }
 
+/** A document of only comments (or nothing) between `---` markers. */
+function isEmptyContents(contents: unknown): boolean {
+  if (contents === null || contents === undefined) return true;
+  return isScalar(contents) && contents.value === null && contents.source === '' && !contents.tag;
+}
+
 function noTests(): SpecDiagnostic {
   return {
     range: ZERO,
@@ -154,10 +160,22 @@ function noTests(): SpecDiagnostic {
 
 function yamlDiagnostic(e: YAMLError, text: string, toRange: (a: number, b: number) => Range): SpecDiagnostic {
   let [start, end] = e.pos;
+  let message = sentence(e.message);
   if (e.code === 'DUPLICATE_KEY') {
     // yaml points at the key's first character; underline the whole key.
     const m = /^[^\s:#,\]}]+/.exec(text.slice(start, start + 256));
     if (m) end = start + m[0].length;
+  }
+  if (e.code === 'MISSING_CHAR' && /quote/i.test(e.message)) {
+    // Underline from the opening quote to the end of its line, not the end of the file.
+    const q = e.message.includes("'") ? "'" : '"';
+    const open = text.lastIndexOf(q, Math.min(start, text.length) - 1);
+    if (open >= 0) {
+      message = `This string has no closing ${q} quote.`;
+      start = open;
+      const nl = text.indexOf('\n', open);
+      end = nl < 0 ? text.length : text[nl - 1] === '\r' ? nl - 1 : nl;
+    }
   }
   if (start >= text.length && text.length > 0) {
     // Errors at end of input (an unclosed quote or bracket): point at the last character.
@@ -170,7 +188,7 @@ function yamlDiagnostic(e: YAMLError, text: string, toRange: (a: number, b: numb
     range: toRange(start, end),
     severity: e.name === 'YAMLWarning' ? 'warning' : 'error',
     code: duplicate ? C.duplicateKey : e.name === 'YAMLWarning' ? C.yamlWarning : C.yamlSyntax,
-    message: duplicate ? `Duplicate key \`${key}\`: each key may appear once in a mapping.` : sentence(e.message),
+    message: duplicate ? `Duplicate key \`${key}\`: each key may appear once in a mapping.` : message,
     data: { yamlCode: e.code },
   };
 }
@@ -192,21 +210,27 @@ function parseDocument(doc: Document.Parsed, loc: Locator, text: string, index: 
     value = doc.toJS({ maxAliasCount: LIMITS.maxAliasCount });
   } catch (err) {
     aliasOk = false;
+    const message = err instanceof Error ? err.message : String(err);
+    const excessive = /excessive alias/i.test(message);
     let range = loc.headRange();
     visit(doc, {
       Alias(_key, node) {
-        if (isAlias(node) && node.range) range = loc.range(node.range[0], node.range[1]);
-        return visit.BREAK;
+        // The first alias for the expansion cap; the unresolvable one otherwise.
+        if (!isAlias(node) || !node.range) return undefined;
+        if (excessive || node.resolve(doc) === undefined) {
+          range = loc.range(node.range[0], node.range[1]);
+          return visit.BREAK;
+        }
+        return undefined;
       },
     });
     diagnostics.push({
       range,
       severity: 'error',
-      code: C.aliasLimit,
-      message:
-        err instanceof ReferenceError
-          ? `Too many alias expansions in this test (over ${LIMITS.maxAliasCount}); ATM stops here to protect the editor. Use fewer nested aliases.`
-          : `This test cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+      code: excessive ? C.aliasLimit : C.yamlSyntax,
+      message: excessive
+        ? `Too many alias expansions in this test (over ${LIMITS.maxAliasCount}); ATM stops here to protect the editor. Use fewer nested aliases.`
+        : `This test cannot be read: ${sentence(message)} (An alias can only refer to an anchor earlier in the same document.)`,
     });
   }
 

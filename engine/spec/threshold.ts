@@ -36,7 +36,7 @@ export function parseThreshold(expr: string): ThresholdParse {
   if (at >= expr.length) return fail(`Empty threshold: write \`METRIC OP VALUE\`, e.g. \`p95 < 200ms\`.`, 0, expr.length);
   METRIC_RE.lastIndex = at;
   const m = METRIC_RE.exec(expr);
-  if (!m) return fail(`A threshold starts with a metric (${metricList}), e.g. \`p95 < 200ms\`.`, at, at + 1);
+  if (!m) return fail(`A threshold starts with a metric (${metricList}), e.g. \`p95 < 200ms\`.`, at, at + ((expr.codePointAt(at) ?? 0) > 0xffff ? 2 : 1));
   const metricStart = at;
   const metricWord = m[0];
   at = METRIC_RE.lastIndex;
