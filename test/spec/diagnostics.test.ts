@@ -230,12 +230,12 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
 ];
 
 for (const c of CASES) {
-  test(`diagnostic: ${c.kind}`, () => {
+  void test(`diagnostic: ${c.kind}`, () => {
     assert.deepEqual(validateText(c.text, ctx).map(show), c.expect);
   });
 }
 
-test('every diagnostic code is exercised by a fixture above or in parse.test.ts', () => {
+void test('every diagnostic code is exercised by a fixture above or in parse.test.ts', () => {
   const seen = new Set(CASES.flatMap((c) => c.expect.map((e) => e.split(' ')[2])));
   // Covered in parse.test.ts (they need big or special inputs).
   for (const code of ['file-too-large', 'too-many-documents', 'no-tests', 'yaml-warning']) seen.add(code);
@@ -243,12 +243,12 @@ test('every diagnostic code is exercised by a fixture above or in parse.test.ts'
   assert.deepEqual(missing, []);
 });
 
-test('every diagnostic has a stable code from the list', () => {
+void test('every diagnostic has a stable code from the list', () => {
   const codes = new Set<string>(Object.values(DIAGNOSTIC_CODES));
   for (const c of CASES) for (const d of validateText(c.text, ctx)) assert.ok(codes.has(d.code), `${d.code} is not in DIAGNOSTIC_CODES`);
 });
 
-test('a valid test has no diagnostics and a spec', () => {
+void test('a valid test has no diagnostics and a spec', () => {
   const text = 'name: ok\nbase_url: http://127.0.0.1:3000/api\nurl: /items\nthresholds: [p95 < 200ms]\n';
   assert.deepEqual(validateText(text, ctx), []);
 });

@@ -10,7 +10,7 @@ import { show } from './helpers';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'spec', name), 'utf8');
 
-test('a BOM does not shift columns on the first line', () => {
+void test('a BOM does not shift columns on the first line', () => {
   const parsed = parseSpecFile('\uFEFFname: t\nurl: http://h/a\nconcurency: 1\nbogus: 2\n');
   assert.deepEqual(parsed.tests[0]!.nameRange, { start: { line: 0, character: 6 }, end: { line: 0, character: 7 } });
   assert.deepEqual(parsed.diagnostics.map(show), [
@@ -23,7 +23,7 @@ test('a BOM does not shift columns on the first line', () => {
   assert.deepEqual(bomFirstLine.diagnostics.map(show), ['[0,0,0,10] error unknown-key | Unknown key `concurency`; did you mean `concurrency`?']);
 });
 
-test('CRLF line ends: ranges are right and values carry no \\r', () => {
+void test('CRLF line ends: ranges are right and values carry no \\r', () => {
   const parsed = parseSpecFile('name: t\r\nurl: http://h/a\r\nconcurrency: x\r\nthresholds:\r\n  - p95 < 5qq\r\n');
   assert.equal(parsed.tests[0]!.name, 't');
   assert.deepEqual(parsed.diagnostics.map(show), [
@@ -35,7 +35,7 @@ test('CRLF line ends: ranges are right and values carry no \\r', () => {
   assert.deepEqual(clean.tests[0]!.keyRange, { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } });
 });
 
-test('multi-document: one test per document, ranges in the second document are right', () => {
+void test('multi-document: one test per document, ranges in the second document are right', () => {
   const text = fixture('multi.atm.yaml');
   const parsed = parseSpecFile(text);
   assert.deepEqual(
@@ -52,7 +52,7 @@ test('multi-document: one test per document, ranges in the second document are r
   assert.equal(parsed.tests[1]!.range.start.line, 4); // the document starts at its `---`
 });
 
-test('a syntax error in one document leaves the others valid', () => {
+void test('a syntax error in one document leaves the others valid', () => {
   const parsed = parseSpecFile('name: a\nurl: http://h/a\n---\nname: b\nurl: [http://h/b\n---\nname: c\nurl: http://h/c\n');
   assert.deepEqual(parsed.tests.map((t) => [t.name, t.spec !== null]), [
     ['a', true],
@@ -62,7 +62,7 @@ test('a syntax error in one document leaves the others valid', () => {
   assert.ok(parsed.diagnostics.every((d) => d.range.start.line >= 3 && d.range.start.line <= 5 && d.code === 'yaml-syntax'), parsed.diagnostics.map(show).join('\n'));
 });
 
-test('YAML 1.2: on, yes, off stay strings', () => {
+void test('YAML 1.2: on, yes, off stay strings', () => {
   const parsed = parseSpecFile('name: on\ndescription: yes\nurl: http://h/a\nheaders:\n  X-Flag: off\n');
   assert.deepEqual(parsed.diagnostics, []);
   const spec = parsed.tests[0]!.spec!;
@@ -71,7 +71,7 @@ test('YAML 1.2: on, yes, off stay strings', () => {
   assert.equal(spec.headers?.['X-Flag'], 'off');
 });
 
-test('anchors and aliases work; errors inside an aliased node point at the anchor', () => {
+void test('anchors and aliases work; errors inside an aliased node point at the anchor', () => {
   const parsed = parseSpecFile(fixture('anchors.atm.yaml'));
   assert.deepEqual(parsed.diagnostics.map(show), []);
   const spec = parsed.tests[0]!.spec!;
@@ -90,7 +90,7 @@ test('anchors and aliases work; errors inside an aliased node point at the ancho
   assert.deepEqual(crossDocument.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['yaml-syntax', 6, 9]]);
 });
 
-test('billion laughs: a diagnostic within milliseconds, no expansion', () => {
+void test('billion laughs: a diagnostic within milliseconds, no expansion', () => {
   const text = fixture('billion-laughs.atm.yaml');
   const start = process.hrtime.bigint();
   const parsed = parseSpecFile(text);
@@ -101,7 +101,7 @@ test('billion laughs: a diagnostic within milliseconds, no expansion', () => {
   assert.ok(ms < 500, `took ${ms} ms`);
 });
 
-test('a file over 5 MB is not parsed and gets one clear diagnostic at 1:1', () => {
+void test('a file over 5 MB is not parsed and gets one clear diagnostic at 1:1', () => {
   const line = 'description: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n';
   const text = `name: big\nurl: http://h/a\n${line.repeat(Math.ceil((5 * 1024 * 1024) / line.length) + 1)}`;
   assert.ok(text.length > LIMITS.maxFileChars);
@@ -112,7 +112,7 @@ test('a file over 5 MB is not parsed and gets one clear diagnostic at 1:1', () =
   ]);
 });
 
-test('more than 200 documents: a diagnostic at the 201st, the first 200 are read', () => {
+void test('more than 200 documents: a diagnostic at the 201st, the first 200 are read', () => {
   const text = Array.from({ length: 205 }, (_, i) => `name: t${i}\nurl: http://h/${i}\n`).join('---\n');
   const parsed = parseSpecFile(text);
   assert.equal(parsed.tests.length, 200);
@@ -121,7 +121,7 @@ test('more than 200 documents: a diagnostic at the 201st, the first 200 are read
   ]);
 });
 
-test('an empty file: no tests, one information', () => {
+void test('an empty file: no tests, one information', () => {
   for (const text of ['', '\n\n', '\uFEFF']) {
     const parsed = parseSpecFile(text);
     assert.deepEqual(parsed.tests, []);
@@ -129,7 +129,7 @@ test('an empty file: no tests, one information', () => {
   }
 });
 
-test('a file of only comments: no tests, no errors', () => {
+void test('a file of only comments: no tests, no errors', () => {
   for (const text of ['# just a comment\n# another\n', '# a\n---\n# b\n']) {
     const parsed = parseSpecFile(text);
     assert.deepEqual(parsed.tests, []);
@@ -137,13 +137,13 @@ test('a file of only comments: no tests, no errors', () => {
   }
 });
 
-test('a trailing --- does not make an empty test', () => {
+void test('a trailing --- does not make an empty test', () => {
   const parsed = parseSpecFile('name: a\nurl: http://h/a\n---\n');
   assert.equal(parsed.tests.length, 1);
   assert.deepEqual(parsed.diagnostics, []);
 });
 
-test('YAML warnings are reported as warnings', () => {
+void test('YAML warnings are reported as warnings', () => {
   const parsed = parseSpecFile('name: t\nurl: !weird http://h/a\n');
   const warnings = parsed.diagnostics.filter((d) => d.code === 'yaml-warning');
   assert.equal(warnings.length, 1, parsed.diagnostics.map(show).join('\n'));
@@ -151,7 +151,7 @@ test('YAML warnings are reported as warnings', () => {
   assert.equal(warnings[0]!.range.start.line, 1);
 });
 
-test('UTF-16 columns: characters outside the BMP count as two', () => {
+void test('UTF-16 columns: characters outside the BMP count as two', () => {
   const parsed = parseSpecFile('name: "😀 t"\nurl: http://h/a\ndescription: "😀"\nconcurency: 1\nx: 1\n');
   const d = parsed.diagnostics.find((x) => x.message.includes('`x`'));
   assert.ok(d);
@@ -162,7 +162,7 @@ test('UTF-16 columns: characters outside the BMP count as two', () => {
   ]);
 });
 
-test('parsing and validating a 12,000-line spec stays fast (no quadratic work)', () => {
+void test('parsing and validating a 12,000-line spec stays fast (no quadratic work)', () => {
   const endpoints = Array.from(
     { length: 2000 },
     (_, i) => `  - name: ep${i}\n    url: /items/${i}?x={{page}}\n    method: GET\n    headers: { X-I: "{{$requestIndex}}" }\n    thresholds: [p95 < 200ms]\n    weight: ${(i % 5) + 1}\n`,
