@@ -24,7 +24,39 @@ export const ITEM = '[]';
 /** Last segment when the cursor is on a key inside a flow mapping (`{ Acc| }`). */
 export const FLOW_KEY = '{key}';
 
-const KEY_RE = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#:{}[\],&*!|>'"%@`-][^#]*?|-[^\s#][^#]*?)[ \t]*:(?=[ \t]|$)/;
+const NOT_A_KEY_START = new Set([...'#:{}[],&*!|>%@`']);
+
+function isBlank(c: string | undefined): boolean {
+  return c === ' ' || c === '\t';
+}
+
+/** A `key:` starting at column i (plain or quoted), scanned in one linear pass. */
+function scanKey(line: string, i: number): { raw: string; colon: number } | null {
+  const c = line[i];
+  let j: number;
+  if (c === '"' || c === "'") {
+    j = i + 1;
+    while (j < line.length) {
+      if (c === '"' && line[j] === '\\') j += 2;
+      else if (line[j] === c) {
+        if (c === "'" && line[j + 1] === "'") j += 2;
+        else break;
+      } else j++;
+    }
+    if (j >= line.length) return null;
+    const raw = line.slice(i, j + 1);
+    j++;
+    while (isBlank(line[j])) j++;
+    return line[j] === ':' && (j + 1 === line.length || isBlank(line[j + 1])) ? { raw, colon: j } : null;
+  }
+  if (c === undefined || NOT_A_KEY_START.has(c) || (c === '-' && (i + 1 >= line.length || isBlank(line[i + 1])))) return null;
+  for (j = i; j < line.length; j++) {
+    const ch = line[j];
+    if (ch === '#' && isBlank(line[j - 1])) return null;
+    if (ch === ':' && (j + 1 === line.length || isBlank(line[j + 1]))) return { raw: line.slice(i, j).trimEnd(), colon: j };
+  }
+  return null;
+}
 const DOC_START_RE = /^---(?:[ \t]|$)/;
 const DOC_END_RE = /^\.\.\.(?:[ \t]|$)/;
 const BLOCK_SCALAR_RE = /^[|>][-+0-9]*[ \t]*(?:#.*)?$/;
@@ -76,13 +108,13 @@ export function lineEntries(line: string): LineEntry[] {
     break;
   }
   if (i >= line.length || line[i] === '#') return entries;
-  const m = KEY_RE.exec(line.slice(i));
-  if (m) {
-    const colonEnd = i + m[0].length;
+  const key = scanKey(line, i);
+  if (key) {
+    const colonEnd = key.colon + 1;
     let valueStart = colonEnd;
     while (valueStart < line.length && (line[valueStart] === ' ' || line[valueStart] === '\t')) valueStart++;
     const value = stripComment(line.slice(valueStart)).trim();
-    entries.push({ kind: 'key', col: i, key: unquote(m[1].trim()), colonEnd, value, valueStart: value ? valueStart : colonEnd });
+    entries.push({ kind: 'key', col: i, key: unquote(key.raw), colonEnd, value, valueStart: value ? valueStart : colonEnd });
   }
   return entries;
 }

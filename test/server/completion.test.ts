@@ -29,7 +29,7 @@ function newText(items: CompletionItem[], label: string): string {
   return item.textEdit.newText;
 }
 
-test('top-level keys: not those present, required first, with docs', () => {
+void test('top-level keys: not those present, required first, with docs', () => {
   const items = completeAt('url: /items\n|\nconcurrency: 5\n');
   const l = labels(items);
   assert.ok(l.includes('name') && l.includes('thresholds') && l.includes('requests_per_second'));
@@ -41,14 +41,14 @@ test('top-level keys: not those present, required first, with docs', () => {
   assert.ok(doc && typeof doc.documentation === 'object' && doc.documentation.value.length > 10, 'documentation from the schema');
 });
 
-test('a partial key replaces the word under the cursor', () => {
+void test('a partial key replaces the word under the cursor', () => {
   const items = completeAt('name: t\nconcu|\n');
   const c = items.find((i) => i.label === 'concurrency');
   assert.ok(c && c.textEdit && 'range' in c.textEdit);
   assert.deepEqual(c.textEdit.range, { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } });
 });
 
-test('endpoint keys inside a sequence item, not top-level keys', () => {
+void test('endpoint keys inside a sequence item, not top-level keys', () => {
   const items = completeAt('name: t\nendpoints:\n  - name: list\n    |\n');
   const l = labels(items);
   assert.ok(l.includes('url') && l.includes('weight') && l.includes('method'));
@@ -56,25 +56,25 @@ test('endpoint keys inside a sequence item, not top-level keys', () => {
   assert.ok(!l.includes('concurrency') && !l.includes('endpoints'), 'no top-level keys inside an endpoint');
 });
 
-test('a zero-indented endpoint sequence', () => {
+void test('a zero-indented endpoint sequence', () => {
   const l = labels(completeAt('name: t\nendpoints:\n- name: a\n  |\n'));
   assert.ok(l.includes('url') && !l.includes('concurrency'));
 });
 
-test('a new endpoint snippet after a dash', () => {
+void test('a new endpoint snippet after a dash', () => {
   const items = completeAt('name: t\nendpoints:\n  - name: list\n    url: /a\n  - |\n');
   assert.ok(labels(items).includes('new endpoint'));
   assert.ok(labels(items).includes('url'));
 });
 
-test('enum values: method, distribution_strategy, auth.type', () => {
+void test('enum values: method, distribution_strategy, auth.type', () => {
   assert.deepEqual(labels(completeAt('name: t\nmethod: |\n')), ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
   assert.deepEqual(labels(completeAt('name: t\ndistribution_strategy: w|\n')), ['round_robin', 'weighted', 'sequential']);
   assert.deepEqual(labels(completeAt('name: t\nauth:\n  type: |\n')), ['bearer', 'api_key', 'basic']);
   assert.deepEqual(labels(completeAt('name: t\nendpoints:\n  - name: a\n    method: |\n')).slice(0, 2), ['GET', 'POST']);
 });
 
-test('auth keys follow the chosen type', () => {
+void test('auth keys follow the chosen type', () => {
   const basic = labels(completeAt('name: t\nauth:\n  type: basic\n  |\n'));
   assert.ok(basic.includes('username') && basic.includes('password'));
   assert.ok(!basic.includes('token') && !basic.includes('type'));
@@ -82,7 +82,7 @@ test('auth keys follow the chosen type', () => {
   assert.deepEqual(bearer, ['token']);
 });
 
-test('thresholds: metrics, then operators, then units', () => {
+void test('thresholds: metrics, then operators, then units', () => {
   const metrics = labels(completeAt('name: t\nthresholds:\n  - |\n'));
   for (const m of ['p95', 'p99.9', 'error_rate', 'rps', 'dropped']) assert.ok(metrics.includes(m), m);
   assert.ok(!metrics.includes('name'), 'no keys in a threshold');
@@ -93,7 +93,7 @@ test('thresholds: metrics, then operators, then units', () => {
   assert.deepEqual(labels(completeAt('name: t\nendpoints:\n  - name: a\n    thresholds:\n      - "p99 < 5|"\n')), ['ms', 's']);
 });
 
-test('templates: variables of this test, env names, builtins with arguments', () => {
+void test('templates: variables of this test, env names, builtins with arguments', () => {
   const fixture = 'name: t\nvariables:\n  page_size: 20\n  token: x\nurl: /items?limit={{|\n---\nname: other\nvariables:\n  elsewhere: 1\n';
   const items = completeAt(fixture);
   const l = labels(items);
@@ -107,7 +107,7 @@ test('templates: variables of this test, env names, builtins with arguments', ()
   assert.ok(env && !JSON.stringify(env).includes('secret-value'), 'an env value is never shown');
 });
 
-test('templates: env: prefix offers only env names; env_file is honoured', () => {
+void test('templates: env: prefix offers only env names; env_file is honoured', () => {
   const l = labels(completeAt('name: t\nenv_file: .env.staging\nheaders:\n  X-A: "{{env:|}}"\n'));
   assert.ok(l.includes('env:STAGING_ONLY') && l.includes('env:API_TOKEN'));
   assert.ok(!l.includes('env:BASE_URL'), '.env is not read when env_file names another file');
@@ -117,7 +117,7 @@ test('templates: env: prefix offers only env names; env_file is honoured', () =>
   assert.equal(newText(items, '$uuid'), '\\$uuid', 'closing braces already there');
 });
 
-test('headers: names (not those present) and values', () => {
+void test('headers: names (not those present) and values', () => {
   const names = labels(completeAt('name: t\nheaders:\n  Accept: application/json\n  |\n'));
   assert.ok(names.includes('Content-Type') && names.includes('Authorization'));
   assert.ok(!names.includes('Accept'));
@@ -128,7 +128,7 @@ test('headers: names (not those present) and values', () => {
   assert.ok(flow.includes('Accept'));
 });
 
-test('status codes and classes', () => {
+void test('status codes and classes', () => {
   const items = completeAt('name: t\nexpected_status_codes: [200, |]\n');
   const l = labels(items);
   assert.ok(l.includes('201') && l.includes('404') && l.includes('2xx'));
@@ -136,7 +136,7 @@ test('status codes and classes', () => {
   assert.ok(labels(completeAt('name: t\nexpected_status_codes:\n  - |\n')).includes('204'));
 });
 
-test('a whole new test snippet', () => {
+void test('a whole new test snippet', () => {
   const empty = completeAt('|');
   const snippet = empty.find((i) => i.label === 'new test');
   assert.ok(snippet && snippet.textEdit && 'range' in snippet.textEdit && snippet.textEdit.newText.startsWith('name: '));
@@ -145,13 +145,13 @@ test('a whole new test snippet', () => {
   assert.ok(newText(after, 'new test (---)').startsWith('---\nname: '));
 });
 
-test('nothing from inside a comment or a block scalar value', () => {
+void test('nothing from inside a comment or a block scalar value', () => {
   assert.deepEqual(labels(completeAt('name: t\n# con|\n')), []);
   const l = labels(completeAt('name: t\nbody: >\n  some text\n  |\n'));
   assert.ok(!l.includes('p95'));
 });
 
-test('booleans and examples', () => {
+void test('booleans and examples', () => {
   assert.deepEqual(labels(completeAt('name: t\ninsecure_tls: |\n')), ['true', 'false']);
   assert.ok(labels(completeAt('name: t\nconcurrency: |\n')).includes('10'));
 });

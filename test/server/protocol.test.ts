@@ -32,6 +32,10 @@ let dir = '';
 let server: LspSession;
 let counter = 0;
 
+function messageOf(d: Diagnostic): string {
+  return typeof d.message === 'string' ? d.message : d.message.value;
+}
+
 function fixture(name: string): string {
   return readFileSync(path.join(FIXTURES, name), 'utf8');
 }
@@ -57,29 +61,29 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('advertises the features', () => {
+void test('advertises the features', () => {
   const c = server.capabilities;
   assert.ok(c.completionProvider && c.completionProvider.triggerCharacters?.includes('{'));
   assert.ok(c.hoverProvider && c.codeLensProvider && c.documentSymbolProvider && c.foldingRangeProvider && c.definitionProvider && c.codeActionProvider);
   assert.deepEqual(c.textDocumentSync, { openClose: true, change: 2 });
 });
 
-test('a valid file has no diagnostics', async () => {
+void test('a valid file has no diagnostics', async () => {
   const { diagnostics } = await openDoc(fixture('valid.atm.yaml'));
   assert.deepEqual(diagnostics, []);
 });
 
-test('diagnostics: range, message, code, source', async () => {
+void test('diagnostics: range, message, code, source', async () => {
   const { diagnostics } = await openDoc(fixture('broken.atm.yaml'));
   const byCode = (code: string) => diagnostics.filter((d) => d.code === code);
   const [unknown] = byCode('unknown-key');
   assert.deepEqual(unknown.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 10 } });
-  assert.match(unknown.message, /did you mean `concurrency`/);
+  assert.match(messageOf(unknown), /did you mean `concurrency`/);
   assert.equal(unknown.source, 'atm');
   assert.equal(unknown.severity, 1);
   const [both] = byCode('url-and-endpoints');
   assert.equal(both.range.start.line, 5);
-  assert.match(both.message, /either `url` or `endpoints`/);
+  assert.match(messageOf(both), /either `url` or `endpoints`/);
   const [secret] = byCode('hardcoded-secret');
   assert.deepEqual(secret.range, { start: { line: 4, character: 17 }, end: { line: 4, character: 41 } });
   assert.equal(secret.severity, 4);
@@ -87,20 +91,20 @@ test('diagnostics: range, message, code, source', async () => {
   assert.equal(missing.range.start.line, 10);
 });
 
-test('env hints: .env beside the file and the process environment count as set', async () => {
+void test('env hints: .env beside the file and the process environment count as set', async () => {
   const { diagnostics } = await openDoc('name: e\nurl: "http://127.0.0.1/{{env:FROM_DOTENV}}/{{env:API_TOKEN}}/{{env:MISSING_ONE}}"\n');
   assert.equal(diagnostics.length, 1);
   assert.equal(diagnostics[0].code, 'env-not-set');
-  assert.match(diagnostics[0].message, /MISSING_ONE/);
+  assert.match(messageOf(diagnostics[0]), /MISSING_ONE/);
   assert.deepEqual(diagnostics[0].range, { start: { line: 1, character: 61 }, end: { line: 1, character: 80 } });
 });
 
-test('open model: concurrency too low for the rate (warning naming the numbers)', async () => {
+void test('open model: concurrency too low for the rate (warning naming the numbers)', async () => {
   const { diagnostics } = await openDoc('name: r\nurl: http://127.0.0.1/\nrequests_per_second: 500\nconcurrency: 2\nduration_seconds: 10\n');
   assert.equal(diagnostics.length, 1);
   assert.equal(diagnostics[0].severity, 2);
-  assert.match(diagnostics[0].message, /500/);
-  assert.match(diagnostics[0].message, /concurrency: 2/);
+  assert.match(messageOf(diagnostics[0]), /500/);
+  assert.match(messageOf(diagnostics[0]), /concurrency: 2/);
 });
 
 async function completionLabels(fixtureWithCursor: string): Promise<string[]> {
@@ -111,7 +115,7 @@ async function completionLabels(fixtureWithCursor: string): Promise<string[]> {
   return (Array.isArray(result) ? result : result.items).map((i) => i.label);
 }
 
-test('completion over the protocol: keys, enum values, templates, thresholds', async () => {
+void test('completion over the protocol: keys, enum values, templates, thresholds', async () => {
   const keys = await completionLabels('name: t\nurl: http://127.0.0.1/\n|\n');
   assert.ok(keys.includes('concurrency') && keys.includes('thresholds'));
   assert.ok(!keys.includes('name') && !keys.includes('url'));
@@ -122,7 +126,7 @@ test('completion over the protocol: keys, enum values, templates, thresholds', a
   assert.ok(metrics.includes('p99') && metrics.includes('error_rate') && !metrics.includes('url'));
 });
 
-test('hover: key docs, template resolution without values, threshold in words', async () => {
+void test('hover: key docs, template resolution without values, threshold in words', async () => {
   const { uri } = await openDoc(fixture('valid.atm.yaml'));
   const hoverText = async (line: number, character: number): Promise<string> => {
     const h = (await server.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } })) as Hover | null;
@@ -139,7 +143,7 @@ test('hover: key docs, template resolution without values, threshold in words', 
   assert.match(await hoverText(24, 6), /error rate.*below 1%/);
 });
 
-test('CodeLens: run all at the top, run test per runnable test, fix N for broken ones', async () => {
+void test('CodeLens: run all at the top, run test per runnable test, fix N for broken ones', async () => {
   const valid = await openDoc(fixture('valid.atm.yaml'));
   const lenses = await server.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: valid.uri } });
   assert.ok(lenses);
@@ -167,7 +171,7 @@ test('CodeLens: run all at the top, run test per runnable test, fix N for broken
   assert.deepEqual(singleLenses?.map((l) => l.command?.title), ['▶ Run test']);
 });
 
-test('document symbols: tests, endpoints, thresholds; folding; definition', async () => {
+void test('document symbols: tests, endpoints, thresholds; folding; definition', async () => {
   const { uri } = await openDoc(fixture('valid.atm.yaml'));
   const symbols = (await server.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
   assert.deepEqual(symbols.map((s) => s.name), ['Items API', 'Health']);
@@ -211,13 +215,13 @@ async function applyFix(text: string, code: string, title: RegExp): Promise<{ te
   return { text: fixed, diagnostics: published.diagnostics };
 }
 
-test('quick fix: unknown key → did you mean', async () => {
+void test('quick fix: unknown key → did you mean', async () => {
   const r = await applyFix('name: a\nurl: http://127.0.0.1/\nconcurency: 5\n', 'unknown-key', /concurrency/);
   assert.equal(r.text, 'name: a\nurl: http://127.0.0.1/\nconcurrency: 5\n');
   assert.deepEqual(r.diagnostics, []);
 });
 
-test('quick fix: url and endpoints → remove either', async () => {
+void test('quick fix: url and endpoints → remove either', async () => {
   const text = 'name: a\nbase_url: http://127.0.0.1\nurl: /one\nendpoints:\n  - name: list\n    url: /items\n  - name: b\n    url: /b\nconcurrency: 2\n';
   const noUrl = await applyFix(text, 'url-and-endpoints', /Remove `url`/);
   assert.ok(!noUrl.text.includes('url: /one'));
@@ -227,13 +231,13 @@ test('quick fix: url and endpoints → remove either', async () => {
   assert.deepEqual(noEndpoints.diagnostics, []);
 });
 
-test('quick fix: missing name → insert one (unique in the file)', async () => {
+void test('quick fix: missing name → insert one (unique in the file)', async () => {
   const r = await applyFix('name: Test 1\nurl: http://127.0.0.1/\n---\n# second\nurl: http://127.0.0.1/b\n', 'missing-name', /Add `name/);
   assert.equal(r.text, 'name: Test 1\nurl: http://127.0.0.1/\n---\n# second\nname: Test 2\nurl: http://127.0.0.1/b\n');
   assert.deepEqual(r.diagnostics, []);
 });
 
-test('quick fix: a token in plain text → {{env:...}}', async () => {
+void test('quick fix: a token in plain text → {{env:...}}', async () => {
   const header = await applyFix('name: a\nurl: http://127.0.0.1/\nheaders:\n  Authorization: Bearer abc123secretvalue\n', 'hardcoded-secret', /env:API_TOKEN/);
   assert.equal(header.text, 'name: a\nurl: http://127.0.0.1/\nheaders:\n  Authorization: Bearer {{env:API_TOKEN}}\n');
   assert.deepEqual(header.diagnostics, []);
@@ -242,7 +246,7 @@ test('quick fix: a token in plain text → {{env:...}}', async () => {
   assert.deepEqual(auth.diagnostics, []);
 });
 
-test('incremental edits re-validate; close clears diagnostics', async () => {
+void test('incremental edits re-validate; close clears diagnostics', async () => {
   const { uri, diagnostics } = await openDoc('name: a\nurl: http://127.0.0.1/\n');
   assert.deepEqual(diagnostics, []);
   // Insert a typo'd key with an incremental change.
