@@ -49,7 +49,7 @@ export interface EngineRun {
   load: LoadResult;
   result: RunResult | null;
   /** Peak RSS of each Node process the run used (the CLI, and the engine if it forks one). */
-  processes: { pid: number; script: string; max_rss_mb: number }[];
+  processes: ProcessRss[];
   profileDir: string | null;
 }
 
@@ -85,28 +85,42 @@ process.on('exit', () => {
 
 let runCounter = 0;
 
-export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuProfile?: boolean } = {}): Promise<EngineRun> {
-  const dir = join(workDir, `engine-${++runCounter}`);
+export interface ProcessRss {
+  pid: number;
+  script: string;
+  max_rss_mb: number;
+}
+
+/** Environment that makes every Node process of a run record its peak RSS into `dir`. */
+function rssProbe(dir: string): { env: NodeJS.ProcessEnv; read(): ProcessRss[] } {
   const rssDir = join(dir, 'rss');
   mkdirSync(rssDir, { recursive: true });
   const preload = join(dir, 'rss-preload.cjs');
   writeFileSync(preload, RSS_PRELOAD);
+  const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--require=${preload}`].join(' ').trim();
+  return {
+    env: { ...process.env, NODE_OPTIONS: nodeOptions, ATM_BENCH_RSS_DIR: rssDir },
+    read: () =>
+      readdirSync(rssDir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => JSON.parse(readFileSync(join(rssDir, f), 'utf8')) as { pid: number; script: string; maxRssKb: number })
+        .map((p) => ({ pid: p.pid, script: p.script, max_rss_mb: p.maxRssKb / 1024 })),
+  };
+}
+
+export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuProfile?: boolean } = {}): Promise<EngineRun> {
+  const dir = join(workDir, `engine-${++runCounter}`);
+  mkdirSync(dir, { recursive: true });
   const specFile = join(dir, 'bench.atm.yaml');
   writeFileSync(specFile, specYaml(load));
   const out = join(dir, 'result.json');
   const profileDir = opts.cpuProfile ? join(dir, 'profile') : null;
-  const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--require=${preload}`];
-  if (profileDir) nodeOptions.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  const probe = rssProbe(dir);
+  // --cpu-prof is refused in NODE_OPTIONS, so it profiles the CLI process, which runs the engine.
+  const profileArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const limitSeconds = (load.durationSeconds ?? 0) + (load.totalRequests ? load.totalRequests / 5000 : 0) + 60;
-  const res = await run(process.execPath, [CLI, 'run', specFile, '--json', out, '--quiet'], limitSeconds * 1000, {
-    cwd: dir,
-    env: { ...process.env, NODE_OPTIONS: nodeOptions.join(' ').trim(), ATM_BENCH_RSS_DIR: rssDir },
-  });
-  const processes = readdirSync(rssDir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(join(rssDir, f), 'utf8')) as { pid: number; script: string; maxRssKb: number })
-    .map((p) => ({ pid: p.pid, script: p.script, max_rss_mb: p.maxRssKb / 1024 }));
-  // The engine's own process when the CLI forks one, else the CLI (which then runs the engine).
+  const res = await run(process.execPath, [...profileArgs, CLI, 'run', specFile, '--json', out, '--quiet'], limitSeconds * 1000, { cwd: dir, env: probe.env });
+  const processes = probe.read();
   const engineProc = processes.find((p) => /engine\.js$/.test(p.script)) ?? processes.find((p) => /cli\.js$/.test(p.script));
   let result: RunResult | null = null;
   if (existsSync(out)) {
@@ -158,12 +172,17 @@ export function autocannonVersion(): string {
   }
 }
 
-export async function runAutocannon(url: string, connections: number, seconds: number): Promise<LoadResult> {
+export async function runAutocannon(workDir: string, url: string, connections: number, seconds: number): Promise<LoadResult> {
   const script = autocannonScript();
   if (!script) return failed('autocannon', 'node_modules/autocannon is missing (npm install)');
+  const dir = join(workDir, `autocannon-${++runCounter}`);
+  mkdirSync(dir, { recursive: true });
+  const probe = rssProbe(dir);
   const res = await run(process.execPath, [script, '-c', String(connections), '-d', String(seconds), '--json', url], (seconds + 30) * 1000, {
     cwd: ROOT,
+    env: probe.env,
   });
+  const rss = probe.read().find((p) => p.script.endsWith('autocannon.js'));
   const start = res.stdout.indexOf('{');
   if (res.code !== 0 || start < 0) return failed('autocannon', `exit ${res.code}: ${tail(res.stderr, 3)}`);
   const j = JSON.parse(res.stdout.slice(start)) as AutocannonJson;
@@ -176,7 +195,7 @@ export async function runAutocannon(url: string, connections: number, seconds: n
     p99_ms: j.latency.p99,
     max_ms: j.latency.max,
     errors: j.errors + j.timeouts + j.non2xx,
-    max_rss_mb: null,
+    max_rss_mb: rss?.max_rss_mb ?? null,
     failure: null,
   };
 }

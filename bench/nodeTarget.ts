@@ -107,7 +107,16 @@ function stats(): TargetStats {
   const mean = buckets.reduce((a, b) => a + b, 0) / Math.max(1, buckets.length);
   const variance = buckets.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, buckets.length);
   const gaps = new Float64Array(Math.max(0, arr.length - 1));
-  for (let i = 1; i < arr.length; i++) gaps[i - 1] = (arr[i] ?? 0) - (arr[i - 1] ?? 0);
+  let maxGapAt = 0;
+  let maxGap = -1;
+  for (let i = 1; i < arr.length; i++) {
+    const gap = (arr[i] ?? 0) - (arr[i - 1] ?? 0);
+    gaps[i - 1] = gap;
+    if (gap > maxGap) {
+      maxGap = gap;
+      maxGapAt = ((arr[i] ?? 0) - (arr[0] ?? 0)) / 1000;
+    }
+  }
   gaps.sort();
   return {
     requests: arrivalCount,
@@ -121,6 +130,7 @@ function stats(): TargetStats {
       max: buckets.length ? Math.max(...buckets) : 0,
     },
     gap_ms: { p50: percentile(gaps, 0.5), p99: percentile(gaps, 0.99), max: percentile(gaps, 1) },
+    max_gap_at_s: maxGapAt,
   };
 }
 

@@ -3,8 +3,8 @@
 // and peak memory after 100k vs 1M requests. Prints tables and writes bench/results/latest.json.
 // All traffic goes to 127.0.0.1; every child process is bounded in time and killed at the end.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatProfile, readProfile, summariseProfile, type ProfileSummary } from './cpuprofile';
 import { autocannonVersion, CLI, ROOT, runAutocannon, runEngine, runWrk, wrkVersion, type EngineRun, type LoadResult } from './loadgens';
@@ -136,7 +136,7 @@ async function throughput(o: Options, nginx: Target, work: string): Promise<Thro
     note(`round ${r}/${o.rounds}: engine`);
     const engine = (await runEngine(work, { name: `throughput ${r}`, url: nginx.url, concurrency: o.connections, durationSeconds: o.duration })).load;
     note(`round ${r}/${o.rounds}: autocannon`);
-    const autocannon = await runAutocannon(nginx.url, o.connections, o.duration);
+    const autocannon = await runAutocannon(work, nginx.url, o.connections, o.duration);
     note(`round ${r}/${o.rounds}: wrk`);
     const wrk = await runWrk(nginx.url, o.connections, o.duration);
     rounds.push({ engine, autocannon, wrk });
@@ -207,10 +207,14 @@ interface OpenRun {
   p99_ms: number | null;
   /** Requests per second over the whole seconds of the timeline. */
   timeline_rps: number[];
+  /** Mean of the timeline after its first second: the rate once warm. */
+  steady_rps: number | null;
+  steady_error_pct: number | null;
   timeline_stddev_pct: number | null;
   /** Arrivals per 10 ms as the target saw them (Node target only). */
   arrivals: TargetStats['arrivals_per_10ms'] | null;
   gap_ms: TargetStats['gap_ms'] | null;
+  max_gap_at_s: number | null;
   failure: string | null;
 }
 
@@ -221,6 +225,8 @@ function openRunReport(target: string, rate: number, run: EngineRun, stats: Targ
   // Whole seconds only: a last partial second would read as a dip.
   const timeline = (res?.timeline ?? []).filter((p) => p.t <= Math.floor(seconds + 1e-6)).map((p) => p.rps);
   const mean = timeline.length ? timeline.reduce((a, b) => a + b, 0) / timeline.length : 0;
+  const steady = timeline.slice(1);
+  const steadyRps = steady.length ? steady.reduce((a, b) => a + b, 0) / steady.length : null;
   return {
     target,
     target_rps: rate,
@@ -232,9 +238,12 @@ function openRunReport(target: string, rate: number, run: EngineRun, stats: Targ
     p50_ms: m?.latency_ms.p50 ?? null,
     p99_ms: m?.latency_ms.p99 ?? null,
     timeline_rps: timeline,
+    steady_rps: steadyRps,
+    steady_error_pct: steadyRps === null ? null : (100 * (steadyRps - rate)) / rate,
     timeline_stddev_pct: timeline.length > 1 && mean > 0 ? (100 * (stddev(timeline) ?? 0)) / mean : null,
     arrivals: stats?.arrivals_per_10ms ?? null,
     gap_ms: stats?.gap_ms ?? null,
+    max_gap_at_s: stats?.max_gap_at_s ?? null,
     failure: run.load.failure,
   };
 }
@@ -260,12 +269,14 @@ async function openModel(o: Options, nginx: Target, work: string): Promise<OpenR
   }
   say(
     table(
-      ['target', 'target req/s', 'achieved', 'error %', 'requests', 'dropped', 'errors', 'p50 ms', 'p99 ms', 'per-second sd %', 'arrivals/10ms min..max (mean)'],
+      ['target', 'target req/s', 'achieved', 'error %', 'after 1st s', 'error %', 'requests', 'dropped', 'errors', 'p50 ms', 'p99 ms', 'per-second sd %', 'arrivals/10ms min..max (mean)'],
       runs.map((r) => [
         r.target,
         String(r.target_rps),
         r.failure ? 'failed' : fmt(r.achieved_rps, 1),
         fmt(r.relative_error_pct, 2),
+        fmt(r.steady_rps, 1),
+        fmt(r.steady_error_pct, 2),
         fmt(r.requests, 0),
         fmt(r.dropped, 0),
         fmt(r.errors, 0),
@@ -278,8 +289,9 @@ async function openModel(o: Options, nginx: Target, work: string): Promise<OpenR
   );
   for (const r of runs) {
     if (r.failure) say(`  ${r.target} ${r.target_rps}: ${r.failure}`);
-    else say(`  ${r.target} ${r.target_rps}: per-second req/s ${r.timeline_rps.map((v) => fmt(v, 0)).join(' ')}${r.gap_ms ? `; inter-arrival gap p50 ${fmt(r.gap_ms.p50, 3)} ms, p99 ${fmt(r.gap_ms.p99, 3)} ms, max ${fmt(r.gap_ms.max, 3)} ms` : ''}`);
+    else say(`  ${r.target} ${r.target_rps}: per-second req/s ${r.timeline_rps.map((v) => fmt(v, 0)).join(' ')}${r.gap_ms ? `; inter-arrival gap p50 ${fmt(r.gap_ms.p50, 3)} ms, p99 ${fmt(r.gap_ms.p99, 3)} ms, max ${fmt(r.gap_ms.max, 3)} ms (ending ${fmt(r.max_gap_at_s, 2)} s after the first request)` : ''}`);
   }
+  say('("after 1st s": the mean of the per-second timeline without its first second, i.e. once connections and JIT are warm)');
   return runs;
 }
 
@@ -407,7 +419,7 @@ async function latency(work: string): Promise<LatencyReport> {
   const acTarget = await startNodeTarget({ mode: 'stall', stallAfterMs: 2500, stallMs });
   let acStall: LatencyReport['stall']['autocannon_closed'];
   try {
-    const ac = await runAutocannon(acTarget.url, 10, duration);
+    const ac = await runAutocannon(work, acTarget.url, 10, duration);
     acStall = { p50_ms: ac.p50_ms, p99_ms: ac.p99_ms, max_ms: ac.max_ms, failure: ac.failure };
   } finally {
     await acTarget.close();
@@ -474,7 +486,7 @@ async function profile(o: Options, nginx: Target, work: string): Promise<Profile
   say(`\n== CPU profile of the engine, closed model, ${o.connections} connections, ${o.duration} s against ${nginx.kind}`);
   const run = await runEngine(work, { name: 'profile', url: nginx.url, concurrency: o.connections, durationSeconds: o.duration }, { cpuProfile: true });
   const dir = run.profileDir;
-  const files = dir ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
+  const files = dir && existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : [];
   if (!dir || files.length === 0) return { file: null, summary: null, failure: run.load.failure ?? 'no profile written' };
   // With a forked engine there is one profile per process: the busiest one is the engine.
   let best: { file: string; summary: ProfileSummary } | null = null;
@@ -576,11 +588,14 @@ async function main(): Promise<void> {
     say('API Test Machine benchmark');
     say(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; node ${process.version}; autocannon ${autocannonVersion()}; wrk ${wrkVersion()}; engine ${CLI.replace(`${ROOT}/`, '')}`);
     if (needsNginx) say(`target: ${targetNote}`);
+    const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+    const loadAtStart = load();
+    say(`load average at start: ${loadAtStart} (on ${cpus().length} cores; other work on the machine makes every figure noisier, the ratios less so)`);
     say('engine runs: `node dist/cli.js run <generated spec> --json <file> --quiet`, one process per run, every metric on');
 
     const report: Record<string, unknown> = {
       started_at: new Date(started).toISOString(),
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? null, node: process.version, autocannon: autocannonVersion(), wrk: wrkVersion() },
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? null, node: process.version, autocannon: autocannonVersion(), wrk: wrkVersion(), load_average_at_start: loadAtStart },
       target: targetNote,
       options: o,
     };
@@ -598,6 +613,8 @@ async function main(): Promise<void> {
     }
     report.goals = g;
     report.elapsed_seconds = (Date.now() - started) / 1000;
+    report.load_average_at_end = load();
+    say(`\nload average at the end: ${load()}`);
     mkdirSync(join(o.out, '..'), { recursive: true });
     writeFileSync(o.out, JSON.stringify(report, null, 2) + '\n');
     say(`\nresults: ${o.out.replace(`${ROOT}/`, '')}  (${fmt((Date.now() - started) / 1000, 0)} s)`);

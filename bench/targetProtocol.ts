@@ -18,6 +18,8 @@ export interface TargetStats {
   arrivals_per_10ms: { buckets: number; mean: number; stddev: number; min: number; max: number };
   /** Gaps between consecutive arrivals. */
   gap_ms: { p50: number; p99: number; max: number };
+  /** Seconds after the first arrival at which the longest gap ended. */
+  max_gap_at_s: number;
 }
 
 export type TargetRequest = { type: 'stats' };

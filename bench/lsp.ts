@@ -1,0 +1,126 @@
+// `npm run bench:lsp`: the language server over the real protocol (dist/server.js --stdio) on a
+// generated 2,000-endpoint spec (about 12,000 lines).
+//   - diagnostics: time from a didChange to the publishDiagnostics for that version, over 20
+//     edits, with the debounce set to 0 through initializationOptions (so it is not counted);
+//   - completion: round-trip latency of 100 requests at keys, enum values and templates.
+// Goals: diagnostics median < 100 ms, completion p95 < 20 ms.
+import { CompletionRequest } from 'vscode-languageserver-protocol/node';
+import { startServer } from '../test/server/lspClient';
+
+const ENDPOINTS = 2000;
+const EDITS = 20;
+const COMPLETIONS = 100;
+
+function generate(): string {
+  const out = [
+    'name: Generated mix',
+    'base_url: http://127.0.0.1:3000',
+    'variables:',
+    '  page_size: 20',
+    'headers:',
+    '  Accept: application/json',
+    'distribution_strategy: weighted',
+    'concurrency: 50',
+    'total_requests: 100000',
+    'thresholds:',
+    '  - p95 < 200ms',
+    '  - error_rate < 1%',
+    'endpoints:',
+  ];
+  for (let i = 0; i < ENDPOINTS; i++) {
+    out.push(
+      `  - name: endpoint-${i}`,
+      `    url: /items/${i}?limit={{page_size}}`,
+      `    method: ${i % 5 === 0 ? 'POST' : 'GET'}`,
+      '    headers:',
+      '      X-Trace: "{{$requestIndex}}"',
+      `    weight: ${1 + (i % 3)}`,
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i];
+}
+
+function ms(ns: bigint): number {
+  return Number(ns) / 1e6;
+}
+
+async function main(): Promise<void> {
+  const text = generate();
+  const lineCount = text.split('\n').length - 1;
+  const server = await startServer({ validationDelayMs: 0 });
+  const uri = 'file:///bench/generated.atm.yaml';
+  try {
+    let t0 = process.hrtime.bigint();
+    server.open(uri, text, 1);
+    const first = await server.diagnostics(uri, (p) => p.version === 1);
+    const openMs = ms(process.hrtime.bigint() - t0);
+    if (first.diagnostics.length > 0) throw new Error(`the generated spec should be clean: ${JSON.stringify(first.diagnostics.slice(0, 3))}`);
+
+    // Edits: change one endpoint's weight (alternately valid and invalid, so diagnostics change).
+    const diagTimes: number[] = [];
+    let version = 1;
+    const HEADER_LINES = 13;
+    for (let k = 0; k < EDITS + 3; k++) {
+      const endpoint = (Math.floor(k / 2) * 97) % ENDPOINTS; // break one, then restore it
+      const line = HEADER_LINES + endpoint * 6 + 5;
+      const value = k % 2 === 0 ? '0' : String(1 + (endpoint % 3));
+      version++;
+      const v = version;
+      t0 = process.hrtime.bigint();
+      server.change(uri, v, [{ range: { start: { line, character: 12 }, end: { line, character: 13 } }, text: value }]);
+      const published = await server.diagnostics(uri, (p) => p.version === v);
+      const elapsed = ms(process.hrtime.bigint() - t0);
+      const expectError = value === '0';
+      if (expectError !== published.diagnostics.some((d) => d.severity === 1)) throw new Error(`edit ${k}: unexpected diagnostics ${JSON.stringify(published.diagnostics)}`);
+      if (k >= 3) diagTimes.push(elapsed); // the first three warm the JIT
+    }
+
+    // Completion: a key position inside an endpoint, an enum value, a template, cycling.
+    const completionTimes: number[] = [];
+    for (let k = 0; k < COMPLETIONS + 10; k++) {
+      const endpoint = (k * 131) % ENDPOINTS;
+      const base = HEADER_LINES + endpoint * 6;
+      const kind = k % 3;
+      const position =
+        kind === 0
+          ? { line: base + 3, character: 4 } // `    |headers:` → endpoint keys
+          : kind === 1
+            ? { line: base + 2, character: 12 } // `    method: |` → methods
+            : { line: base + 1, character: 4 + `url: /items/${endpoint}?limit={{`.length }; // inside {{
+      t0 = process.hrtime.bigint();
+      const result = await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
+      const elapsed = ms(process.hrtime.bigint() - t0);
+      const items = Array.isArray(result) ? result : (result?.items ?? []);
+      if (items.length === 0) throw new Error(`no completion at ${JSON.stringify(position)}`);
+      if (k >= 10) completionTimes.push(elapsed);
+    }
+
+    diagTimes.sort((a, b) => a - b);
+    completionTimes.sort((a, b) => a - b);
+    const diagMedian = quantile(diagTimes, 0.5);
+    const compP95 = quantile(completionTimes, 0.95);
+    const f = (n: number): string => n.toFixed(1);
+    process.stdout.write(
+      [
+        `spec: ${ENDPOINTS} endpoints, ${lineCount} lines, ${(text.length / 1024).toFixed(0)} KiB; debounce 0 ms (initializationOptions.validationDelayMs)`,
+        `open → first diagnostics: ${f(openMs)} ms`,
+        `diagnostics after an edit (${diagTimes.length} edits): median ${f(diagMedian)} ms, p95 ${f(quantile(diagTimes, 0.95))} ms, min ${f(diagTimes[0])} ms, max ${f(diagTimes[diagTimes.length - 1])} ms  [goal: median < 100 ms] ${diagMedian < 100 ? 'MET' : 'MISSED'}`,
+        `completion (${completionTimes.length} requests): p50 ${f(quantile(completionTimes, 0.5))} ms, p95 ${f(compP95)} ms, max ${f(completionTimes[completionTimes.length - 1])} ms  [goal: p95 < 20 ms] ${compP95 < 20 ? 'MET' : 'MISSED'}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:lsp failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
