@@ -21,14 +21,16 @@ export function testErrors(test: ParsedTest): SpecDiagnostic[] {
   return test.diagnostics.filter((d) => d.severity === 'error');
 }
 
-function readEnvFile(file: string, envFile: string | undefined): { text: string | null; problem: string | null } {
-  const path = resolvePath(dirname(resolvePath(file)), envFile ?? '.env');
-  try {
-    return { text: readFileSync(path, 'utf8'), problem: null };
-  } catch {
-    // The default .env is optional; a named env_file must exist.
-    return { text: null, problem: envFile === undefined ? null : `env_file '${envFile}' not found (looked for ${path})` };
-  }
+/** Reads a file relative to the spec; null when it does not exist. */
+function envFileReader(file: string): (relativePath: string) => string | null {
+  const dir = dirname(resolvePath(file));
+  return (relativePath) => {
+    try {
+      return readFileSync(resolvePath(dir, relativePath), 'utf8');
+    } catch {
+      return null;
+    }
+  };
 }
 
 /** The plan of one parsed test, or why it cannot run. */
@@ -37,16 +39,11 @@ export function planTest(test: ParsedTest, request: PlanRequest): PlanOutcome {
   if (test.spec === null || errors.length > 0) {
     return { ok: false, message: `test '${test.name ?? `#${test.index + 1}`}' is not valid`, diagnostics: errors };
   }
-  const envFile = readEnvFile(request.file, test.spec.env_file);
-  if (envFile.problem !== null) {
-    const range = test.keyRange;
-    return { ok: false, message: envFile.problem, diagnostics: [{ range, severity: 'error', message: envFile.problem, code: 'env-file-missing' }] };
-  }
   try {
     const plan = resolveTest(test.spec, {
       file: request.displayFile ?? request.file,
       env: request.env,
-      envFileText: envFile.text,
+      readEnvFile: envFileReader(request.file),
       baseUrlOverride: request.baseUrlOverride,
     });
     return { ok: true, plan };

@@ -53,7 +53,8 @@ export function summarize(histogram: Histogram): LatencySummary {
     p95: usToMs(histogram.getValueAtPercentile(95)),
     p99: usToMs(histogram.getValueAtPercentile(99)),
     p99_9: usToMs(histogram.getValueAtPercentile(99.9)),
-    max: usToMs(histogram.maxValue),
+    // The bucket's value, like the percentiles: a decoded snapshot reports the same.
+    max: usToMs(histogram.getValueAtPercentile(100)),
   };
 }
 

@@ -424,7 +424,7 @@ class Run implements SlotOwner {
     const endpoints = this.endpoints.map((state) => ({
       name: state.plan.name,
       method: state.plan.method,
-      url: state.plan.displayUrl,
+      url: redact(state.plan.displayUrl, this.plan.secrets),
       ...state.stats.toMetrics(durationSeconds),
     }));
     return { overall: sumStats(this.endpoints.map((s) => s.stats)), endpoints };

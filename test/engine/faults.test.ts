@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { runPlan } from '../../engine/run';
 import { endpoint, ok, plan, serve, type TestServer } from './helpers';
 
-const fixtures = join(import.meta.dirname, '..', 'fixtures', 'engine');
+const fixtures = join(__dirname, '..', 'fixtures', 'engine');
 const servers: Array<{ close(): Promise<void> }> = [];
 after(async () => {
   await Promise.all(servers.map((s) => s.close()));
