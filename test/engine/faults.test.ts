@@ -31,8 +31,8 @@ function closedPort(): Promise<number> {
   });
 }
 
-describe('faults', { timeout: 30_000 }, () => {
-  it('connection refused', async () => {
+void describe('faults', { timeout: 30_000 }, () => {
+  void it('connection refused', async () => {
     const port = await closedPort();
     const result = await runPlan(plan({ concurrency: 2, totalRequests: 6, endpoints: [endpoint({ url: `http://127.0.0.1:${port}/` })] }));
     assert.equal(result.status, 'completed');
@@ -43,13 +43,13 @@ describe('faults', { timeout: 30_000 }, () => {
     assert.ok(sample !== undefined && sample.error !== null && sample.error.includes('ECONNREFUSED'), JSON.stringify(result.sampled_requests));
   });
 
-  it('a host that does not resolve (.invalid never reaches a resolver)', async () => {
+  void it('a host that does not resolve (.invalid never reaches a resolver)', async () => {
     const result = await runPlan(plan({ concurrency: 1, totalRequests: 3, endpoints: [endpoint({ url: 'http://nothing.invalid/' })] }));
     assert.equal(result.status, 'completed');
     assert.deepEqual(result.metrics.errors_by_type, { dns: 3 });
   });
 
-  it('a server that accepts and never answers: timeout', async () => {
+  void it('a server that accepts and never answers: timeout', async () => {
     const server = await track(serve(() => undefined));
     const t0 = performance.now();
     const result = await runPlan(plan({ concurrency: 2, totalRequests: 2, timeoutMs: 300, endpoints: [endpoint({ url: `${server.url}/` })] }));
@@ -59,7 +59,7 @@ describe('faults', { timeout: 30_000 }, () => {
     assert.ok(performance.now() - t0 < 5000);
   });
 
-  it('a body that trickles past timeout_seconds: timeout (a deadline, not only an idle timer)', async () => {
+  void it('a body that trickles past timeout_seconds: timeout (a deadline, not only an idle timer)', async () => {
     const server = await track(
       serve((_req, res) => {
         res.writeHead(200, { 'content-type': 'text/plain' });
@@ -72,7 +72,7 @@ describe('faults', { timeout: 30_000 }, () => {
     assert.ok(result.metrics.bytes_received > 0);
   });
 
-  it('a body that stops: timeout', async () => {
+  void it('a body that stops: timeout', async () => {
     const server = await track(
       serve((_req, res) => {
         res.writeHead(200, { 'content-length': '1000' });
@@ -83,7 +83,7 @@ describe('faults', { timeout: 30_000 }, () => {
     assert.deepEqual(result.metrics.errors_by_type, { timeout: 1 });
   });
 
-  it('a reset in the middle of the body: connection_reset', async () => {
+  void it('a reset in the middle of the body: connection_reset', async () => {
     const server = await track(
       serve((req, res) => {
         res.writeHead(200, { 'content-length': '100000' });
@@ -95,7 +95,7 @@ describe('faults', { timeout: 30_000 }, () => {
     assert.deepEqual(result.metrics.errors_by_type, { connection_reset: 3 });
   });
 
-  it('the server dying mid-run: the run ends with a result', async () => {
+  void it('the server dying mid-run: the run ends with a result', async () => {
     const sockets = new Set<Socket>();
     let served = 0;
     const server = await track(
@@ -117,7 +117,7 @@ describe('faults', { timeout: 30_000 }, () => {
     assert.equal(result.metrics.failed_requests, 400 - result.metrics.successful_requests);
   });
 
-  it('a 100 MB body is counted, not kept', async () => {
+  void it('a 100 MB body is counted, not kept', async () => {
     const chunk = Buffer.alloc(64 * 1024, 120);
     const size = 100 * 1024 * 1024;
     const server = await track(
@@ -154,7 +154,7 @@ describe('faults', { timeout: 30_000 }, () => {
     assert.ok(peak - before < 60 * 1024 * 1024, `RSS grew ${(peak - before) / 1048576} MB`);
   });
 
-  it('a response with 10,000 headers: body_too_large (over the 16 KiB header limit)', async () => {
+  void it('a response with 10,000 headers: body_too_large (over the 16 KiB header limit)', async () => {
     const sockets = new Set<Socket>();
     const raw = createNetServer((socket) => {
       sockets.add(socket);
@@ -173,7 +173,7 @@ describe('faults', { timeout: 30_000 }, () => {
     assert.deepEqual(result.metrics.errors_by_type, { body_too_large: 2 });
   });
 
-  describe('a self-signed certificate', () => {
+  void describe('a self-signed certificate', () => {
     const startTls = async (): Promise<string> => {
       const server = createHttpsServer(
         { key: readFileSync(join(fixtures, 'selfsigned-key.pem')), cert: readFileSync(join(fixtures, 'selfsigned-cert.pem')) },
@@ -186,14 +186,14 @@ describe('faults', { timeout: 30_000 }, () => {
       return `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     };
 
-    it('is a tls error when verified', async () => {
+    void it('is a tls error when verified', async () => {
       const url = await startTls();
       const result = await runPlan(plan({ concurrency: 1, totalRequests: 2, endpoints: [endpoint({ url })] }));
       assert.deepEqual(result.metrics.errors_by_type, { tls: 2 });
       assert.equal(result.insecure_tls, undefined);
     });
 
-    it('passes with insecure_tls, which the result shows', async () => {
+    void it('passes with insecure_tls, which the result shows', async () => {
       const url = await startTls();
       const result = await runPlan(plan({ concurrency: 1, totalRequests: 2, insecureTls: true, endpoints: [endpoint({ url })] }));
       assert.equal(result.metrics.successful_requests, 2);
@@ -202,7 +202,7 @@ describe('faults', { timeout: 30_000 }, () => {
     });
   });
 
-  it('an endpoint whose template renders an unusable URL fails that request, the run goes on', async () => {
+  void it('an endpoint whose template renders an unusable URL fails that request, the run goes on', async () => {
     const server = await track(serve((_req, res) => ok(res)));
     const url = {
       isStatic: false,
@@ -215,7 +215,7 @@ describe('faults', { timeout: 30_000 }, () => {
     assert.deepEqual(result.metrics.errors_by_type, { other: 3 });
   });
 
-  it('an invalid plan (no endpoints) ends as failed with a reason', async () => {
+  void it('an invalid plan (no endpoints) ends as failed with a reason', async () => {
     const result = await runPlan(plan({ endpoints: [] }));
     assert.equal(result.status, 'failed');
     assert.equal(result.passed, false);
@@ -223,8 +223,8 @@ describe('faults', { timeout: 30_000 }, () => {
   });
 });
 
-describe('cancel', { timeout: 30_000 }, () => {
-  it('once: stops scheduling and returns the partial result', async () => {
+void describe('cancel', { timeout: 30_000 }, () => {
+  void it('once: stops scheduling and returns the partial result', async () => {
     const server = await track(serve((_req, res) => setTimeout(() => ok(res), 20)));
     const controller = new AbortController();
     let completedAtCancel = 0;
@@ -246,7 +246,7 @@ describe('cancel', { timeout: 30_000 }, () => {
     assert.ok(result.timeline.length >= 1);
   });
 
-  it('with requests that never answer: gives them up after the drain time', async () => {
+  void it('with requests that never answer: gives them up after the drain time', async () => {
     const server = await track(serve(() => undefined));
     const controller = new AbortController();
     const running = runPlan(plan({ concurrency: 3, totalRequests: 100, timeoutMs: 60_000, endpoints: [endpoint({ url: `${server.url}/` })] }), {

@@ -10,8 +10,8 @@ function errorWithCode(code: string, message = code): Error {
   return err;
 }
 
-describe('histograms', () => {
-  it('snapshots decode and merge exactly', () => {
+void describe('histograms', () => {
+  void it('snapshots decode and merge exactly', () => {
     const a = newHistogram();
     const b = newHistogram();
     const both = newHistogram();
@@ -33,7 +33,7 @@ describe('histograms', () => {
     assert.equal(merged.mean, both.mean);
   });
 
-  it('a snapshot round-trips', () => {
+  void it('a snapshot round-trips', () => {
     const h = newHistogram();
     for (const v of [1, 10, 100, 1000, 12_345, 60_000_000]) h.recordValue(v);
     const back = decodeHistogram(encodeHistogram(h));
@@ -43,7 +43,7 @@ describe('histograms', () => {
     assert.equal(back.minNonZeroValue, 1);
   });
 
-  it('summaries are milliseconds with microsecond resolution', () => {
+  void it('summaries are milliseconds with microsecond resolution', () => {
     const h = newHistogram();
     h.recordValue(1500);
     h.recordValue(2500);
@@ -55,7 +55,7 @@ describe('histograms', () => {
   });
 });
 
-describe('error keys', () => {
+void describe('error keys', () => {
   const cases: Array<[string, string]> = [
     ['UND_ERR_HEADERS_TIMEOUT', 'timeout'],
     ['UND_ERR_BODY_TIMEOUT', 'timeout'],
@@ -77,16 +77,16 @@ describe('error keys', () => {
     ['SOMETHING_ELSE', 'other'],
   ];
   for (const [code, key] of cases) {
-    it(`${code} → ${key}`, () => assert.equal(classifyError(errorWithCode(code)), key));
+    void it(`${code} → ${key}`, () => assert.equal(classifyError(errorWithCode(code)), key));
   }
 
-  it('looks through causes and aggregate errors', () => {
+  void it('looks through causes and aggregate errors', () => {
     assert.equal(classifyError(new Error('fetch failed', { cause: errorWithCode('ECONNREFUSED') })), 'connection_refused');
     assert.equal(classifyError(new AggregateError([errorWithCode('ECONNREFUSED')], 'all failed')), 'connection_refused');
     assert.equal(classifyError('a string'), 'other');
   });
 
-  it('every key it returns is a stable SPEC key', () => {
+  void it('every key it returns is a stable SPEC key', () => {
     for (const [, key] of cases) assert.ok((ERROR_TYPES as readonly string[]).includes(key));
   });
 });

@@ -16,8 +16,8 @@ async function track(server: Promise<TestServer>): Promise<TestServer> {
   return s;
 }
 
-describe('closed model', { timeout: 30_000 }, () => {
-  it('sends exactly total_requests over `concurrency` connections, one request at a time on each', async () => {
+void describe('closed model', { timeout: 30_000 }, () => {
+  void it('sends exactly total_requests over `concurrency` connections, one request at a time on each', async () => {
     const inFlight = new Map<Socket, number>();
     let worst = 0;
     const server = await track(
@@ -39,7 +39,7 @@ describe('closed model', { timeout: 30_000 }, () => {
     assert.equal(result.passed, true);
   });
 
-  it('ramp-up starts the loops one after another', async () => {
+  void it('ramp-up starts the loops one after another', async () => {
     const firstSeen = new Map<Socket, number>();
     const t0 = performance.now();
     const server = await track(
@@ -60,8 +60,8 @@ describe('closed model', { timeout: 30_000 }, () => {
   });
 });
 
-describe('open model', { timeout: 30_000 }, () => {
-  it('achieves the target rate from one clock', async () => {
+void describe('open model', { timeout: 30_000 }, () => {
+  void it('achieves the target rate from one clock', async () => {
     const server = await track(serve((_req, res) => ok(res)));
     const result = await runPlan(
       plan({ requestsPerSecond: 200, concurrency: 50, durationSeconds: 1.5, totalRequests: null, endpoints: [endpoint({ url: `${server.url}/` })] }),
@@ -73,7 +73,7 @@ describe('open model', { timeout: 30_000 }, () => {
     assert.equal(result.metrics.dropped_requests, 0);
   });
 
-  it('stops after total_requests arrivals', async () => {
+  void it('stops after total_requests arrivals', async () => {
     const server = await track(serve((_req, res) => ok(res)));
     const t0 = performance.now();
     const result = await runPlan(plan({ requestsPerSecond: 100, concurrency: 20, totalRequests: 50, endpoints: [endpoint({ url: `${server.url}/` })] }));
@@ -83,7 +83,7 @@ describe('open model', { timeout: 30_000 }, () => {
     assert.ok(elapsed >= 480, `took ${elapsed} ms`);
   });
 
-  it('counts a due request that finds `concurrency` in flight as dropped, never queues it', async () => {
+  void it('counts a due request that finds `concurrency` in flight as dropped, never queues it', async () => {
     let concurrent = 0;
     let worst = 0;
     const server = await track(
@@ -106,7 +106,7 @@ describe('open model', { timeout: 30_000 }, () => {
     assert.ok(result.timeline.some((p) => (p.dropped ?? 0) > 0));
   });
 
-  it('measures latency from the due time: a stalled engine or server shows in the percentiles', async () => {
+  void it('measures latency from the due time: a stalled engine or server shows in the percentiles', async () => {
     const server = await track(serve((_req, res) => ok(res)));
     // Block the engine's event loop for 300 ms in the middle of the run: requests due meanwhile
     // leave late, and their latency says so while their service time does not.
@@ -125,7 +125,7 @@ describe('open model', { timeout: 30_000 }, () => {
     assert.ok(m.service_time_ms.p90 < m.latency_ms.p90, `service p90 ${m.service_time_ms.p90} vs latency p90 ${m.latency_ms.p90}`);
   });
 
-  it('a server stall shows in p99 (no coordinated omission)', async () => {
+  void it('a server stall shows in p99 (no coordinated omission)', async () => {
     let stallUntil = 0;
     const server = await track(
       serve((_req, res, n) => {
@@ -144,7 +144,7 @@ describe('open model', { timeout: 30_000 }, () => {
     assert.ok(m.latency_ms.p50 < 250, `p50 ${m.latency_ms.p50}`);
   });
 
-  it('ramps the rate up linearly', async () => {
+  void it('ramps the rate up linearly', async () => {
     const arrivals: number[] = [];
     const t0 = performance.now();
     const server = await track(
@@ -164,11 +164,11 @@ describe('open model', { timeout: 30_000 }, () => {
   });
 });
 
-describe('distribution', { timeout: 30_000 }, () => {
+void describe('distribution', { timeout: 30_000 }, () => {
   const threeEndpoints = (url: string, weights = [1, 1, 1]): ReturnType<typeof endpoint>[] =>
     ['a', 'b', 'c'].map((name, i) => endpoint({ name, url: `${url}/${name}`, weight: weights[i] }));
 
-  it('round_robin cycles A B C', async () => {
+  void it('round_robin cycles A B C', async () => {
     const paths: string[] = [];
     const server = await track(
       serve((req, res) => {
@@ -184,14 +184,14 @@ describe('distribution', { timeout: 30_000 }, () => {
     );
   });
 
-  it('weighted picks at random by weight', async () => {
+  void it('weighted picks at random by weight', async () => {
     const server = await track(serve((_req, res) => ok(res)));
     const result = await runPlan(plan({ concurrency: 4, totalRequests: 800, distribution: 'weighted', endpoints: threeEndpoints(server.url, [6, 3, 1]) }));
     const [a, b, c] = result.endpoint_metrics.map((e) => e.total_requests / 800);
     assert.ok(Math.abs(a - 0.6) < 0.08 && Math.abs(b - 0.3) < 0.08 && Math.abs(c - 0.1) < 0.06, `${a} ${b} ${c}`);
   });
 
-  it('sequential sends the share of A, then of B, then of C (total split evenly)', async () => {
+  void it('sequential sends the share of A, then of B, then of C (total split evenly)', async () => {
     const paths: string[] = [];
     const server = await track(
       serve((req, res) => {
@@ -207,7 +207,7 @@ describe('distribution', { timeout: 30_000 }, () => {
     );
   });
 
-  it('sequential with a duration splits the time', async () => {
+  void it('sequential with a duration splits the time', async () => {
     const arrivals: Array<[string, number]> = [];
     const t0 = performance.now();
     const server = await track(
@@ -226,8 +226,8 @@ describe('distribution', { timeout: 30_000 }, () => {
   });
 });
 
-describe('timeline', { timeout: 30_000 }, () => {
-  it('has a point per second and a last partial one; counts add up', async () => {
+void describe('timeline', { timeout: 30_000 }, () => {
+  void it('has a point per second and a last partial one; counts add up', async () => {
     const server = await track(serve((_req, res) => setTimeout(() => ok(res), 2)));
     const progress: number[] = [];
     const result = await runPlan(

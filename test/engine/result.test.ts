@@ -20,7 +20,7 @@ function planFrom(text: string, env: Record<string, string>): RunPlan {
   return outcome.plan;
 }
 
-describe('result and redaction', { timeout: 30_000 }, () => {
+void describe('result and redaction', { timeout: 30_000 }, () => {
   let server: TestServer;
   let result: RunResult;
   const logs: string[] = [];
@@ -66,7 +66,7 @@ describe('result and redaction', { timeout: 30_000 }, () => {
   });
   after(() => server.close());
 
-  it('has every key of SPEC.md', () => {
+  void it('has every key of SPEC.md', () => {
     const keys = ['id', 'name', 'file', 'status', 'passed', 'failure_reasons', 'started_at', 'completed_at', 'model', 'target_rps', 'spec', 'metrics', 'endpoint_metrics', 'thresholds', 'timeline', 'sampled_requests', 'histogram'];
     for (const key of keys) assert.ok(key in result, key);
     const metricKeys = ['total_requests', 'successful_requests', 'failed_requests', 'dropped_requests', 'requests_per_second', 'duration_seconds', 'error_rate', 'bytes_received', 'bytes_sent', 'latency_ms', 'service_time_ms', 'ttfb_ms', 'status_code_counts', 'errors_by_type'];
@@ -84,7 +84,7 @@ describe('result and redaction', { timeout: 30_000 }, () => {
     assert.ok(Date.parse(result.started_at) <= Date.parse(result.completed_at));
   });
 
-  it('numbers agree with each other', () => {
+  void it('numbers agree with each other', () => {
     const m = result.metrics;
     assert.equal(m.total_requests, 40);
     assert.equal(m.successful_requests + m.failed_requests, 40);
@@ -100,7 +100,7 @@ describe('result and redaction', { timeout: 30_000 }, () => {
     assert.equal(result.thresholds.length, 3);
   });
 
-  it('samples: first successes, each status, errors, with bodies', () => {
+  void it('samples: first successes, each status, errors, with bodies', () => {
     const all = result.sampled_requests;
     for (const name of ['get', 'post']) assert.ok(all.some((s) => s.endpoint === name && s.status === 200), `a success of ${name}`);
     assert.ok(all.some((s) => s.status === 500 && s.error_type === 'unexpected_status' && s.error === 'unexpected status 500'));
@@ -111,7 +111,7 @@ describe('result and redaction', { timeout: 30_000 }, () => {
     assert.ok(streamed.length >= result.sampled_requests.length, `${streamed.length} streamed`);
   });
 
-  it('secrets never appear in the result, the samples or the logs', () => {
+  void it('secrets never appear in the result, the samples or the logs', () => {
     const everything = JSON.stringify(result) + streamed.join('\n') + logs.join('\n');
     assert.ok(!everything.includes(TOKEN), 'bearer token leaked');
     assert.ok(!everything.includes(ENV_KEY), 'env value leaked');
@@ -124,7 +124,7 @@ describe('result and redaction', { timeout: 30_000 }, () => {
     assert.ok(logs.some((l) => l.startsWith('run started')));
   });
 
-  it('secrets are redacted from error messages', async () => {
+  void it('secrets are redacted from error messages', async () => {
     const plan = planFrom(['name: DNS', `url: http://${ENV_KEY}.invalid/`, 'total_requests: 2', 'concurrency: 1', ''].join('\n'), { API_KEY: ENV_KEY });
     // The host itself is not a secret here; make it one to see errors redacted.
     const secretPlan: RunPlan = { ...plan, secrets: [ENV_KEY] };

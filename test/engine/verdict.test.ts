@@ -26,11 +26,11 @@ function metrics(overrides: Partial<Metrics> = {}): Metrics {
   };
 }
 
-describe('evaluate', () => {
+void describe('evaluate', () => {
   const ep = endpoint({ name: 'list', url: 'http://127.0.0.1:1/' });
   const asEndpoint = (m: Metrics): EndpointMetrics => ({ name: 'list', method: 'GET', url: '/', ...m });
 
-  it('names the threshold, the limit and the actual value', () => {
+  void it('names the threshold, the limit and the actual value', () => {
     const m = metrics();
     const v = evaluate([threshold('p95 < 200ms', 'p95', '<', 200), threshold('rps >= 150', 'rps', '>=', 150)], [ep], m, [asEndpoint(m)]);
     assert.equal(v.passed, false);
@@ -41,7 +41,7 @@ describe('evaluate', () => {
     ]);
   });
 
-  it('every operator and metric', () => {
+  void it('every operator and metric', () => {
     const m = metrics({ error_rate: 0.025, failed_requests: 25, successful_requests: 975, dropped_requests: 3, errors_by_type: { unexpected_status: 25 } });
     const cases: Array<[Parameters<typeof threshold>, boolean]> = [
       [['error_rate < 1%', 'error_rate', '<', 0.01], false],
@@ -60,7 +60,7 @@ describe('evaluate', () => {
     assert.deepEqual(failed.failure_reasons, ['error_rate < 1%: was 2.5%']);
   });
 
-  it('without an error_rate threshold every request must succeed', () => {
+  void it('without an error_rate threshold every request must succeed', () => {
     const m = metrics({ failed_requests: 10, successful_requests: 990, error_rate: 0.01, errors_by_type: { unexpected_status: 10 } });
     const v = evaluate([], [ep], m, [asEndpoint(m)]);
     assert.equal(v.passed, false);
@@ -69,7 +69,7 @@ describe('evaluate', () => {
     assert.equal(tolerant.passed, true);
   });
 
-  it('no completed requests does not pass', () => {
+  void it('no completed requests does not pass', () => {
     const m = metrics({ total_requests: 0, successful_requests: 0 });
     const v = evaluate([threshold('p95 < 200ms', 'p95', '<', 200)], [ep], m, [asEndpoint(m)]);
     assert.equal(v.passed, false);
@@ -77,11 +77,11 @@ describe('evaluate', () => {
   });
 });
 
-describe('verdicts of real runs', { timeout: 30_000 }, () => {
+void describe('verdicts of real runs', { timeout: 30_000 }, () => {
   let server: TestServer;
   after(() => server.close());
 
-  it('per-endpoint thresholds, expected statuses and classes', async () => {
+  void it('per-endpoint thresholds, expected statuses and classes', async () => {
     server = await serve((req, res) => {
       if (req.url === '/slow') setTimeout(() => ok(res), 30);
       else if (req.url === '/created') ok(res, '{}', 201);
@@ -112,7 +112,7 @@ describe('verdicts of real runs', { timeout: 30_000 }, () => {
     assert.equal(result.thresholds.find((t) => t.endpoint === 'fast')?.passed, true);
   });
 
-  it('an unexpected status is an error under its key', async () => {
+  void it('an unexpected status is an error under its key', async () => {
     const result = await runPlan(plan({ concurrency: 1, totalRequests: 4, endpoints: [endpoint({ name: 'x', url: `${server.url}/missing` })] }));
     assert.deepEqual(result.metrics.errors_by_type, { unexpected_status: 4 });
     assert.deepEqual(result.metrics.status_code_counts, { '404': 4 });
