@@ -1,0 +1,42 @@
+// Every example validates with no errors or warnings, with the env the examples ship with
+// (examples/.env holds a harmless demo token, so `atm run examples/... --demo` works as is).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSpecFile, resolveTest, validateText } from '../../engine/spec';
+import { show } from './helpers';
+
+const dir = join(__dirname, '..', '..', 'examples');
+const files = readdirSync(dir).filter((f) => /\.atm\.ya?ml$/.test(f));
+const readEnvFile = (p: string): string | null => {
+  try {
+    return readFileSync(join(dir, p), 'utf8');
+  } catch {
+    return null;
+  }
+};
+
+void test('the three examples exist', () => {
+  for (const f of ['quickstart.atm.yaml', 'weighted-mix.atm.yaml', 'open-model.atm.yaml']) assert.ok(files.includes(f), f);
+});
+
+for (const file of files) {
+  void test(`${file} validates clean and resolves to a plan`, () => {
+    const text = readFileSync(join(dir, file), 'utf8');
+    assert.deepEqual(validateText(text, { env: {}, readEnvFile }).map(show), []);
+    for (const t of parseSpecFile(text).tests) {
+      const plan = resolveTest(t.spec!, { file, env: {}, readEnvFile, baseUrlOverride: 'http://127.0.0.1:45678' });
+      for (const e of plan.endpoints) assert.match(e.url.render({ requestIndex: 0 }), /^http:\/\/127\.0\.0\.1:45678\//);
+    }
+  });
+}
+
+void test('the weighted example takes its token from examples/.env and redacts it', () => {
+  const text = readFileSync(join(dir, 'weighted-mix.atm.yaml'), 'utf8');
+  const plan = resolveTest(parseSpecFile(text).tests[0]!.spec!, { file: 'weighted-mix.atm.yaml', env: {}, readEnvFile });
+  assert.equal(plan.distribution, 'weighted');
+  assert.ok(plan.secrets.includes('demo-token-not-a-secret'));
+  const auth = plan.endpoints[0]!.headers.find(([n]) => n === 'Authorization')!;
+  assert.equal(auth[1].render({ requestIndex: 0 }), 'Bearer demo-token-not-a-secret');
+});

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseThreshold, thresholdHolds } from '../../engine/spec';
+
+const ok = (expr: string) => {
+  const r = parseThreshold(expr);
+  assert.ok(r.ok, `${expr}: ${r.ok ? '' : r.message}`);
+  return r.threshold;
+};
+
+void test('valid thresholds normalise units', () => {
+  const cases: Array<[string, string, string, number]> = [
+    ['p95 < 200ms', 'p95', '<', 200],
+    ['p95<200', 'p95', '<', 200],
+    ['  p99.9 <= 1.5s ', 'p99.9', '<=', 1500],
+    ['p99_9 < 2s', 'p99.9', '<', 2000],
+    ['mean > 0.5ms', 'mean', '>', 0.5],
+    ['max >= 1e3', 'max', '>=', 1000],
+    ['min == 0', 'min', '==', 0],
+    ['p50 < 10', 'p50', '<', 10],
+    ['p75 < 10', 'p75', '<', 10],
+    ['p90 < 10', 'p90', '<', 10],
+    ['error_rate < 1%', 'error_rate', '<', 0.01],
+    ['error_rate <= 0.05', 'error_rate', '<=', 0.05],
+    ['rps >= 150', 'rps', '>=', 150],
+    ['dropped == 0', 'dropped', '==', 0],
+  ];
+  for (const [expr, metric, op, value] of cases) {
+    const t = ok(expr);
+    assert.equal(t.metric, metric, expr);
+    assert.equal(t.op, op, expr);
+    assert.ok(Math.abs(t.value - value) < 1e-12, `${expr}: ${t.value}`);
+    assert.equal(t.expression, expr.trim());
+  }
+});
+
+void test('invalid thresholds are located at the bad token', () => {
+  const cases: Array<[string, string, number, number]> = [
+    ['', 'Empty threshold: write `METRIC OP VALUE`, e.g. `p95 < 200ms`.', 0, 0],
+    ['p96 < 1s', 'Unknown metric `p96`; did you mean `p90`? Metrics: min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped.', 0, 3],
+    ['latency < 1s', 'Unknown metric `latency`. Metrics: min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped.', 0, 7],
+    ['p95 = 1', 'Use `==` to compare for equality.', 4, 5],
+    ['p95 ~ 1', 'Expected a comparison (<, <=, >, >=, ==) after `p95`.', 4, 5],
+    ['p95 < fast', 'Expected a number after `<`, found `fast`.', 6, 10],
+    ['p95 <', 'Expected a number after `<`.', 5, 5],
+    ['p95 < 200 ms extra', 'Unexpected `ms extra` after the value.', 10, 18],
+    ['p95 < 200kb', '`kb` is not a unit for `p95`; use `ms` (the default) or `s`.', 9, 11],
+    ['error_rate < 5', 'An error rate without % is a fraction from 0 to 1: write `5%` or `0.05`.', 13, 14],
+    ['error_rate < 150%', 'An error rate is between 0% and 100%.', 13, 17],
+    ['error_rate < 1ms', '`ms` is not a unit for `error_rate`; write a percentage (`1%`) or a fraction (`0.01`).', 14, 16],
+    ['rps > 10ms', '`ms` is not a unit for `rps`; `rps` is in requests per second, no unit.', 8, 10],
+    ['dropped < 1.5', '`dropped` is a count: use a whole number.', 10, 13],
+    ['p95 < -5', 'A threshold value cannot be negative.', 6, 8],
+    ['< 5', 'A threshold starts with a metric (min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped), e.g. `p95 < 200ms`.', 0, 1],
+  ];
+  for (const [expr, message, start, end] of cases) {
+    const r = parseThreshold(expr);
+    assert.ok(!r.ok, expr);
+    assert.deepEqual({ message: r.message, start: r.start, end: r.end }, { message, start, end }, expr);
+  }
+});
+
+void test('thresholdHolds compares in the normalised unit', () => {
+  assert.equal(thresholdHolds(ok('p95 < 1s'), 999), true);
+  assert.equal(thresholdHolds(ok('p95 < 1s'), 1000), false);
+  assert.equal(thresholdHolds(ok('error_rate <= 1%'), 0.01), true);
+  assert.equal(thresholdHolds(ok('rps >= 150'), 149.9), false);
+  assert.equal(thresholdHolds(ok('dropped == 0'), 0), true);
+  assert.equal(thresholdHolds(ok('max > 5'), 5), false);
+});
