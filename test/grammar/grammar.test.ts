@@ -284,6 +284,16 @@ void test('block scalars: templates inside, content continues across lines, ends
   assert.equal(innermost(t, 14, '-'), 'punctuation.definition.block.sequence.item.yaml');
 });
 
+void test('a block scalar on a sequence item key ends at the next key of the same item', () => {
+  const t = tokenize(['  - body: >', '      line {{a}}', '     - still text', '', '    next: 1', '  - x'].join('\n'));
+  assert.equal(innermost(t, 0, '>'), 'keyword.control.flow.block-scalar.yaml');
+  assert.equal(innermost(t, 1, 'a'), 'variable.other.template.atm');
+  assert.equal(innermost(t, 2, '     - still text'), 'string.unquoted.block.yaml');
+  assert.equal(innermost(t, 4, 'next'), 'entity.name.tag.yaml');
+  assert.equal(innermost(t, 4, '1'), 'constant.numeric.integer.yaml');
+  assert.equal(innermost(t, 5, '-'), 'punctuation.definition.block.sequence.item.yaml');
+});
+
 void test('thresholds get their own scopes, plain or quoted', () => {
   const t = tokenize(['  - p95 < 200ms', '  - error_rate <= 1% # tight', '  - "p99.9 >= 1.5s"', 'thresholds: [ "p99 < 500ms", rps > 100 ]'].join('\n'));
   assert.equal(innermost(t, 0, 'p95'), 'support.variable.metric.atm');
