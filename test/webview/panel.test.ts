@@ -1,0 +1,438 @@
+// The results panel in real Chromium: each state's DOM, hostile samples, state restore, themes
+// (screenshots in test-results/webview/, looked at by a person) and the live update cost.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { ExtensionMessage } from '../../webview/protocol';
+import { formatCount, formatMs, formatPercent, formatRate } from '../../webview/format';
+import {
+  cancelledResult,
+  engineFailedResult,
+  failedThresholdsResult,
+  HOSTILE_HEADER,
+  HOSTILE_IMG,
+  HOSTILE_SCRIPT,
+  HOSTILE_URL,
+  hostileResult,
+  manyEndpointsProgress,
+  manyEndpointsResult,
+  manyEndpointsRunInfo,
+  passedResult,
+  runningSequence,
+} from '../fixtures/webview/runs';
+import {
+  buildWebview,
+  launchChromium,
+  openPanel,
+  renderCount,
+  screenshot,
+  SCREENSHOT_DIR,
+  startPanelServer,
+  textOf,
+  waitForPosted,
+  waitForRender,
+  waitForText,
+  type PanelPage,
+  type PanelServer,
+  type PanelTestGlobals,
+  type Theme,
+} from './harness';
+import type { ProgressUpdate, RunResult } from '../../engine/spec/result';
+
+let server: PanelServer;
+let browser: Browser;
+const shots: string[] = [];
+
+before(async () => {
+  buildWebview();
+  server = await startPanelServer();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (shots.length > 0) console.log(`webview screenshots (${shots.length}) in ${SCREENSHOT_DIR}`);
+});
+
+/** Everything a page did that it must not: foreign requests, CSP violations, script errors, injected script. */
+async function assertClean(p: PanelPage): Promise<void> {
+  const foreign = p.requests.filter((u) => !u.startsWith(`${server.origin}/`));
+  assert.deepEqual(foreign, [], 'no request leaves the page');
+  assert.deepEqual(await p.violations(), [], 'no CSP violation events');
+  assert.deepEqual(p.cspConsole, [], 'no CSP messages on the console');
+  assert.deepEqual(
+    p.errors.filter((e) => !/favicon/.test(e) && !/Failed to load resource.*404/.test(e)),
+    [],
+    'no script errors',
+  );
+  const pwned = await p.page.evaluate(() => (globalThis as unknown as PanelTestGlobals).__pwned);
+  assert.equal(pwned, undefined, 'no injected script ran');
+}
+
+async function shoot(p: PanelPage, name: string): Promise<void> {
+  shots.push(await screenshot(p.page, name));
+}
+
+async function showTab(p: PanelPage, id: 'overview' | 'endpoints' | 'errors' | 'samples'): Promise<void> {
+  await p.page.locator(`vscode-panel-tab#tab-${id}`).click();
+  await p.page.locator(`vscode-panel-view#view-${id}`).waitFor({ state: 'visible' });
+}
+
+async function showResult(theme: Theme, r: RunResult): Promise<PanelPage> {
+  const p = await openPanel(browser, server.origin, theme);
+  await p.send({ type: 'init', run: null, result: r, running: false, canRerun: true } satisfies ExtensionMessage);
+  return p;
+}
+
+/**
+ * Sends `count` progress updates in one go from inside the page (seconds 1..count, each with
+ * `last`'s numbers and its own timeline point), so that the test does not ship count × 100
+ * endpoints through the driver.
+ */
+async function sendBurst(p: PanelPage, last: ProgressUpdate, count: number): Promise<void> {
+  const points = manyEndpointsResult().timeline.slice(0, count);
+  await p.page.evaluate(
+    ({ template, pts }) => {
+      const t = (globalThis as unknown as PanelTestGlobals).__atmTest;
+      for (const point of pts) t.send({ type: 'progress', update: { ...template, point, elapsed_seconds: point.t } });
+    },
+    { template: last, pts: points },
+  );
+}
+
+function statusOf(r: RunResult): string {
+  return r.status === 'failed' ? 'error' : r.status === 'cancelled' ? 'cancelled' : r.passed ? 'passed' : 'failed';
+}
+
+async function assertTiles(p: PanelPage, r: RunResult): Promise<void> {
+  const m = r.metrics;
+  await waitForText(p.page, 'metric-requests', formatCount(m.total_requests));
+  assert.equal(await textOf(p.page, 'metric-rps'), formatRate(m.requests_per_second));
+  assert.equal(await textOf(p.page, 'metric-p50'), formatMs(m.latency_ms.p50));
+  assert.equal(await textOf(p.page, 'metric-p95'), formatMs(m.latency_ms.p95));
+  assert.equal(await textOf(p.page, 'metric-p99'), formatMs(m.latency_ms.p99));
+  assert.equal(await textOf(p.page, 'metric-error-rate'), formatPercent(m.error_rate));
+  assert.equal(await textOf(p.page, 'metric-dropped'), formatCount(m.dropped_requests));
+}
+
+async function thresholdMarks(p: PanelPage): Promise<string[]> {
+  return p.page
+    .getByTestId('threshold-row')
+    .evaluateAll((rows) => rows.map((r) => (r.lastElementChild?.textContent ?? '').trim()));
+}
+
+void describe('results panel in Chromium', () => {
+  void it('shows a live run: status, tiles, progress, samples; Stop posts stop', async () => {
+    const { run, messages } = runningSequence();
+    for (const theme of ['light', 'dark'] as const) {
+      const p = await openPanel(browser, server.origin, theme);
+      for (const m of messages) await p.send(m);
+      const lastProgress = messages.filter((m) => m.type === 'progress').at(-1);
+      assert.ok(lastProgress?.type === 'progress');
+      const s = lastProgress.update.summary;
+      await waitForText(p.page, 'metric-requests', formatCount(s.total_requests));
+      assert.equal(await textOf(p.page, 'run-status'), 'running');
+      assert.equal(await textOf(p.page, 'metric-p95'), formatMs(s.latency_ms.p95));
+      assert.equal(await textOf(p.page, 'metric-error-rate'), formatPercent(s.error_rate));
+      assert.match(await textOf(p.page, 'run-progress'), new RegExp(`^${formatCount(s.total_requests)} / 1,000 requests`));
+      assert.equal(await p.page.getByTestId('endpoint-row').count(), 3);
+      assert.equal(await p.page.getByTestId('sample-row').count(), 2);
+      assert.equal(await p.page.getByTestId('stop-button').isVisible(), true);
+      assert.equal(await p.page.getByTestId('rerun-button').getAttribute('disabled'), '');
+      await p.page.locator('vscode-panel-view#view-overview canvas').first().waitFor();
+      await shoot(p, `running-${theme}`);
+      if (theme === 'dark') {
+        await p.page.getByTestId('stop-button').click();
+        await waitForPosted(p.page, 'stop');
+        const stop = (await p.posted()).find((m) => m.type === 'stop');
+        assert.deepEqual(stop, { type: 'stop', runId: run.runId });
+        await waitForText(p.page, 'run-status', 'stopping');
+      }
+      await assertClean(p);
+      await p.close();
+    }
+  });
+
+  void it('coalesces a burst of live updates into few renders', async () => {
+    const base = manyEndpointsResult();
+    const p = await openPanel(browser, server.origin, 'dark');
+    await p.send({ type: 'runStarted', run: manyEndpointsRunInfo(base) } satisfies ExtensionMessage);
+    await waitForText(p.page, 'run-status', 'running');
+    const before = await renderCount(p.page);
+    const last = manyEndpointsProgress(base, 40);
+    await sendBurst(p, last, 40);
+    await waitForText(p.page, 'metric-requests', formatCount(last.summary.total_requests));
+    const renders = (await renderCount(p.page)) - before;
+    assert.ok(renders >= 1 && renders <= 3, `40 updates in one burst rendered ${renders} times`);
+    await assertClean(p);
+    await p.close();
+  });
+
+  void it('shows a passed run with every threshold ✓', async () => {
+    const r = passedResult();
+    for (const theme of ['light', 'dark'] as const) {
+      const p = await showResult(theme, r);
+      await waitForText(p.page, 'run-status', 'passed');
+      await assertTiles(p, r);
+      assert.equal(await p.page.getByTestId('threshold-row').count(), r.thresholds.length);
+      assert.deepEqual(await thresholdMarks(p), r.thresholds.map(() => '✓'));
+      assert.equal(await p.page.getByTestId('endpoint-row').count(), r.endpoint_metrics.length);
+      assert.equal(await p.page.getByTestId('stop-button').isVisible(), false);
+      assert.equal(await p.page.getByTestId('rerun-button').getAttribute('disabled'), null);
+      assert.match(await p.page.locator('.model').innerText(), /target 200\.0 req\/s · achieved 200\.0 req\/s/);
+      await p.page.locator('vscode-panel-view#view-overview canvas').first().waitFor();
+      await shoot(p, `passed-${theme}`);
+      await p.page.getByTestId('rerun-button').click();
+      await waitForPosted(p.page, 'rerun');
+      await assertClean(p);
+      await p.close();
+    }
+  });
+
+  void it('shows failed thresholds with ✗, the reasons, and the failing tiles', async () => {
+    const r = failedThresholdsResult();
+    for (const theme of ['light', 'dark'] as const) {
+      const p = await showResult(theme, r);
+      await waitForText(p.page, 'run-status', 'failed');
+      await assertTiles(p, r);
+      assert.deepEqual(await thresholdMarks(p), ['✗', '✗', '✓', '✓']);
+      const banner = await textOf(p.page, 'run-message');
+      for (const reason of r.failure_reasons) assert.ok(banner.includes(reason), `banner shows "${reason}"`);
+      assert.equal(await p.page.locator('.tile[data-tone="fail"]').count(), 2, 'p95 and error-rate tiles marked');
+      await shoot(p, `failed-${theme}`);
+      await showTab(p, 'errors');
+      await shoot(p, `failed-errors-${theme}`);
+      await assertClean(p);
+      await p.close();
+    }
+  });
+
+  void it('shows a cancelled run and an engine failure', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      for (const r of [cancelledResult(), engineFailedResult()]) {
+        const p = await showResult(theme, r);
+        await waitForText(p.page, 'run-status', statusOf(r));
+        await assertTiles(p, r);
+        if (r.status === 'failed') assert.ok((await textOf(p.page, 'run-message')).includes(r.error ?? '?'));
+        else assert.match(await textOf(p.page, 'run-message'), /stopped before it finished/);
+        await shoot(p, `${statusOf(r)}-${theme}`);
+        await assertClean(p);
+        await p.close();
+      }
+    }
+  });
+
+  void it('shows an engine error that produced no result, keeping the last numbers', async () => {
+    const { run, messages } = runningSequence();
+    for (const theme of ['light', 'dark'] as const) {
+      const p = await openPanel(browser, server.origin, theme);
+      const upTo = messages.findIndex((m, i) => i >= 4 && m.type === 'progress');
+      for (const m of messages.slice(0, upTo + 1)) await p.send(m);
+      const last = messages[upTo];
+      assert.ok(last.type === 'progress');
+      await p.send({
+        type: 'error',
+        runId: run.runId,
+        message: 'The engine process exited unexpectedly (code 134).',
+        lastUpdate: last.update,
+      } satisfies ExtensionMessage);
+      await waitForText(p.page, 'run-status', 'error');
+      assert.equal(await textOf(p.page, 'run-message'), 'The engine process exited unexpectedly (code 134).');
+      assert.equal(await textOf(p.page, 'metric-requests'), formatCount(last.update.summary.total_requests));
+      assert.equal(await p.page.getByTestId('stop-button').isVisible(), false);
+      await shoot(p, `engine-error-${theme}`);
+      await assertClean(p);
+      await p.close();
+    }
+  });
+
+  void it('shows 100 endpoints, status codes and errors by type', async () => {
+    const r = manyEndpointsResult();
+    for (const theme of ['light', 'dark'] as const) {
+      const p = await showResult(theme, r);
+      await waitForText(p.page, 'run-status', 'failed');
+      await assertTiles(p, r);
+      assert.equal(await p.page.getByTestId('endpoint-row').count(), 100);
+      assert.deepEqual(await thresholdMarks(p), ['✓', '✗', '✗']);
+      await p.page.locator('vscode-panel-view#view-overview canvas').first().waitFor();
+      await shoot(p, `many-overview-${theme}`);
+      await showTab(p, 'endpoints');
+      const first = p.page.getByTestId('endpoint-row').first();
+      const e0 = r.endpoint_metrics[0];
+      assert.deepEqual(
+        await first.evaluate((row) => Array.from(row.children as ArrayLike<{ textContent: string | null }>).map((c) => (c.textContent ?? '').trim())),
+        [e0.name, e0.method, e0.url, formatCount(e0.total_requests), formatRate(e0.requests_per_second), formatMs(e0.latency_ms.p50), formatMs(e0.latency_ms.p95), formatMs(e0.latency_ms.p99), formatCount(e0.failed_requests), formatPercent(e0.error_rate)],
+      );
+      await shoot(p, `many-endpoints-${theme}`);
+      await showTab(p, 'errors');
+      const statusRows = p.page.locator('vscode-data-grid[aria-label="Status codes"] vscode-data-grid-row:not([row-type="sticky-header"])');
+      assert.equal(await statusRows.count(), Object.keys(r.metrics.status_code_counts).length);
+      const errorRows = p.page.locator('vscode-data-grid[aria-label="Errors by type"] vscode-data-grid-row:not([row-type="sticky-header"])');
+      assert.equal(await errorRows.count(), 3);
+      assert.equal(((await errorRows.first().locator('vscode-data-grid-cell').first().textContent()) ?? '').trim(), 'unexpected status');
+      await shoot(p, `many-errors-${theme}`);
+      await showTab(p, 'samples');
+      await p.page.locator('vscode-checkbox').click();
+      await p.page.getByTestId('sample-row').nth(8).waitFor({ state: 'detached' });
+      assert.equal(await p.page.getByTestId('sample-row').count(), r.sampled_requests.filter((s) => s.error !== null).length);
+      await p.page.getByTestId('sample-row').first().click();
+      await p.page.getByTestId('sample-request-line').waitFor();
+      assert.equal(await textOf(p.page, 'sample-request-line'), `GET ${r.sampled_requests[0].url}`);
+      await shoot(p, `many-samples-${theme}`);
+      await assertClean(p);
+      await p.close();
+    }
+  });
+
+  void it('shows hostile names, URLs, headers and bodies as literal text and runs nothing', async () => {
+    const r = hostileResult();
+    for (const theme of ['light', 'dark'] as const) {
+      const p = await showResult(theme, r);
+      await waitForText(p.page, 'run-status', 'passed');
+      assert.equal(await p.page.locator('h1.run-name').textContent(), r.name);
+      assert.equal(await p.page.title(), 'ATM results');
+      await showTab(p, 'endpoints');
+      const cells = await p.page
+        .getByTestId('endpoint-row')
+        .first()
+        .evaluate((row) => Array.from(row.children as ArrayLike<{ textContent: string | null }>).map((c) => c.textContent ?? ''));
+      assert.equal(cells[0], HOSTILE_SCRIPT);
+      assert.equal(cells[2], HOSTILE_URL);
+      await showTab(p, 'samples');
+      const rows = p.page.getByTestId('sample-row');
+      assert.equal(await rows.count(), 5);
+
+      await rows.nth(0).click();
+      await waitForText(p.page, 'sample-response-body', HOSTILE_IMG);
+      await rows.nth(1).click();
+      await waitForText(p.page, 'sample-response-body', HOSTILE_SCRIPT);
+      await rows.nth(2).click();
+      await p.page.getByTestId('sample-response-headers').filter({ hasText: 'x-evil' }).waitFor();
+      assert.ok((await textOf(p.page, 'sample-response-headers')).includes(`x-evil: ${HOSTILE_HEADER}`));
+      await rows.nth(3).click();
+      await p.page.getByTestId('sample-truncated').waitFor();
+      const shown = await p.page.getByTestId('sample-response-body').evaluate((e) => (e.textContent ?? '').length);
+      assert.equal(shown, 1024 * 1024, 'a 5 MB body is cut to 1 MB for display');
+      assert.match(await textOf(p.page, 'sample-truncated'), /Display limited to the first 1 MB of 5 MB/);
+      await rows.nth(4).click();
+      await waitForText(p.page, 'sample-request-line', `GET ${HOSTILE_URL}`);
+      assert.match(await textOf(p.page, 'sample-truncated'), /Truncated/);
+      assert.ok((await textOf(p.page, 'sample-response-body')).includes(HOSTILE_IMG.replace(/"/g, '\\"')));
+      assert.ok((await textOf(p.page, 'sample-error')).includes(HOSTILE_SCRIPT));
+      await shoot(p, `hostile-${theme}`);
+
+      // Nothing from the run became an element.
+      const injected = await p.page.evaluate(() => {
+        const d = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document;
+        return d.querySelectorAll('#app img, #app svg:not(.uplot svg), #app b, #app style, #app script').length;
+      });
+      assert.equal(injected, 0);
+      await assertClean(p);
+      await p.close();
+    }
+  });
+
+  void it('drops malformed messages and logs them to the extension', async () => {
+    const p = await openPanel(browser, server.origin, 'dark');
+    const good = passedResult();
+    await p.send({ type: 'result', result: good });
+    await waitForText(p.page, 'run-status', 'passed');
+    const bad: unknown[] = [
+      null,
+      'result',
+      { type: 'nope' },
+      { type: 'result', result: { ...good, metrics: { ...good.metrics, total_requests: '<b>1</b>' } } },
+      { type: 'progress', update: { runId: 'x' } },
+      { type: 'sample', runId: good.id, sample: { endpoint: 1 } },
+      { type: 'init', run: null, result: null },
+    ];
+    for (const m of bad) await p.send(m);
+    await waitForPosted(p.page, 'log', bad.length);
+    const logs = (await p.posted()).filter((m) => m.type === 'log');
+    assert.equal(logs.length, bad.length);
+    assert.ok(logs.every((l) => l.type === 'log' && l.level === 'warn' && l.message.startsWith('dropped a malformed')));
+    assert.equal(await textOf(p.page, 'run-status'), 'passed');
+    assert.equal(await textOf(p.page, 'metric-requests'), formatCount(good.metrics.total_requests));
+    await assertClean(p);
+    await p.close();
+  });
+
+  void it('restores its last state after a reload, and renders a result reopened from history', async () => {
+    const p = await openPanel(browser, server.origin, 'dark');
+    const r = failedThresholdsResult();
+    await p.send({ type: 'result', result: r });
+    await waitForText(p.page, 'run-status', 'failed');
+    await showTab(p, 'samples');
+    await p.page.getByTestId('sample-row').nth(1).click();
+    await p.page.getByTestId('sample-error').waitFor();
+    // The ui state is saved at most once a second.
+    await p.page.waitForFunction(() => {
+      const s = (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('atm-panel-state');
+      return s !== null && s.includes('"selectedSample":1');
+    });
+    await p.page.reload();
+    await waitForPosted(p.page, 'ready');
+    // No init sent: the panel rebuilds itself from getState().
+    await waitForText(p.page, 'run-status', 'failed');
+    assert.equal(await p.page.getByTestId('threshold-row').count(), r.thresholds.length);
+    assert.equal(await textOf(p.page, 'metric-p95'), formatMs(r.metrics.latency_ms.p95));
+    await p.page.locator('vscode-panel-view#view-samples').waitFor({ state: 'visible' });
+    assert.ok((await textOf(p.page, 'sample-error')).includes('unexpected status 503'));
+    await assertClean(p);
+    await p.close();
+
+    // A fresh panel given a finished result (from history) renders all of it.
+    const h = await showResult('dark', manyEndpointsResult());
+    await waitForText(h.page, 'run-status', 'failed');
+    assert.equal(await h.page.getByTestId('endpoint-row').count(), 100);
+    assert.equal(await h.page.getByTestId('sample-row').count(), 40);
+    await assertClean(h);
+    await h.close();
+  });
+
+  void it('renders readably in a high-contrast theme', async () => {
+    const p = await showResult('high-contrast', failedThresholdsResult());
+    await waitForText(p.page, 'run-status', 'failed');
+    await p.page.locator('vscode-panel-view#view-overview canvas').first().waitFor();
+    await shoot(p, 'failed-high-contrast');
+    await assertClean(p);
+    await p.close();
+  });
+
+  void it('keeps live updates cheap with 100 endpoints and a 10-minute timeline', async () => {
+    const base = manyEndpointsResult();
+    const p = await openPanel(browser, server.origin, 'dark');
+    await p.send({ type: 'runStarted', run: manyEndpointsRunInfo(base) } satisfies ExtensionMessage);
+    await waitForText(p.page, 'run-status', 'running');
+    // The first 590 seconds arrive in one burst; the last 10 one at a time, each awaited.
+    const at590 = manyEndpointsProgress(base, 590);
+    await sendBurst(p, at590, 590);
+    await waitForText(p.page, 'metric-requests', formatCount(at590.summary.total_requests));
+    await p.page.evaluate(() => {
+      const perf = (globalThis as unknown as PanelTestGlobals).__atmTest.perf;
+      perf.render.length = 0;
+      perf.message.length = 0;
+    });
+    for (let t = 591; t <= 600; t++) {
+      const update = manyEndpointsProgress(base, t);
+      const n = await renderCount(p.page);
+      await p.send({ type: 'progress', update });
+      await waitForRender(p.page, n);
+    }
+    await waitForText(p.page, 'metric-requests', formatCount(manyEndpointsProgress(base, 600).summary.total_requests));
+    const perf = await p.page.evaluate(() => (globalThis as unknown as PanelTestGlobals).__atmTest.perf);
+    const stats = (xs: number[]): string => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+      return `n=${xs.length} mean=${mean.toFixed(2)}ms median=${sorted[Math.floor(sorted.length / 2)].toFixed(2)}ms max=${sorted[sorted.length - 1].toFixed(2)}ms`;
+    };
+    console.log(`live update, 100 endpoints, 600-point timeline: render ${stats(perf.render)}; message handling ${stats(perf.message)}`);
+    assert.equal(perf.render.length, 10);
+    const median = [...perf.render].sort((a, b) => a - b)[5];
+    assert.ok(median < 50, `median render ${median.toFixed(2)} ms`);
+    await shoot(p, 'many-live-dark');
+    await assertClean(p);
+    await p.close();
+  });
+});

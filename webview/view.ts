@@ -1,0 +1,619 @@
+// The panel's DOM: built once, then updated in place from the state on each (throttled) render.
+import type { EndpointMetrics, Metrics, SampledRequest, ThresholdResult } from '../engine/spec/result';
+import { Charts } from './charts';
+import { el, setAttr, setHidden, setText } from './dom';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatThresholdActual,
+  splitThreshold,
+} from './format';
+import type { PanelState, ViewData } from './state';
+import { viewData } from './state';
+import { DataTable } from './table';
+
+export interface UiState {
+  tab: string;
+  errorsOnly: boolean;
+  /** Index into the shown samples list (the unfiltered one). */
+  selectedSample: number | null;
+}
+
+export function initialUi(): UiState {
+  return { tab: 'tab-overview', errorsOnly: false, selectedSample: null };
+}
+
+export interface ViewActions {
+  stop(): void;
+  rerun(): void;
+  openSpec(): void;
+  uiChanged(ui: UiState): void;
+}
+
+/** Bodies longer than this are cut for display (the engine usually keeps far less). */
+export const MAX_BODY_DISPLAY_CHARS = 1024 * 1024;
+/** The newest samples shown in the list; the count says when there are more. */
+export const MAX_SAMPLE_ROWS = 200;
+
+const TRUNCATION_MARK = '...(truncated)';
+
+interface Tile {
+  value: HTMLElement;
+  sub: HTMLElement;
+  box: HTMLElement;
+}
+
+type TileKey = 'rps' | 'p50' | 'p95' | 'p99' | 'error-rate' | 'requests' | 'dropped';
+
+/** Which threshold metrics colour which tile. */
+const TILE_METRICS: Record<TileKey, string[]> = {
+  rps: ['rps'],
+  p50: ['p50'],
+  p95: ['p95'],
+  p99: ['p99'],
+  'error-rate': ['error_rate'],
+  requests: [],
+  dropped: ['dropped'],
+};
+
+export class PanelView {
+  private ui: UiState;
+  private readonly name = el('h1', { className: 'run-name', text: 'Results' });
+  private readonly status = el('vscode-tag', { testid: 'run-status', className: 'status', text: 'waiting' });
+  private readonly stopButton = el('vscode-button', { testid: 'stop-button', text: 'Stop', attrs: { appearance: 'secondary' } });
+  private readonly rerunButton = el('vscode-button', { testid: 'rerun-button', text: 'Rerun' });
+  private readonly fileLink = el('vscode-link', { className: 'file', attrs: { href: '#', title: 'Open the spec' } });
+  private readonly modelText = el('span', { className: 'model' });
+  private readonly elapsed = el('span', { className: 'elapsed', testid: 'run-elapsed' });
+  private readonly ring = el('vscode-progress-ring', { className: 'ring', attrs: { 'aria-label': 'Running' } });
+  private readonly progressBar = el('progress', { className: 'progress', attrs: { max: '1', value: '0', 'aria-label': 'Progress' } });
+  private readonly progressText = el('span', { className: 'progress-text', testid: 'run-progress' });
+  private readonly banner = el('div', { className: 'banner', testid: 'run-message', attrs: { role: 'status' } });
+  private readonly tiles = new Map<TileKey, Tile>();
+  private readonly charts = new Charts();
+  private readonly thresholds = new DataTable({
+    ariaLabel: 'Thresholds',
+    rowTestId: 'threshold-row',
+    columns: [
+      { title: 'Threshold', width: 'minmax(140px, 2fr)' },
+      { title: 'Endpoint', width: 'minmax(80px, 1fr)' },
+      { title: 'Limit', width: 'minmax(80px, 1fr)', align: 'right' },
+      { title: 'Actual', width: 'minmax(90px, 1fr)', align: 'right' },
+      { title: 'Result', width: '80px', align: 'center' },
+    ],
+  });
+  private readonly thresholdsEmpty = el('p', { className: 'empty', text: 'This test has no thresholds.' });
+  private readonly endpoints = new DataTable({
+    ariaLabel: 'Endpoints',
+    rowTestId: 'endpoint-row',
+    columns: [
+      { title: 'Endpoint', width: 'minmax(100px, 1.4fr)' },
+      { title: 'Method', width: '84px' },
+      { title: 'URL', width: 'minmax(120px, 2fr)' },
+      { title: 'Requests', width: 'minmax(70px, 0.8fr)', align: 'right' },
+      { title: 'req/s', width: 'minmax(64px, 0.7fr)', align: 'right' },
+      { title: 'p50', width: 'minmax(70px, 0.7fr)', align: 'right' },
+      { title: 'p95', width: 'minmax(70px, 0.7fr)', align: 'right' },
+      { title: 'p99', width: 'minmax(70px, 0.7fr)', align: 'right' },
+      { title: 'Errors', width: 'minmax(60px, 0.7fr)', align: 'right' },
+      { title: 'Error rate', width: 'minmax(96px, 0.8fr)', align: 'right' },
+    ],
+  });
+  private readonly endpointsEmpty = el('p', { className: 'empty', text: 'No requests yet.' });
+  private readonly statusCodes = new DataTable({
+    ariaLabel: 'Status codes',
+    columns: [
+      { title: 'Status', width: '1fr' },
+      { title: 'Responses', width: '1fr', align: 'right' },
+      { title: 'Share', width: '1fr', align: 'right' },
+    ],
+  });
+  private readonly statusCodesEmpty = el('p', { className: 'empty', text: 'No responses yet.' });
+  private readonly errorTypes = new DataTable({
+    ariaLabel: 'Errors by type',
+    columns: [
+      { title: 'Error', width: '1.4fr' },
+      { title: 'Count', width: '1fr', align: 'right' },
+      { title: 'Share of requests', width: '1fr', align: 'right' },
+    ],
+  });
+  private readonly errorTypesEmpty = el('p', { className: 'empty', text: 'No errors.' });
+  private readonly samples: DataTable;
+  private readonly samplesEmpty = el('p', { className: 'empty', text: 'No sampled requests yet.' });
+  private readonly samplesCount = el('span', { className: 'samples-count' });
+  private readonly errorsOnly = el('vscode-checkbox', { text: 'Errors only' });
+  private readonly detail = el('section', { className: 'sample-detail', testid: 'sample-detail', attrs: { 'aria-label': 'Sample detail' } });
+  private readonly tabLabels = new Map<string, HTMLElement>();
+  private readonly panels = el('vscode-panels', { className: 'tabs', attrs: { 'aria-label': 'Result sections' } });
+
+  private data: ViewData | null = null;
+  private detailFor: SampledRequest | null = null;
+  private bannerKey = '\u0001';
+
+  constructor(
+    root: HTMLElement,
+    private readonly actions: ViewActions,
+    ui: UiState,
+  ) {
+    this.ui = ui;
+    this.samples = new DataTable({
+      ariaLabel: 'Sampled requests',
+      rowTestId: 'sample-row',
+      columns: [
+        { title: 'Endpoint', width: 'minmax(90px, 1fr)' },
+        { title: 'Method', width: '84px' },
+        { title: 'URL', width: 'minmax(140px, 3fr)' },
+        { title: 'Status', width: '76px', align: 'right' },
+        { title: 'Latency', width: '90px', align: 'right' },
+        { title: 'Error', width: 'minmax(90px, 1.4fr)' },
+      ],
+      onActivate: (key) => this.selectSample(Number(key)),
+    });
+    root.appendChild(this.buildHeader());
+    root.appendChild(this.buildTiles());
+    root.appendChild(this.buildTabs());
+    this.stopButton.addEventListener('click', () => {
+      if (!this.stopButton.hasAttribute('disabled')) this.actions.stop();
+    });
+    this.rerunButton.addEventListener('click', () => {
+      if (!this.rerunButton.hasAttribute('disabled')) this.actions.rerun();
+    });
+    this.fileLink.addEventListener('click', (e) => {
+      e.preventDefault();
+      this.actions.openSpec();
+    });
+    if (ui.errorsOnly) this.errorsOnly.setAttribute('checked', '');
+    this.errorsOnly.addEventListener('change', () => {
+      const checked = (this.errorsOnly as HTMLInputElement).checked === true;
+      this.ui = { ...this.ui, errorsOnly: checked };
+      this.actions.uiChanged(this.ui);
+      this.renderSamples(true);
+    });
+    this.panels.addEventListener('change', () => {
+      // The property, not the attribute: FAST reflects attributes asynchronously.
+      const active = (this.panels as HTMLElement & { activeid?: string }).activeid ?? null;
+      if (active !== null && active !== this.ui.tab) {
+        this.ui = { ...this.ui, tab: active };
+        this.actions.uiChanged(this.ui);
+      }
+    });
+  }
+
+  render(state: PanelState): void {
+    const data = viewData(state);
+    const prev = this.data;
+    this.data = data;
+    this.renderHeader(state, data);
+    if (prev === null || prev.summary !== data.summary || prev.thresholds !== data.thresholds || prev.currentRps !== data.currentRps) {
+      this.renderTiles(state, data);
+    }
+    this.charts.update(data.timeline, state.run?.model ?? 'closed', state.run?.target_rps ?? null);
+    if (prev === null || prev.thresholds !== data.thresholds) this.renderThresholds(data.thresholds);
+    if (prev === null || prev.endpoints !== data.endpoints) this.renderEndpoints(data.endpoints);
+    if (prev === null || prev.summary !== data.summary) this.renderStatusAndErrors(data.summary);
+    if (prev === null || prev.samples !== data.samples) this.renderSamples(false);
+  }
+
+  private buildHeader(): HTMLElement {
+    const titleRow = el(
+      'div',
+      { className: 'title-row' },
+      this.name,
+      this.status,
+      el('span', { className: 'spacer' }),
+      this.stopButton,
+      this.rerunButton,
+    );
+    const progress = el('span', { className: 'progress-group' }, this.ring, this.progressBar, this.progressText);
+    const metaRow = el('div', { className: 'meta-row' }, this.fileLink, this.modelText, this.elapsed, progress);
+    return el('header', { className: 'header' }, titleRow, metaRow, this.banner);
+  }
+
+  private buildTiles(): HTMLElement {
+    const defs: [TileKey, string][] = [
+      ['rps', 'Requests/s'],
+      ['p50', 'p50 latency'],
+      ['p95', 'p95 latency'],
+      ['p99', 'p99 latency'],
+      ['error-rate', 'Error rate'],
+      ['requests', 'Requests'],
+      ['dropped', 'Dropped'],
+    ];
+    const box = el('section', { className: 'tiles', attrs: { 'aria-label': 'Summary' } });
+    for (const [key, label] of defs) {
+      const value = el('div', { className: 'tile-value', testid: `metric-${key}`, text: '—' });
+      const sub = el('div', { className: 'tile-sub' });
+      const tile = el('div', { className: 'tile' }, el('div', { className: 'tile-label', text: label }), value, sub);
+      this.tiles.set(key, { value, sub, box: tile });
+      box.appendChild(tile);
+    }
+    return box;
+  }
+
+  private buildTabs(): HTMLElement {
+    const tabs: [string, string, HTMLElement][] = [
+      [
+        'overview',
+        'Overview',
+        el(
+          'div',
+          { className: 'stack' },
+          this.charts.element,
+          el('h2', { text: 'Thresholds' }),
+          this.thresholds.element,
+          this.thresholdsEmpty,
+        ),
+      ],
+      ['endpoints', 'Endpoints', el('div', { className: 'stack' }, this.endpoints.element, this.endpointsEmpty)],
+      [
+        'errors',
+        'Status & errors',
+        el(
+          'div',
+          { className: 'two-columns' },
+          el('div', { className: 'stack' }, el('h2', { text: 'Status codes' }), this.statusCodes.element, this.statusCodesEmpty),
+          el('div', { className: 'stack' }, el('h2', { text: 'Errors by type' }), this.errorTypes.element, this.errorTypesEmpty),
+        ),
+      ],
+      [
+        'samples',
+        'Samples',
+        el(
+          'div',
+          { className: 'stack' },
+          el('div', { className: 'samples-bar' }, this.errorsOnly, this.samplesCount),
+          this.samples.element,
+          this.samplesEmpty,
+          el('vscode-divider', { attrs: { role: 'separator' } }),
+          this.detail,
+        ),
+      ],
+    ];
+    for (const [id, label] of tabs) {
+      const tab = el('vscode-panel-tab', { attrs: { id: `tab-${id}` } });
+      const text = el('span', { text: label });
+      const count = el('vscode-badge', { className: 'count', attrs: { appearance: 'secondary' } });
+      count.hidden = true;
+      tab.append(text, count);
+      this.tabLabels.set(id, count);
+      this.panels.appendChild(tab);
+    }
+    for (const [id, , content] of tabs) {
+      this.panels.appendChild(el('vscode-panel-view', { className: 'tab-view', attrs: { id: `view-${id}` } }, content));
+    }
+    if (tabs.some(([id]) => `tab-${id}` === this.ui.tab)) this.panels.setAttribute('activeid', this.ui.tab);
+    this.renderDetail(null);
+    return this.panels;
+  }
+
+  private setTabCount(id: string, n: number | null): void {
+    const badge = this.tabLabels.get(id);
+    if (badge === undefined) return;
+    setHidden(badge, n === null);
+    setText(badge, n === null ? '' : formatCount(n));
+  }
+
+  private renderHeader(state: PanelState, data: ViewData): void {
+    const run = state.run;
+    const result = state.result;
+    setText(this.name, run?.name ?? result?.name ?? 'Results');
+    setText(this.status, data.status);
+    setAttr(this.status, 'data-status', data.status);
+    const file = result?.file || run?.file || '';
+    setText(this.fileLink, file);
+    setHidden(this.fileLink, file === '');
+
+    const running = state.phase === 'running' || state.phase === 'stopping';
+    setAttr(this.stopButton, 'disabled', state.phase === 'running' ? null : '');
+    setText(this.stopButton, state.phase === 'stopping' ? 'Stopping…' : 'Stop');
+    setHidden(this.stopButton, !running);
+    setAttr(this.rerunButton, 'disabled', !running && state.canRerun ? null : '');
+
+    const model = run?.model ?? result?.model ?? null;
+    const target = run?.target_rps ?? result?.target_rps ?? null;
+    const achieved = data.summary?.requests_per_second ?? null;
+    let modelText = '';
+    if (model === 'open') {
+      modelText = `Open model · target ${formatRate(target)} req/s · achieved ${formatRate(achieved)} req/s`;
+    } else if (model === 'closed') {
+      const concurrency = result?.spec.concurrency;
+      modelText = `Closed model${typeof concurrency === 'number' ? ` · ${formatCount(concurrency)} connections` : ''}`;
+    }
+    if (result?.insecure_tls === true) modelText += ' · TLS not verified';
+    setText(this.modelText, modelText);
+    setText(this.elapsed, data.elapsedSeconds === null ? '' : `Elapsed ${formatDuration(data.elapsedSeconds)}`);
+
+    setHidden(this.ring, !running);
+    const progress = data.progress;
+    setHidden(this.progressBar, progress === null || !running);
+    if (progress !== null) (this.progressBar as HTMLProgressElement).value = Math.min(1, Math.max(0, progress));
+    setText(this.progressText, running ? progressText(state, data) : '');
+
+    this.renderBanner(state);
+  }
+
+  private renderBanner(state: PanelState): void {
+    const lines: string[] = [];
+    let tone = '';
+    if (state.phase === 'error') {
+      tone = 'error';
+      lines.push(state.errorMessage ?? 'The run failed.');
+    } else if (state.result !== null) {
+      const r = state.result;
+      if (r.status === 'failed') {
+        tone = 'error';
+        lines.push(r.error ?? 'The run failed.');
+      } else if (r.status === 'cancelled') {
+        tone = 'warning';
+        lines.push('The run was stopped before it finished; the numbers cover the part that ran.');
+      }
+      if (r.status !== 'failed' && r.failure_reasons.length > 0) {
+        tone = tone || 'error';
+        lines.push(...r.failure_reasons);
+      }
+    } else if (state.phase === 'stopping') {
+      tone = 'warning';
+      lines.push('Stopping: waiting for requests in flight…');
+    }
+    const key = `${tone}\u0000${lines.join('\n')}`;
+    if (key === this.bannerKey) return;
+    this.bannerKey = key;
+    this.banner.replaceChildren(...lines.map((line) => el('div', { text: line })));
+    setAttr(this.banner, 'data-tone', tone || null);
+    setHidden(this.banner, lines.length === 0);
+  }
+
+  private renderTiles(state: PanelState, data: ViewData): void {
+    const m = data.summary;
+    const failing = new Set(
+      data.thresholds.filter((t) => !t.passed).map((t) => splitThreshold(t.expression)?.metric ?? ''),
+    );
+    const set = (key: TileKey, value: string, sub: string): void => {
+      const tile = this.tiles.get(key);
+      if (tile === undefined) return;
+      setText(tile.value, value);
+      setText(tile.sub, sub);
+      setAttr(tile.box, 'data-tone', TILE_METRICS[key].some((k) => failing.has(k)) ? 'fail' : null);
+    };
+    const run = state.run;
+    const running = state.phase === 'running' || state.phase === 'stopping';
+    const target = run?.target_rps ?? state.result?.target_rps ?? null;
+    set(
+      'rps',
+      formatRate(m?.requests_per_second),
+      running && data.currentRps !== null
+        ? `now ${formatRate(data.currentRps)}`
+        : target !== null
+          ? `target ${formatRate(target)}`
+          : 'average',
+    );
+    set('p50', formatMs(m?.latency_ms.p50), m ? `min ${formatMs(m.latency_ms.min)}` : '');
+    set('p95', formatMs(m?.latency_ms.p95), m ? `mean ${formatMs(m.latency_ms.mean)}` : '');
+    set('p99', formatMs(m?.latency_ms.p99), m ? `max ${formatMs(m.latency_ms.max)}` : '');
+    set('error-rate', formatPercent(m?.error_rate), m ? `${formatCount(m.failed_requests)} failed` : '');
+    const total = run?.total_requests ?? null;
+    set('requests', formatCount(m?.total_requests), total !== null ? `of ${formatCount(total)}` : m ? formatBytes(m.bytes_received) + ' received' : '');
+    const model = run?.model ?? state.result?.model ?? 'closed';
+    set('dropped', formatCount(m?.dropped_requests), model === 'open' ? 'due but not sent' : 'closed model: none');
+  }
+
+  private renderThresholds(thresholds: ThresholdResult[]): void {
+    this.thresholds.setRows(
+      thresholds,
+      (t, i) => `${i}\u0000${t.expression}\u0000${t.endpoint ?? ''}`,
+      (t) => {
+        const parts = splitThreshold(t.expression);
+        return [
+          { text: t.expression },
+          { text: t.endpoint ?? 'all' },
+          { text: parts ? `${parts.op} ${parts.limit}` : '' },
+          { text: formatThresholdActual(t.expression, t.actual) },
+          {
+            text: t.passed ? '✓' : '✗',
+            tone: t.passed ? 'pass' : 'fail',
+            title: t.passed ? 'passed' : 'failed',
+          },
+        ];
+      },
+      (t) => (t.passed ? '' : 'fail'),
+    );
+    setHidden(this.thresholds.element, thresholds.length === 0);
+    setHidden(this.thresholdsEmpty, thresholds.length > 0);
+  }
+
+  private renderEndpoints(endpoints: EndpointMetrics[]): void {
+    this.endpoints.setRows(
+      endpoints,
+      (e) => e.name,
+      (e) => [
+        { text: e.name, title: e.name },
+        { text: e.method },
+        { text: e.url, title: e.url },
+        { text: formatCount(e.total_requests) },
+        { text: formatRate(e.requests_per_second) },
+        { text: formatMs(e.latency_ms.p50) },
+        { text: formatMs(e.latency_ms.p95) },
+        { text: formatMs(e.latency_ms.p99) },
+        { text: formatCount(e.failed_requests), tone: e.failed_requests > 0 ? 'fail' : '' },
+        { text: formatPercent(e.error_rate), tone: e.error_rate > 0 ? 'fail' : '' },
+      ],
+    );
+    setHidden(this.endpoints.element, endpoints.length === 0);
+    setHidden(this.endpointsEmpty, endpoints.length > 0);
+    this.setTabCount('endpoints', endpoints.length > 1 ? endpoints.length : null);
+  }
+
+  private renderStatusAndErrors(m: Metrics | null): void {
+    const total = m?.total_requests ?? 0;
+    const share = (n: number): string => (total > 0 ? formatPercent(n / total) : '—');
+    const codes = Object.entries(m?.status_code_counts ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    this.statusCodes.setRows(
+      codes,
+      ([code]) => code,
+      ([code, n]) => [{ text: code, tone: /^[45]/.test(code) ? 'fail' : '' }, { text: formatCount(n) }, { text: share(n) }],
+    );
+    setHidden(this.statusCodes.element, codes.length === 0);
+    setHidden(this.statusCodesEmpty, codes.length > 0);
+    const errors = Object.entries(m?.errors_by_type ?? {})
+      .filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0)
+      .sort((a, b) => b[1] - a[1]);
+    this.errorTypes.setRows(
+      errors,
+      ([type]) => type,
+      ([type, n]) => [{ text: type.replace(/_/g, ' '), tone: 'fail' }, { text: formatCount(n) }, { text: share(n) }],
+    );
+    setHidden(this.errorTypes.element, errors.length === 0);
+    setHidden(this.errorTypesEmpty, errors.length > 0);
+    const errorCount = errors.reduce((s, [, n]) => s + n, 0);
+    this.setTabCount('errors', errorCount > 0 ? errorCount : null);
+  }
+
+  private renderSamples(filterChanged: boolean): void {
+    const all = this.data?.samples ?? [];
+    const indexed = all.map((sample, index) => ({ sample, index }));
+    const filtered = this.ui.errorsOnly ? indexed.filter(({ sample }) => isErrorSample(sample)) : indexed;
+    const shown = filtered.slice(Math.max(0, filtered.length - MAX_SAMPLE_ROWS));
+    this.samples.setRows(
+      shown,
+      ({ index }) => String(index),
+      ({ sample: s }) => [
+        { text: s.endpoint, title: s.endpoint },
+        { text: s.method },
+        { text: s.url, title: s.url },
+        { text: s.status === null ? '—' : String(s.status), tone: isErrorSample(s) ? 'fail' : '' },
+        { text: formatMs(s.latency_ms) },
+        { text: s.error ?? '', tone: s.error ? 'fail' : '', title: s.error ?? '' },
+      ],
+      ({ sample }) => (isErrorSample(sample) ? 'fail' : ''),
+    );
+    const more = filtered.length > shown.length ? ` (newest ${formatCount(shown.length)} shown)` : '';
+    setText(
+      this.samplesCount,
+      `${formatCount(filtered.length)} ${this.ui.errorsOnly ? 'failed ' : ''}sample${filtered.length === 1 ? '' : 's'}${more}`,
+    );
+    setHidden(this.samples.element, shown.length === 0);
+    setHidden(this.samplesEmpty, shown.length > 0);
+    setText(this.samplesEmpty, this.ui.errorsOnly && all.length > 0 ? 'No failed samples.' : 'No sampled requests yet.');
+    this.setTabCount('samples', all.length > 0 ? all.length : null);
+    let selected = this.ui.selectedSample;
+    if (selected !== null && (selected >= all.length || (filterChanged && !shown.some((s) => s.index === selected)))) {
+      selected = null;
+    }
+    this.samples.select(selected === null ? null : String(selected));
+    const sample = selected === null ? null : (all[selected] ?? null);
+    if (sample !== this.detailFor || sample === null) this.renderDetail(sample);
+  }
+
+  private selectSample(index: number): void {
+    const all = this.data?.samples ?? [];
+    if (!Number.isInteger(index) || index < 0 || index >= all.length) return;
+    this.ui = { ...this.ui, selectedSample: index };
+    this.actions.uiChanged(this.ui);
+    this.samples.select(String(index));
+    this.renderDetail(all[index]);
+  }
+
+  private renderDetail(s: SampledRequest | null): void {
+    this.detailFor = s;
+    if (s === null) {
+      this.detail.replaceChildren(el('p', { className: 'empty', text: 'Select a sample to see its request and response.' }));
+      setAttr(this.detail, 'data-empty', 'true');
+      return;
+    }
+    setAttr(this.detail, 'data-empty', null);
+    const request = el(
+      'div',
+      { className: 'detail-block' },
+      el('h3', { text: 'Request' }),
+      el('pre', { className: 'request-line', testid: 'sample-request-line', text: `${s.method} ${s.url}` }),
+      headersBlock(s.request_headers, 'sample-request-headers'),
+      bodyBlock(s.request_body, false, s.request_headers, 'sample-request-body'),
+    );
+    const statusLine = [
+      s.status === null ? 'No response' : `Status ${s.status}`,
+      formatMs(s.latency_ms),
+      s.endpoint ? `endpoint ${s.endpoint}` : '',
+    ]
+      .filter((x) => x !== '')
+      .join(' · ');
+    const response = el(
+      'div',
+      { className: 'detail-block' },
+      el('h3', { text: 'Response' }),
+      el('div', { className: 'status-line', testid: 'sample-status-line', text: statusLine }),
+      s.error
+        ? el('div', { className: 'detail-error', testid: 'sample-error', text: `${s.error_type ? `${s.error_type}: ` : ''}${s.error}` })
+        : el('span'),
+      headersBlock(s.response_headers, 'sample-response-headers'),
+      bodyBlock(s.response_body, s.response_body_truncated === true, s.response_headers, 'sample-response-body'),
+    );
+    this.detail.replaceChildren(request, response);
+  }
+}
+
+function progressText(state: PanelState, data: ViewData): string {
+  const run = state.run;
+  const done = data.summary?.total_requests ?? 0;
+  const pct = data.progress !== null ? ` (${Math.round(data.progress * 100)}%)` : '';
+  if (run?.total_requests != null) return `${formatCount(done)} / ${formatCount(run.total_requests)} requests${pct}`;
+  if (run?.duration_seconds != null && data.elapsedSeconds !== null) {
+    return `${formatDuration(Math.min(data.elapsedSeconds, run.duration_seconds))} / ${formatDuration(run.duration_seconds)}${pct}`;
+  }
+  return data.progress !== null ? `${Math.round(data.progress * 100)}%` : `${formatCount(done)} requests`;
+}
+
+export function isErrorSample(s: SampledRequest): boolean {
+  return s.error !== null || s.status === null || (s.error_type !== undefined && s.error_type !== null);
+}
+
+function headersBlock(headers: Record<string, string>, testid: string): HTMLElement {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return el('div', { className: 'muted', testid, text: 'No headers' });
+  return el('pre', { className: 'headers', testid, text: entries.map(([k, v]) => `${k}: ${v}`).join('\n') });
+}
+
+function headerValue(headers: Record<string, string>, name: string): string {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === wanted) return v;
+  return '';
+}
+
+/** A body as text: JSON pretty-printed when it parses, cut for display when huge, truncation marked. */
+function bodyBlock(body: string | null, truncatedFlag: boolean, headers: Record<string, string>, testid: string): HTMLElement {
+  if (body === null || body === '') return el('div', { className: 'muted', testid, text: body === null ? 'No body' : 'Empty body' });
+  let text = body;
+  let truncated = truncatedFlag;
+  if (text.endsWith(TRUNCATION_MARK)) {
+    text = text.slice(0, -TRUNCATION_MARK.length);
+    truncated = true;
+  }
+  const notes: string[] = [];
+  if (truncated) notes.push('Truncated: the engine kept only the first part of this body.');
+  if (!truncated && text.length <= MAX_BODY_DISPLAY_CHARS) {
+    const type = headerValue(headers, 'content-type');
+    const trimmed = text.trimStart();
+    if (/json/i.test(type) || trimmed.startsWith('{') || trimmed.startsWith('[')) {
+      try {
+        text = JSON.stringify(JSON.parse(text), null, 2);
+      } catch {
+        // Not JSON after all: shown as sent.
+      }
+    }
+  }
+  if (text.length > MAX_BODY_DISPLAY_CHARS) {
+    notes.push(`Display limited to the first ${formatBytes(MAX_BODY_DISPLAY_CHARS)} of ${formatBytes(text.length)}.`);
+    text = text.slice(0, MAX_BODY_DISPLAY_CHARS);
+  }
+  const pre = el('pre', { className: 'body', testid, text });
+  if (notes.length === 0) return pre;
+  return el(
+    'div',
+    {},
+    pre,
+    ...notes.map((n) => el('div', { className: 'truncated', testid: 'sample-truncated', text: n })),
+  );
+}
