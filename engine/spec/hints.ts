@@ -21,6 +21,8 @@ export interface ValidateContext {
 }
 
 type Obj = Record<string, unknown>;
+/** Variable names that suggest a credential. */
+const SECRET_NAME = /token|secret|passw(or)?d|api[_-]?key|credential/i;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -86,6 +88,18 @@ export function hintDiagnostics(test: Obj, loc: Locator, ctx?: ValidateContext):
         code: C.hardcodedSecret,
         message: `\`auth.${field}\` is written into the file; prefer \`"{{env:NAME}}"\` so the secret stays out of version control.`,
         data: { field: `auth.${field}` },
+      });
+    }
+  }
+  if (isObj(test.variables)) {
+    for (const [name, v] of Object.entries(test.variables)) {
+      if (!SECRET_NAME.test(name) || !literal(v)) continue;
+      out.push({
+        range: loc.valueRange(['variables', name]),
+        severity: 'hint',
+        code: C.hardcodedSecret,
+        message: `The variable \`${name}\` looks like a secret written into the file; prefer \`"{{env:NAME}}"\` so it stays out of version control.`,
+        data: { field: `variables.${name}`, variable: name },
       });
     }
   }

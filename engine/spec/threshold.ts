@@ -16,6 +16,7 @@ const METRIC_RE = /[A-Za-z_][A-Za-z0-9_.]*/y;
 const NUMBER_RE = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const UNIT_RE = /[A-Za-z%/]+/y;
 const SPACE_RE = /\s*/y;
+const metricList = THRESHOLD_METRICS.join(', ');
 
 export function parseThreshold(expr: string): ThresholdParse {
   let at = 0;
@@ -30,7 +31,6 @@ export function parseThreshold(expr: string): ThresholdParse {
     start: Math.min(start, expr.length),
     end: Math.max(Math.min(end, expr.length), Math.min(start, expr.length)),
   });
-  const metricList = THRESHOLD_METRICS.join(', ');
 
   skip();
   if (at >= expr.length) return fail(`Empty threshold: write \`METRIC OP VALUE\`, e.g. \`p95 < 200ms\`.`, 0, expr.length);

@@ -216,6 +216,11 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
     expect: ['[3,17,3,27] hint hardcoded-secret | The `Authorization` header is written into the file; prefer `"{{env:NAME}}"` so the secret stays out of version control.'],
   },
   {
+    kind: 'hard-coded secret in a variable',
+    text: 'name: t\nvariables:\n  api_token: abc123\n  page: 2\nurl: http://h/a?t={{api_token}}&p={{page}}\n',
+    expect: ['[2,13,2,19] hint hardcoded-secret | The variable `api_token` looks like a secret written into the file; prefer `"{{env:NAME}}"` so it stays out of version control.'],
+  },
+  {
     kind: 'concurrency too low for the rate',
     text: 'name: t\nurl: http://h/a\nrequests_per_second: 200\nconcurrency: 10\ntimeout_seconds: 5\n',
     expect: [
