@@ -59,14 +59,21 @@ function scanKey(line: string, i: number): { raw: string; colon: number } | null
 }
 const DOC_START_RE = /^---(?:[ \t]|$)/;
 const DOC_END_RE = /^\.\.\.(?:[ \t]|$)/;
-const BLOCK_SCALAR_RE = /^[|>][-+0-9]*[ \t]*(?:#.*)?$/;
 
 export function isDocStart(line: string): boolean {
-  return DOC_START_RE.test(line);
+  return line.charCodeAt(0) === 45 && DOC_START_RE.test(line);
 }
 
 export function isDocEnd(line: string): boolean {
-  return DOC_END_RE.test(line);
+  return line.charCodeAt(0) === 46 && DOC_END_RE.test(line);
+}
+
+/** Leading spaces, or -1 for a blank or comment-only line. */
+function indentOf(line: string): number {
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) === 32) i++;
+  if (i >= line.length || line[i] === '#' || line.trim() === '') return -1;
+  return i;
 }
 
 function unquote(key: string): string {
@@ -143,35 +150,6 @@ interface Frame {
   line: number;
 }
 
-/**
- * Walks lines [from, to) keeping the stack of open blocks; `onLine` sees each line's entries with
- * the stack as it stands before them. Block scalar contents are skipped.
- */
-function walk(lines: readonly string[], from: number, to: number, onLine?: (line: number, entries: LineEntry[], stack: readonly Frame[]) => void): Frame[] {
-  const stack: Frame[] = [];
-  let blockScalarCol = -1;
-  for (let l = from; l < to; l++) {
-    const text = lines[l];
-    if (isDocStart(text)) {
-      stack.length = 0;
-      blockScalarCol = -1;
-      continue;
-    }
-    if (blockScalarCol >= 0) {
-      const indent = text.length - text.trimStart().length;
-      if (text.trim() === '' || indent > blockScalarCol) continue;
-      blockScalarCol = -1;
-    }
-    const entries = lineEntries(text);
-    if (entries.length === 0) continue;
-    onLine?.(l, entries, stack);
-    pushEntries(stack, entries, l);
-    const last = entries[entries.length - 1];
-    if (last.kind === 'key' && BLOCK_SCALAR_RE.test(last.value)) blockScalarCol = last.col;
-  }
-  return stack;
-}
-
 function pushEntries(stack: Frame[], entries: readonly LineEntry[], line: number): void {
   for (const entry of entries) popTo(stack, entry);
   for (const entry of entries) stack.push({ entry, line });
@@ -185,6 +163,44 @@ function popTo(stack: Frame[], entry: LineEntry): void {
     if (top.col === entry.col && entry.kind === 'seq' && top.kind === 'key' && top.value === '') break;
     stack.pop();
   }
+}
+
+/**
+ * The open blocks around an entry at `probe` on `line`: what a walk from the document start
+ * would hold after `probe` closed its siblings, found by walking up and parsing only the lines
+ * indented less than the block sought (a 12,000-line file costs a few indentation counts).
+ */
+function stackAt(lines: readonly string[], docStart: number, line: number, probe: { kind: 'seq' | 'key'; col: number }): Frame[] {
+  const out: Frame[] = [];
+  let limit = probe.col;
+  let limitKind = probe.kind;
+  for (let l = line - 1; l >= docStart; l--) {
+    if (limit === 0 && limitKind === 'key') break;
+    const text = lines[l];
+    const indent = indentOf(text);
+    if (indent < 0 || indent > limit) continue;
+    if (indent === limit) {
+      if (limitKind !== 'seq') continue;
+      // A dash at a key's own column belongs to that key (`endpoints:\n- name: a`).
+      const entries = lineEntries(text);
+      const first = entries[0];
+      if (!first || first.kind === 'seq') continue;
+      if (entries.length === 1 && first.value === '') {
+        out.unshift({ entry: first, line: l });
+        limitKind = 'key';
+        continue;
+      }
+      if (limit === 0) break;
+      continue;
+    }
+    const entries = lineEntries(text);
+    if (entries.length === 0) continue;
+    const ancestors = entries.filter((e) => e.col < limit);
+    out.unshift(...ancestors.map((entry) => ({ entry, line: l })));
+    limit = entries[0].col;
+    limitKind = entries[0].kind;
+  }
+  return out;
 }
 
 function pathOf(stack: readonly Frame[]): PathSegment[] {
@@ -213,6 +229,10 @@ function siblingKeys(lines: readonly string[], stack: readonly Frame[], col: num
   // The parent line itself may carry the first key of a sequence item (`- name: x`).
   for (let l = from; l < docEnd; l++) {
     if (l === cursorLine) continue;
+    if (l > from) {
+      const indent = indentOf(lines[l]);
+      if (indent < 0 || indent > col) continue;
+    }
     const entries = lineEntries(lines[l]);
     if (entries.length === 0) continue;
     const first = entries[0];
@@ -232,9 +252,10 @@ export function cursorContext(lines: readonly string[], line: number, character:
   const prefix = text.slice(0, Math.min(character, text.length));
   if (isDocStart(text) || isDocEnd(text)) return { kind: 'none' };
   const { start: docStart, end: docEnd } = documentBounds(lines, line);
-  const stack = walk(lines, docStart, line);
   const entries = lineEntries(prefix);
-  const working = stack.slice();
+  const m0 = /^([ ]*)((?:-[ \t]+)*)/.exec(prefix);
+  const probe = entries[0] ?? { kind: 'key' as const, col: m0 ? m0[1].length + m0[2].length : 0 };
+  const working = stackAt(lines, docStart, line, probe);
 
   const template = TEMPLATE_OPEN_RE.exec(prefix);
   if (template) {
@@ -320,15 +341,20 @@ function flowContext(raw: string): { kind: 'value'; path: PathSegment[]; prefix:
 /** Key entries (with line numbers) of the top-level mapping of the document [docStart, docEnd). */
 export function topLevelKeys(lines: readonly string[], docStart: number, docEnd: number): Array<{ line: number; entry: KeyEntry }> {
   const out: Array<{ line: number; entry: KeyEntry }> = [];
+  // Continuation lines of nested blocks and block scalars are indented deeper than the
+  // top-level column, so only lines at that column are parsed.
   let baseCol = -1;
-  walk(lines, docStart, docEnd, (l, entries) => {
-    const first = entries[0];
-    if (baseCol < 0 && first.kind === 'seq') baseCol = -2;
-    if (first.kind === 'key' && baseCol !== -2) {
-      if (baseCol < 0) baseCol = first.col;
-      if (first.col === baseCol) out.push({ line: l, entry: first });
+  for (let l = docStart; l < docEnd; l++) {
+    const indent = indentOf(lines[l]);
+    if (indent < 0) continue;
+    if (baseCol < 0) {
+      if (lines[l][indent] === '-' && lineEntries(lines[l])[0]?.kind === 'seq') return out;
+      baseCol = indent;
     }
-  });
+    if (indent !== baseCol) continue;
+    const first = lineEntries(lines[l])[0];
+    if (first && first.kind === 'key') out.push({ line: l, entry: first });
+  }
   return out;
 }
 
@@ -400,8 +426,9 @@ export function variablesOf(lines: readonly string[], docStart: number, docEnd: 
 export function keyPathAt(lines: readonly string[], line: number): { path: PathSegment[]; entries: LineEntry[] } | null {
   if (line < 0 || line >= lines.length) return null;
   const { start } = documentBounds(lines, line);
-  const stack = walk(lines, start, line);
   const entries = lineEntries(lines[line]);
+  const indent = indentOf(lines[line]);
+  const stack = stackAt(lines, start, line, entries[0] ?? { kind: 'key', col: Math.max(0, indent) });
   if (entries.length === 0) return { path: pathOf(stack), entries };
   pushEntries(stack, entries, line);
   return { path: pathOf(stack), entries };

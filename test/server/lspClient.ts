@@ -47,7 +47,12 @@ export async function startServer(options: AtmInitializationOptions = { validati
   if (!child.stdout || !child.stdin) throw new Error('no stdio');
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const seen: PublishDiagnosticsParams[] = [];
-  const waiters: Array<{ uri: string; accept: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }> = [];
+  const waiters: Array<{
+    uri: string;
+    accept: (p: PublishDiagnosticsParams) => boolean;
+    resolve: (p: PublishDiagnosticsParams) => void;
+    reject: (e: Error) => void;
+  }> = [];
   const logs: string[] = [];
   connection.onNotification(LogMessageNotification.type, (p) => {
     logs.push(p.message);
@@ -71,6 +76,9 @@ export async function startServer(options: AtmInitializationOptions = { validati
   });
   await connection.sendNotification(InitializedNotification.type, {});
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('exit', (code) => {
+    for (const w of waiters.splice(0)) w.reject(new Error(`server exited (${code}) before diagnostics for ${w.uri}: ${stderr.join('')}`));
+  });
   return {
     connection,
     process: child,
@@ -82,9 +90,9 @@ export async function startServer(options: AtmInitializationOptions = { validati
         seen.splice(seen.indexOf(hit), 1);
         return Promise.resolve(hit);
       }
+      if (child.exitCode !== null) return Promise.reject(new Error(`server exited (${child.exitCode}): ${stderr.join('')}`));
       return new Promise((resolve, reject) => {
-        waiters.push({ uri, accept, resolve });
-        child.once('exit', (code) => reject(new Error(`server exited (${code}) before diagnostics for ${uri}: ${stderr.join('')}`)));
+        waiters.push({ uri, accept, resolve, reject });
       });
     },
     open(uri, text, version = 1) {
