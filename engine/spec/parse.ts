@@ -14,8 +14,12 @@ export const LIMITS = {
   maxFileChars: 5 * 1024 * 1024,
   /** Tests (YAML documents) in a file. */
   maxDocuments: 200,
-  /** Alias expansions per document (yaml's guard against "billion laughs"). */
-  maxAliasCount: 100,
+  /**
+   * yaml's guard against "billion laughs": uses of an anchor times the aliases nested inside it.
+   * High enough for one anchor shared by thousands of endpoints, low enough that expansion stops
+   * within milliseconds.
+   */
+  maxAliasCount: 10_000,
 } as const;
 
 export interface ParsedTest {

@@ -90,6 +90,13 @@ void test('anchors and aliases work; errors inside an aliased node point at the 
   assert.deepEqual(crossDocument.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['yaml-syntax', 6, 9]]);
 });
 
+void test('one anchor shared by a thousand endpoints is fine', () => {
+  const endpoints = Array.from({ length: 1000 }, (_, i) => `  - { name: e${i}, url: /x, headers: *h }\n`).join('');
+  const parsed = parseSpecFile(`name: t\nbase_url: http://h\nheaders: &h { Accept: application/json }\nendpoints:\n${endpoints}`);
+  assert.deepEqual(parsed.diagnostics, []);
+  assert.equal(parsed.tests[0]!.spec!.endpoints![999]!.headers!.Accept, 'application/json');
+});
+
 void test('billion laughs: a diagnostic within milliseconds, no expansion', () => {
   const text = fixture('billion-laughs.atm.yaml');
   const start = process.hrtime.bigint();
