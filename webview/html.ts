@@ -42,8 +42,8 @@ export function panelCsp(cspSource: string, nonce: string): string {
 export function renderPanelHtml(options: PanelHtmlOptions): string {
   const { scriptUri, styleUri, cspSource, nonce, title } = options;
   if (!NONCE_RE.test(nonce)) throw new Error('renderPanelHtml: the nonce must be 16+ base64/hex characters');
-  // A ';' or newline in cspSource would let it add directives.
-  if (/[;\r\n]/.test(cspSource)) throw new Error('renderPanelHtml: invalid cspSource');
+  // A ';' or newline in cspSource would let it add directives; a quote or bracket would leave the attribute.
+  if (/[;\r\n"'<>&]/.test(cspSource)) throw new Error('renderPanelHtml: invalid cspSource');
   // `</script` inside a prelude would end the element early; preludes are our own code.
   const preludes = (options.preludeScripts ?? []).map((code) => {
     if (/<\/script/i.test(code)) throw new Error('renderPanelHtml: a prelude script must not contain </script');
@@ -53,7 +53,7 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
 <html lang="en">
 <head>
   <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${escapeHtml(panelCsp(cspSource, nonce))}">
+  <meta http-equiv="Content-Security-Policy" content="${panelCsp(cspSource, nonce)}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <meta property="csp-nonce" content="${nonce}">
   <link rel="stylesheet" href="${escapeHtml(styleUri)}" nonce="${nonce}">

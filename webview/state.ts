@@ -163,6 +163,9 @@ export function reduce(state: PanelState, msg: ExtensionMessage): PanelState {
         return { ...next, live: u, timeline: appendPoint([], u.point) };
       }
       if (state.phase !== 'running' && state.phase !== 'stopping') return state;
+      const newest = state.live?.elapsed_seconds ?? -Infinity;
+      // An update older than the one shown arrived late: it would move the numbers backwards.
+      if (u.elapsed_seconds < newest) return state;
       return { ...state, live: u, timeline: appendPoint(state.timeline, u.point) };
     }
     case 'sample': {

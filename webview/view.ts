@@ -546,7 +546,7 @@ export class PanelView {
       el('h3', { text: 'Response' }),
       el('div', { className: 'status-line', testid: 'sample-status-line', text: statusLine }),
       s.error
-        ? el('div', { className: 'detail-error', testid: 'sample-error', text: `${s.error_type ? `${s.error_type}: ` : ''}${s.error}` })
+        ? el('div', { className: 'detail-error', testid: 'sample-error', text: `${s.error}${s.error_type ? ` (${s.error_type})` : ''}` })
         : el('span'),
       headersBlock(s.response_headers, 'sample-response-headers'),
       bodyBlock(s.response_body, s.response_body_truncated === true, s.response_headers, 'sample-response-body'),
