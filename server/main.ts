@@ -1,6 +1,6 @@
 // The language server process: a thin adapter from the LSP connection to server/service.
 // `createConnection` picks the transport from argv: `--node-ipc` (the extension) or `--stdio`.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -26,8 +26,6 @@ import {
   type ServiceContext,
 } from './service';
 
-const MAX_ENV_FILE_BYTES = 1024 * 1024;
-
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let validationDelayMs = DEFAULT_VALIDATION_DELAY_MS;
@@ -37,7 +35,7 @@ function log(message: string, error?: unknown): void {
   connection.console.error(`${message}${detail ? `: ${detail}` : ''}`);
 }
 
-/** Reads files beside a `file:` document (for `env_file`); other schemes have no files. */
+/** Reads files beside a `file:` document (for `env_file`) exactly as `atm validate` does; other schemes have no files. */
 function contextFor(uri: string): ServiceContext {
   let dir: string | null = null;
   try {
@@ -50,9 +48,7 @@ function contextFor(uri: string): ServiceContext {
     readFile: (relativePath: string): string | null => {
       if (dir === null) return null;
       try {
-        const file = path.resolve(dir, relativePath);
-        if (statSync(file).size > MAX_ENV_FILE_BYTES) return null;
-        return readFileSync(file, 'utf8');
+        return readFileSync(path.resolve(dir, relativePath), 'utf8');
       } catch {
         return null;
       }

@@ -1,5 +1,6 @@
 // The language server over the real protocol: dist/server.js --stdio, JSON-RPC, fixtures.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -256,4 +257,25 @@ void test('incremental edits re-validate; close clears diagnostics', async () =>
   server.close(uri);
   const cleared = await server.diagnostics(uri, (p) => p.version === undefined);
   assert.deepEqual(cleared.diagnostics, []);
+});
+
+void test('the editor and `atm validate` report the same diagnostics', async () => {
+  const cli = path.join(ROOT, 'dist', 'cli.js');
+  const severities = ['', 'error', 'warning', 'information', 'hint'];
+  let compared = 0;
+  for (const text of [fixture('broken.atm.yaml'), fixture('valid.atm.yaml'), 'name: e\nurl: "http://127.0.0.1/{{env:FROM_DOTENV}}/{{env:NOT_SET_ANYWHERE}}"\nconcurrency: 0\n']) {
+    const name = `cli${++counter}.atm.yaml`;
+    const { diagnostics } = await openDoc(text, name);
+    const fromServer = diagnostics.map((d) => `${name}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${severities[d.severity ?? 1]}: ${messageOf(d)}`);
+    let stdout = '';
+    try {
+      stdout = execFileSync(process.execPath, [cli, 'validate', name], { cwd: dir, env: { PATH: process.env.PATH, API_TOKEN: 'process-env-token' }, encoding: 'utf8' });
+    } catch (error) {
+      // Exit 2 on errors; the output is what matters.
+      stdout = (error as { stdout?: string }).stdout ?? '';
+    }
+    assert.deepEqual(fromServer, stdout.split('\n').filter((l) => l !== ''));
+    compared += fromServer.length;
+  }
+  assert.ok(compared >= 6, `compared ${compared} diagnostics`);
 });
