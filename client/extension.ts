@@ -37,7 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const id = runId ?? history.list()[0]?.id;
       return id ? history.get(id) : null;
     },
-  });
+  }, context.workspaceState);
   controller = new RunController({ context, log, panel, history, onRecorded: () => tree.refresh() });
   context.subscriptions.push(panel, controller);
   context.subscriptions.push(...registerCommands({ runs: controller, panel, history, tree, log }));

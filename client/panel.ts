@@ -8,6 +8,7 @@ import { describeMessage, isPanelMessage, isRunInfo, isRunResult, type Extension
 import type { ProgressUpdate, RunResult } from '../engine/spec/result';
 
 export const PANEL_VIEW_TYPE = 'atm.results';
+const SHOWN_RUN_KEY = 'atm.panel.shownRun';
 
 export interface PanelActions {
   stop(runId: string): void;
@@ -59,14 +60,18 @@ export class ResultsPanel implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
     private readonly actions: PanelActions,
+    /** Remembers which run the panel shows, so a reload restores that one. */
+    private readonly memento: vscode.Memento,
   ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
           this.adopt(panel);
+          this.log.info('Restoring the results panel');
           const saved = savedRun(state);
+          const remembered = this.memento.get<string>(SHOWN_RUN_KEY) ?? null;
           // The history's copy is the record; the panel's own saved copy stands in if it was deleted.
-          const result = (await this.actions.loadResult(saved.runId)) ?? saved.result;
+          const result = (await this.actions.loadResult(remembered ?? saved.runId)) ?? saved.result;
           if (result && !this.shown.running) this.shown = { run: infoFromResult(result), result, running: false, lastUpdate: null };
           this.render();
         },
@@ -178,6 +183,13 @@ export class ResultsPanel implements vscode.Disposable {
     }
   }
 
+  private rememberShown(runId: string): void {
+    this.memento.update(SHOWN_RUN_KEY, runId).then(
+      () => undefined,
+      (err: unknown) => this.log.debug(`Could not remember the panel's run: ${String(err)}`),
+    );
+  }
+
   private post(message: ExtensionMessage): void {
     if (!this.panel) return;
     this.panel.webview.postMessage(message).then(
@@ -212,6 +224,7 @@ export class ResultsPanel implements vscode.Disposable {
   finished(result: RunResult): void {
     if (this.shown.run && this.shown.run.runId !== result.id) return;
     this.shown = { run: this.shown.run ?? infoFromResult(result), result, running: false, lastUpdate: null };
+    this.rememberShown(result.id);
     this.post({ type: 'result', result });
   }
 
@@ -231,6 +244,7 @@ export class ResultsPanel implements vscode.Disposable {
       return;
     }
     this.shown = { run: infoFromResult(result), result, running: false, lastUpdate: null };
+    this.rememberShown(result.id);
     if (this.panel) {
       this.panel.title = this.title();
       this.post({ type: 'init', run: this.shown.run, result, running: false, canRerun: this.canRerun });

@@ -47,8 +47,13 @@ export function sliceRange(text: string, range: Range): string {
 /** The test whose document holds `line` (0-based), if any. */
 export function testAtLine(tests: readonly ParsedTest[], line: number): ParsedTest | null {
   for (const t of tests) {
-    if (line >= t.range.start.line && line <= t.range.end.line) return t;
+    // A document's range ends at the start of the next one's `---` line (exclusive).
+    const beforeEnd = line < t.range.end.line || (line === t.range.end.line && t.range.end.character > 0);
+    if (line >= t.range.start.line && beforeEnd) return t;
   }
+  // The last line of a file that ends without a newline.
+  const last = tests[tests.length - 1];
+  if (last && line === last.range.end.line) return last;
   return null;
 }
 

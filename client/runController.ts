@@ -164,7 +164,11 @@ export class RunController implements vscode.Disposable {
       return;
     }
     if (check.remoteHosts.length > 0 && !this.isConfirmed(check.hash)) {
-      const hosts = check.remoteHosts.map((h) => (h.addresses.length ? `${h.host} (${h.addresses.slice(0, 3).join(', ')})` : `${h.host} (does not resolve here)`));
+      const hosts = check.remoteHosts.map((h) => {
+        if (h.addresses.length === 0) return `${h.host} (does not resolve here)`;
+        const others = h.addresses.filter((a) => a !== h.host);
+        return others.length ? `${h.host} (${others.slice(0, 3).join(', ')})` : h.host;
+      });
       const detail = [
         `Hosts: ${hosts.join('; ')}`,
         `Load: ${describeLoad(check.load)}`,

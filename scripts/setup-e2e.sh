@@ -20,9 +20,10 @@ for header in /usr/include/gssapi/gssapi.h /usr/include/X11/Xlib.h /usr/include/
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq "${need_apt[@]}" >&2
+  SUDO=
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >&2
 fi
 
 mkdir -p "$CACHE"
@@ -43,10 +44,19 @@ if [ ! -e "$CS_DIR/.complete" ]; then
     export PATH=$NODE24_HOME/bin:$PATH
     export npm_config_nodedir=$NODE24_HOME
     npm install --no-audit --no-fund --nodedir="$NODE24_HOME" "code-server@$CODE_SERVER_VERSION" >&2
-    # npm skips dependencies' install scripts unless approved; code-server needs its native builds.
-    npm install-scripts approve --all --no-allow-scripts-pin >&2
-    npm rebuild --nodedir="$NODE24_HOME" >&2
+    # npm 11 skips dependencies' install scripts unless approved; code-server needs its native
+    # builds. Older npm ran them during the install already (and has no such command).
+    if npm install-scripts approve --all --no-allow-scripts-pin >&2; then
+      npm rebuild --nodedir="$NODE24_HOME" >&2
+    fi
   )
+  # The native modules the VS Code server loads at start; missing means a build silently failed.
+  for native in @vscode/spdlog/build/Release/spdlog.node kerberos/build/Release/kerberos.node @vscode/sqlite3/build/Release/vscode-sqlite3.node; do
+    if [ ! -e "$CS_DIR.tmp/node_modules/code-server/lib/vscode/node_modules/$native" ]; then
+      log "code-server's native module $native did not build; see the npm output above"
+      exit 1
+    fi
+  done
   touch "$CS_DIR.tmp/.complete"
   rm -rf "$CS_DIR" && mv "$CS_DIR.tmp" "$CS_DIR"
 fi

@@ -17,6 +17,7 @@ import {
   openWorkbench,
   packageVsix,
   panelFrame,
+  readPanel,
   REPO,
   runCommand,
   Shots,
@@ -76,6 +77,24 @@ concurrency: 1
 total_requests: 5
 `;
 
+const OVER_CAP = `name: Over the cap
+base_url: BASE
+url: /health
+concurrency: 500
+total_requests: 1000
+`;
+
+// 203.0.113.0/24 is reserved for documentation: never routed, and the dialog comes before any request.
+const REMOTE = `name: Remote target
+base_url: http://203.0.113.7:8080
+url: /items
+headers:
+  Authorization: "Bearer {{env:ATM_E2E_TOKEN}}"
+requests_per_second: 20
+concurrency: 5
+duration_seconds: 30
+`;
+
 function writeWorkspace(dir: string, baseUrl: string): void {
   mkdirSync(dir, { recursive: true });
   const examples = join(REPO, 'examples');
@@ -90,6 +109,9 @@ function writeWorkspace(dir: string, baseUrl: string): void {
   put('failing.atm.yaml', FAILING);
   put('long.atm.yaml', LONG);
   put('markup.atm.yaml', MARKUP_SPEC);
+  put('over-cap.atm.yaml', OVER_CAP);
+  put('remote.atm.yaml', REMOTE);
+  writeFileSync(join(dir, '.env'), 'ATM_E2E_TOKEN=e2e-not-a-secret\n');
 }
 
 before(async () => {
@@ -114,7 +136,9 @@ after(async () => {
   await demo?.close();
   markupServer?.closeAllConnections();
   await new Promise<void>((r) => (markupServer ? markupServer.close(() => r()) : r()));
-  rmSync(root, { recursive: true, force: true });
+  // ATM_E2E_KEEP=1 keeps the user data (logs, run history) for a look after a failure.
+  if (process.env.ATM_E2E_KEEP) console.log(`[e2e] kept ${root}`);
+  else rmSync(root, { recursive: true, force: true });
 });
 
 void test('the VSIX holds only what the extension needs', () => {
@@ -243,6 +267,7 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     await frame.locator('[data-testid="sample-row"]').first().click({ timeout: 10_000 });
     const detail = frame.locator('[data-testid="sample-detail"]');
     await waitFor('the sample body', async () => (await detail.innerText()).includes('<b id="atm-injected">'), 15_000);
+    await detail.locator('pre', { hasText: 'atm-injected' }).first().scrollIntoViewIfNeeded();
     await shots.take(page, 'markup-as-text');
     for (const f of page.frames()) {
       const injected = await f
@@ -267,6 +292,38 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     const stored = readdirSync(join(root, 'trusted', 'user-data'), { recursive: true }).filter((p) => /runs[\\/]\d{15}-.*\.json$/.test(String(p)));
     assert.ok(stored.length >= 4, `results on disk: ${stored.length}`);
   });
+
+  void test('the results panel survives a window reload', async () => {
+    await page.reload();
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const shown = await waitForPanel(page, 'the restored panel', (p) => p.name.includes('Failing threshold') && p.status === 'failed', 60_000);
+    await shots.take(page, 'reloaded');
+    assert.match(shown.text, /rps >= 100000000/);
+  });
+
+  void test('a spec beyond a user cap is refused, naming the setting', async () => {
+    await openFile(page, 'over-cap.atm.yaml');
+    await clickLens(page, /Run test/);
+    const toast = await waitFor('the cap refusal', async () => (await notifications(page)).find((t) => t.includes('atm.maxConcurrency')), 20_000);
+    await shots.take(page, 'over-cap-refused');
+    assert.match(toast, /concurrency 500/);
+    assert.ok(!(await readPanel(page))?.name.includes('Over the cap'), 'no run started');
+  });
+
+  void test('a host outside this machine and the private network needs confirmation', async () => {
+    await openFile(page, 'remote.atm.yaml');
+    await clickLens(page, /Run test/);
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+    const text = await dialog.innerText();
+    await shots.take(page, 'remote-confirm');
+    assert.match(text, /203\.0\.113\.7/);
+    assert.match(text, /20 req\/s/);
+    assert.match(text, /ATM_E2E_TOKEN/);
+    await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    assert.ok(!(await readPanel(page))?.name.includes('Remote target'), 'no run started');
+  });
 });
 
 void describe('in Restricted Mode', { timeout: 4 * 60_000 }, () => {
@@ -288,6 +345,9 @@ void describe('in Restricted Mode', { timeout: 4 * 60_000 }, () => {
   });
 
   void test('validation works and a run is refused with the reason', async () => {
+    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await openFile(page, 'broken.atm.yaml');
+    await page.locator('.editor-group-container.active .squiggly-error').first().waitFor({ state: 'attached', timeout: 60_000 });
     await openFile(page, 'quickstart.atm.yaml');
     await clickLens(page, /Run test/);
     const toast = await waitFor('the refusal', async () => (await notifications(page)).find((t) => /Restricted Mode/.test(t)), 20_000);

@@ -112,10 +112,14 @@ function userSettings(trusted: boolean): Record<string, unknown> {
     'extensions.ignoreRecommendations': true,
     'update.mode': 'none',
     'git.enabled': false,
+    // The demo target's ports would otherwise pop up as forwarded ports.
+    'remote.autoForwardPorts': false,
     'editor.hover.delay': 150,
     'editor.minimap.enabled': false,
     'files.autoSave': 'off',
     'security.workspace.trust.enabled': true,
+    // A user-scope cap the tests run into (over-cap.atm.yaml asks for 500).
+    'atm.maxConcurrency': 200,
     // Restricted Mode without the startup dialog: the folder simply opens untrusted.
     'security.workspace.trust.startupPrompt': trusted ? 'once' : 'never',
     'security.workspace.trust.banner': 'always',
