@@ -58,7 +58,18 @@ export function compareDiagnostics(a: SpecDiagnostic, b: SpecDiagnostic): number
   return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 }
 
+// The language server parses a version for lenses and symbols and again inside validateText;
+// remembering the last text makes the second call free. Results are shared: treat them as read-only.
+let last: { text: string; parsed: ParsedFile } | null = null;
+
 export function parseSpecFile(input: string): ParsedFile {
+  if (last !== null && last.text === input) return last.parsed;
+  const parsed = parseUncached(input);
+  last = { text: input, parsed };
+  return parsed;
+}
+
+function parseUncached(input: string): ParsedFile {
   if (input.length > LIMITS.maxFileChars) {
     const mb = (input.length / (1024 * 1024)).toFixed(1);
     return {
