@@ -294,7 +294,8 @@ export const atmSchema: JsonSchema = {
     env_file: stringField(
       'A dotenv file read relative to the spec for {{env:NAME}}; the process environment wins over it. Default: .env beside the spec, if present.',
       'A dotenv file (`NAME=value` lines, `#` comments, quotes, `export ` prefixes) read relative to the spec for `{{env:NAME}}`. ' +
-        'The process environment wins over it. Default: `.env` beside the spec, if present.',
+        'The process environment wins over it. Default: `.env` beside the spec, if present. ' +
+        'Every `{{env:NAME}}` value of 3 characters or more is redacted (`***`) in results, samples and logs.',
       ['.env', '.env.staging'],
       { default: '.env' },
     ),
