@@ -39,6 +39,8 @@ export interface TemplateScan {
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INTEGER = /^-?\d+$/;
+/** crypto.randomInt's limit on max - min. */
+const RANDOM_INT_SPAN = 2 ** 48 - 1;
 
 /** Finds every `{{ ... }}` in a string and parses what is inside. */
 export function scanTemplates(text: string): TemplateScan {
@@ -111,6 +113,9 @@ function parseExpr(inner: string, start: number, end: number): TemplateToken {
     }
     if (builtin === '$randomInt' && args[0]! > args[1]!) {
       return fail('builtin-arguments', `\`$randomInt ${args[0]} ${args[1]}\`: MIN must not be greater than MAX.`);
+    }
+    if (builtin === '$randomInt' && args[1]! - args[0]! >= RANDOM_INT_SPAN) {
+      return fail('builtin-arguments', `\`$randomInt ${args[0]} ${args[1]}\`: the range is too large; MAX - MIN must be below 2^48.`);
     }
     return { start, end, inner, expr: { kind: 'builtin', name: builtin, args } };
   }

@@ -74,5 +74,8 @@ void test('compile errors: cycles, unknown names, missing env', () => {
     (e: unknown) => e instanceof TemplateError && e.code === 'env-not-set' && e.message.startsWith('headers.X: environment variable MISSING is not set'),
   );
   assert.throws(() => compileTemplate('{{$randomInt 5 1}}', scope(), 'x'), (e: unknown) => e instanceof TemplateError && e.code === 'builtin-arguments');
+  assert.throws(() => compileTemplate('{{$randomInt 0 9007199254740991}}', scope(), 'x'), (e: unknown) => e instanceof TemplateError && e.code === 'builtin-arguments');
+  const wide = compileTemplate('{{$randomInt -140737488355327 140737488355327}}', scope(), 'x');
+  assert.ok(Number.isSafeInteger(Number(wide.render({ requestIndex: 0 }))));
   assert.throws(() => compileTemplate('{{x', scope(), 'x'), (e: unknown) => e instanceof TemplateError && e.code === 'template-unclosed');
 });
