@@ -35,6 +35,15 @@ function exitNow(code: number): never {
   process.exit(code);
 }
 
+// A bug must not leave a half-working engine behind: report it to the parent, then end.
+process.on('uncaughtException', (err) => {
+  connection
+    .sendNotification(LogNotification, { level: 'error', message: `engine crashed: ${err.stack ?? err.message}` })
+    .catch(notifyFailure)
+    .finally(() => exitNow(1));
+  setTimeout(() => exitNow(1), 500).unref();
+});
+
 // The parent went away (closed the channel, crashed, was killed): never outlive it.
 process.on('disconnect', () => exitNow(0));
 connection.onClose(() => exitNow(0));

@@ -82,12 +82,16 @@ void describe('engine process', { timeout: 60_000 }, () => {
     const progress: ProgressUpdate[] = [];
     let samples = 0;
     const logs: string[] = [];
-    connection.onNotification(ProgressNotification, (p) => progress.push(p));
+    connection.onNotification(ProgressNotification, (p) => {
+      progress.push(p);
+    });
     connection.onNotification(SampleNotification, (p) => {
       assert.equal(p.runId, 'run-1');
       samples++;
     });
-    connection.onNotification(LogNotification, (p) => logs.push(p.message));
+    connection.onNotification(LogNotification, (p) => {
+      logs.push(p.message);
+    });
     const result = await connection.sendRequest(RunRequest, {
       runId: 'run-1',
       file: '/virtual/api.atm.yaml',
