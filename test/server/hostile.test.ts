@@ -123,3 +123,28 @@ void test('edits faster than the debounce: only the latest version is validated'
     await slow.stop();
   }
 });
+
+void test('completion answers while a large document is still validating', async () => {
+  const big = ['name: big', 'base_url: http://127.0.0.1:3000', 'endpoints:'];
+  for (let i = 0; i < 20_000; i++) big.push(`  - name: e${i}`, `    url: /items/${i}`);
+  const bigUri = 'file:///hostile/validating.atm.yaml';
+  const small = 'file:///hostile/small.atm.yaml';
+  server.open(small, 'name: s\nurl: http://127.0.0.1/\nmethod: \n');
+  await server.diagnostics(small, (p) => p.version === 1);
+  const order: string[] = [];
+  server.open(bigUri, big.join('\n'));
+  const bigDone = server.diagnostics(bigUri, (p) => p.version === 1).then(() => order.push('big diagnostics'));
+  const completion = server.connection
+    .sendRequest(CompletionRequest.type, { textDocument: { uri: small }, position: { line: 2, character: 8 } })
+    .then((r) => {
+      order.push('completion');
+      return r;
+    });
+  const items = await completion;
+  await bigDone;
+  assert.ok(items && (Array.isArray(items) ? items : items.items).some((i) => i.label === 'POST'));
+  assert.deepEqual(order, ['completion', 'big diagnostics']);
+  assert.ok(!server.logs.some((l) => /cannot start a validation worker|validation failed/.test(l)), server.logs.join('\n'));
+  server.close(bigUri);
+  server.close(small);
+});

@@ -1,0 +1,140 @@
+// Validation off the connection's thread: a large spec takes the yaml parser a few hundred
+// milliseconds, and completion or hover must not wait behind it. One worker (this same bundle,
+// started with `workerData.atmValidator`) validates one document at a time; a job that runs past
+// its time limit ends the worker, which is replaced.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, type MessagePort } from 'node:worker_threads';
+import type { Diagnostic } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { validateDocument, type ServiceContext } from './service';
+
+export interface ValidationJob {
+  id: number;
+  uri: string;
+  text: string;
+}
+export type ValidationReply = { id: number; diagnostics: Diagnostic[] } | { id: number; error: string };
+
+/** Reads files beside a `file:` document (for `env_file`) exactly as `atm validate` does; other schemes have no files. */
+export function contextFor(uri: string): ServiceContext {
+  let dir: string | null = null;
+  try {
+    if (uri.startsWith('file:')) dir = path.dirname(fileURLToPath(uri));
+  } catch {
+    dir = null;
+  }
+  return {
+    env: process.env,
+    readFile: (relativePath: string): string | null => {
+      if (dir === null) return null;
+      try {
+        return readFileSync(path.resolve(dir, relativePath), 'utf8');
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+export function validateJob(job: ValidationJob): ValidationReply {
+  try {
+    const doc = TextDocument.create(job.uri, 'atm-yaml', 0, job.text);
+    return { id: job.id, diagnostics: validateDocument(doc, contextFor(job.uri)) };
+  } catch (error) {
+    return { id: job.id, error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) };
+  }
+}
+
+/** The worker side: answers each job on the port. */
+export function serveValidation(port: MessagePort): void {
+  port.on('message', (job: ValidationJob) => port.postMessage(validateJob(job)));
+}
+
+export const WORKER_FLAG = 'atmValidator';
+
+export class Validator {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (d: Diagnostic[]) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private disposed = false;
+
+  constructor(
+    private readonly script: string | null,
+    private readonly log: (message: string) => void,
+    private readonly timeLimitMs = 20_000,
+  ) {}
+
+  /** Diagnostics of `text`; rejects on an internal error or when the time limit passes. */
+  validate(uri: string, text: string): Promise<Diagnostic[]> {
+    const worker = this.ensureWorker();
+    if (!worker) {
+      const reply = validateJob({ id: 0, uri, text });
+      return 'error' in reply ? Promise.reject(new Error(reply.error)) : Promise.resolve(reply.diagnostics);
+    }
+    const id = this.nextId++;
+    return new Promise<Diagnostic[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`validation of ${uri} took longer than ${this.timeLimitMs} ms and was stopped`));
+        this.restart();
+      }, this.timeLimitMs);
+      this.waiting.set(id, { resolve, reject, timer });
+      const job: ValidationJob = { id, uri, text };
+      worker.postMessage(job);
+    });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.failAll(new Error('the validator stopped'));
+    void this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private ensureWorker(): Worker | null {
+    if (this.worker || this.disposed || this.script === null) return this.worker;
+    try {
+      const worker = new Worker(this.script, { workerData: { [WORKER_FLAG]: true } });
+      worker.unref();
+      worker.on('message', (reply: ValidationReply) => {
+        const w = this.waiting.get(reply.id);
+        if (!w) return;
+        this.waiting.delete(reply.id);
+        clearTimeout(w.timer);
+        if ('error' in reply) w.reject(new Error(reply.error));
+        else w.resolve(reply.diagnostics);
+      });
+      worker.on('error', (error) => {
+        this.log(`atm: validation worker failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.failAll(error instanceof Error ? error : new Error(String(error)));
+        if (this.worker === worker) this.worker = null;
+      });
+      worker.on('exit', () => {
+        if (this.worker === worker) this.worker = null;
+        this.failAll(new Error('the validation worker exited'));
+      });
+      this.worker = worker;
+      return worker;
+    } catch (error) {
+      this.log(`atm: cannot start a validation worker, validating in the server thread: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+  }
+
+  private restart(): void {
+    const old = this.worker;
+    this.worker = null;
+    this.failAll(new Error('the validation worker was restarted'));
+    void old?.terminate();
+  }
+
+  private failAll(error: Error): void {
+    for (const [id, w] of this.waiting) {
+      clearTimeout(w.timer);
+      this.waiting.delete(id);
+      w.reject(error);
+    }
+  }
+}
