@@ -88,7 +88,7 @@ function parseUncached(input: string): ParsedFile {
   // Editors drop the BOM from the document text; drop it here too so columns on line 1 agree.
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, version: '1.2', merge: true });
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, version: '1.2', merge: true, logLevel: 'error' });
 
   const fileDiagnostics: SpecDiagnostic[] = [];
   const tests: ParsedTest[] = [];
