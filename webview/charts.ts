@@ -71,6 +71,8 @@ interface ChartDef {
   series: SeriesDef[];
   /** Series shown only for open-model runs. */
   openOnly?: string[];
+  /** Values are counts: no fractional ticks. */
+  counts?: boolean;
 }
 
 const CHARTS: ChartDef[] = [
@@ -100,6 +102,7 @@ const CHARTS: ChartDef[] = [
       { label: 'dropped/s', color: (p) => p.yellow, value: (pt) => pt.dropped ?? 0 },
     ],
     openOnly: ['dropped/s'],
+    counts: true,
   },
 ];
 
@@ -195,7 +198,12 @@ export class Charts {
         scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
         axes: [
           { ...axis, incrs: TIME_STEPS, values: (_u, splits) => splits.map((s) => axisTime(s)) },
-          { ...axis, size: 56, values: (_u, splits) => splits.map((s) => compact(s)) },
+          {
+            ...axis,
+            size: 56,
+            ...(c.def.counts ? { incrs: COUNT_STEPS } : {}),
+            values: (_u, splits) => splits.map((s) => compact(s)),
+          },
         ],
         series: [
           { label: 'time', value: (_u, v) => (v === null ? '—' : formatDuration(v)) },
@@ -230,6 +238,8 @@ export class Charts {
 
 /** Whole seconds, then round minutes, for the time axis. */
 const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
+
+const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
 
 function axisTime(s: number): string {
   if (s < 60) return `${s}s`;

@@ -15,7 +15,7 @@ export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'webview');
 
 export type Theme = 'light' | 'dark' | 'high-contrast';
 
-const THEME_KIND: Record<Theme, string> = {
+export const THEME_KIND: Record<Theme, string> = {
   light: 'vscode-light',
   dark: 'vscode-dark',
   'high-contrast': 'vscode-high-contrast',
@@ -37,17 +37,19 @@ export function buildWebview(): void {
 }
 
 /** `--name: value;` pairs of a theme fixture, as VS Code sets them on the webview's <html>. */
-function themeVariables(theme: Theme): Record<string, string> {
+export function themeVariables(theme: Theme): Record<string, string> {
   const css = readFileSync(join(ROOT, 'test', 'fixtures', 'webview', `theme-${theme}.css`), 'utf8');
   const vars: Record<string, string> = {};
   for (const m of css.matchAll(/(--vscode-[\w.-]+)\s*:\s*([^;]+);/g)) vars[m[1]] = m[2].trim();
   return vars;
 }
 
-// VS Code's own default stylesheet for webviews (the part that matters for layout).
+// VS Code's own default stylesheet for webviews (the part that matters for layout). VS Code puts
+// it in a <style> before the panel's own stylesheet; adopted sheets come last in the cascade, so
+// :where() keeps these rules as weak as VS Code's position makes them.
 const DEFAULT_WEBVIEW_CSS = `
-html { scrollbar-color: var(--vscode-scrollbarSlider-background) var(--vscode-editor-background); }
-body {
+:where(html) { scrollbar-color: var(--vscode-scrollbarSlider-background) var(--vscode-editor-background); background-color: var(--vscode-editor-background); }
+:where(body) {
   background-color: transparent;
   color: var(--vscode-editor-foreground);
   font-family: var(--vscode-font-family);
@@ -56,9 +58,8 @@ body {
   margin: 0;
   padding: 0 20px;
 }
-html { background-color: var(--vscode-editor-background); }
-a, a code { color: var(--vscode-textLink-foreground); }
-code { font-family: var(--vscode-editor-font-family); }
+:where(a, a code) { color: var(--vscode-textLink-foreground); }
+:where(code) { font-family: var(--vscode-editor-font-family); }
 `;
 
 function prelude(theme: Theme): string {

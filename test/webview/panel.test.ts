@@ -36,6 +36,8 @@ import {
   type PanelServer,
   type PanelTestGlobals,
   type Theme,
+  themeVariables,
+  THEME_KIND,
 } from './harness';
 import type { ProgressUpdate, RunResult } from '../../engine/spec/result';
 
@@ -396,6 +398,33 @@ void describe('results panel in Chromium', () => {
     await waitForText(p.page, 'run-status', 'failed');
     await p.page.locator('vscode-panel-view#view-overview canvas').first().waitFor();
     await shoot(p, 'failed-high-contrast');
+    await assertClean(p);
+    await p.close();
+  });
+
+  void it('follows a theme change like VS Code makes it (body class and variables)', async () => {
+    const p = await showResult('dark', passedResult());
+    await waitForText(p.page, 'run-status', 'passed');
+    const firstCanvas = p.page.locator('vscode-panel-view#view-overview canvas').first();
+    await firstCanvas.waitFor();
+    await firstCanvas.evaluate((c) => c.setAttribute('data-old', ''));
+    await p.page.evaluate(
+      ({ vars, kind }) => {
+        const d = (globalThis as unknown as { document: { documentElement: { style: { setProperty(k: string, v: string): void } }; body: { className: string; setAttribute(k: string, v: string): void } } }).document;
+        for (const [k, v] of Object.entries(vars)) d.documentElement.style.setProperty(k, v);
+        d.body.setAttribute('data-vscode-theme-kind', kind);
+        d.body.className = kind;
+      },
+      { vars: themeVariables('light'), kind: THEME_KIND.light },
+    );
+    // The charts are rebuilt with the new palette: a new canvas replaces the old one.
+    await p.page.locator('vscode-panel-view#view-overview canvas:not([data-old])').first().waitFor();
+    const background = await p.page.evaluate(() => {
+      const g = globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string }; document: { body: unknown } };
+      return g.getComputedStyle(g.document.body).backgroundColor;
+    });
+    assert.equal(background, 'rgb(255, 255, 255)');
+    await shoot(p, 'theme-switched-dark-to-light');
     await assertClean(p);
     await p.close();
   });
