@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { validateText } from '../spec';
 import { EXIT } from './exit';
 
-export const VALIDATE_USAGE = `Usage: atm validate FILE...
+export const VALIDATE_USAGE = `Usage: atm validate FILE...   (FILE - reads standard input)
   Prints every diagnostic as FILE:LINE:COL: severity: message (1-based line and column).
   Exit 0 when no file has errors (warnings and hints do not fail), 2 on errors or an unreadable file.
   {{env:NAME}} is checked against the process environment and the spec's env_file (default .env beside it).`;
@@ -41,14 +41,15 @@ export async function validateCommand(args: string[]): Promise<number> {
   for (const file of args) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      // `-` reads the spec from standard input (env_file is then looked up in the working directory).
+      text = readFileSync(file === '-' ? 0 : file, 'utf8');
     } catch (err) {
       const reason = err instanceof Error && 'code' in err && err.code === 'ENOENT' ? 'no such file' : err instanceof Error ? err.message : String(err);
       process.stdout.write(`${formatDiagnosticLine(file, 1, 1, 'error', `cannot read the file: ${reason}.`)}\n`);
       failed = true;
       continue;
     }
-    const dir = dirname(resolve(file));
+    const dir = file === '-' ? process.cwd() : dirname(resolve(file));
     const diagnostics = validateText(text, {
       env: process.env,
       readEnvFile: (relativePath) => readOptional(resolve(dir, relativePath)),

@@ -15,9 +15,10 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'atm-validate-'));
 });
 
-function run(args: string[], env: Record<string, string> = {}) {
+function run(args: string[], env: Record<string, string> = {}, input?: string) {
   const r = spawnSync(process.execPath, [cli, 'validate', ...args], {
     cwd: dir,
+    ...(input !== undefined ? { input } : {}),
     encoding: 'utf8',
     timeout: 20_000,
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -71,6 +72,12 @@ void test('positions are right after a BOM and with CRLF line ends', () => {
   const r = run(['crlf.atm.yaml']);
   assert.equal(r.code, 2);
   assert.equal(r.stdout, 'crlf.atm.yaml:3:9: error: `method` must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS; did you mean `GET`?\n');
+});
+
+void test('- reads the spec from standard input', () => {
+  const r = run(['-'], {}, 'name: s\nurl: http://h/a\nconcurrency: 0\n');
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '-:3:14: error: `concurrency` must be at least 1.\n');
 });
 
 void test('usage errors exit 2 with a message on stderr', () => {
