@@ -1,6 +1,7 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof): the functions with the most self time, mapped back
 // through the bundle's source map to the TypeScript source when one is beside the bundle.
-//   node --import tsx bench/cpuprofile.ts FILE.cpuprofile [--top N]
+//   node --import tsx bench/cpuprofile.ts FILE.cpuprofile [--top N] [--from S] [--to S]
+// --from/--to keep the samples taken that many seconds after the profile started (e.g. startup).
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -80,11 +81,14 @@ function originOf(frame: CallFrame, location: string): string {
   return location.split(':')[0] ?? 'other';
 }
 
-export function summariseProfile(profile: CpuProfile, topN = 20): ProfileSummary {
+export function summariseProfile(profile: CpuProfile, topN = 20, fromS = 0, toS = Number.POSITIVE_INFINITY): ProfileSummary {
   const byId = new Map<number, ProfileNode>();
   for (const n of profile.nodes) byId.set(n.id, n);
   const selfUs = new Map<number, number>();
+  let atUs = 0;
   for (let i = 0; i < profile.samples.length; i++) {
+    atUs += profile.timeDeltas[i] ?? 0;
+    if (atUs < fromS * 1e6 || atUs > toS * 1e6) continue;
     const id = profile.samples[i] ?? -1;
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   }
@@ -132,13 +136,16 @@ export function formatProfile(s: ProfileSummary): string {
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--'));
-  const topIdx = args.indexOf('--top');
-  const top = topIdx >= 0 ? Number(args[topIdx + 1]) : 25;
+  const flag = (name: string, fallback: number): number => {
+    const i = args.indexOf(name);
+    return i >= 0 ? Number(args[i + 1]) : fallback;
+  };
+  const file = args.find((a, i) => !a.startsWith('--') && !(args[i - 1] ?? '').startsWith('--'));
   if (!file) {
-    process.stderr.write('usage: node --import tsx bench/cpuprofile.ts FILE.cpuprofile [--top N]\n');
+    process.stderr.write('usage: node --import tsx bench/cpuprofile.ts FILE.cpuprofile [--top N] [--from S] [--to S]\n');
     process.exitCode = 2;
   } else {
-    process.stdout.write(formatProfile(summariseProfile(readProfile(file), top)) + '\n');
+    const summary = summariseProfile(readProfile(file), flag('--top', 25), flag('--from', 0), flag('--to', Number.POSITIVE_INFINITY));
+    process.stdout.write(formatProfile(summary) + '\n');
   }
 }

@@ -118,8 +118,14 @@ function stats(): TargetStats {
     }
   }
   gaps.sort();
+  const warmup = new Array<number>(20).fill(0);
+  for (const t of arr) {
+    const k = Math.floor((t - (arr[0] ?? 0)) / 100);
+    if (k < 20) warmup[k]++;
+  }
   return {
     requests: arrivalCount,
+    warmup_per_100ms: warmup,
     stalled,
     hold_ms: { p50: percentile(hold, 0.5), p99: percentile(hold, 0.99), max: percentile(hold, 1) },
     arrivals_per_10ms: {
@@ -127,6 +133,7 @@ function stats(): TargetStats {
       mean,
       stddev: Math.sqrt(variance),
       min: buckets.length ? Math.min(...buckets) : 0,
+      p50: percentile(Float64Array.from(buckets).sort(), 0.5),
       max: buckets.length ? Math.max(...buckets) : 0,
     },
     gap_ms: { p50: percentile(gaps, 0.5), p99: percentile(gaps, 0.99), max: percentile(gaps, 1) },

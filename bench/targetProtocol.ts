@@ -15,9 +15,11 @@ export interface TargetStats {
   /** Time the target held each request, arrival to the end of the answer (server side). */
   hold_ms: { p50: number; p99: number; max: number };
   /** Request arrivals per 10 ms bucket (first and last bucket left out). */
-  arrivals_per_10ms: { buckets: number; mean: number; stddev: number; min: number; max: number };
+  arrivals_per_10ms: { buckets: number; mean: number; stddev: number; min: number; p50: number; max: number };
   /** Gaps between consecutive arrivals. */
   gap_ms: { p50: number; p99: number; max: number };
+  /** Arrivals in each 100 ms of the first two seconds after the first one: how the run warms up. */
+  warmup_per_100ms: number[];
   /** Seconds after the first arrival at which the longest gap ended. */
   max_gap_at_s: number;
 }
