@@ -14,10 +14,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DEFAULT_VALIDATION_DELAY_MS, type AtmInitializationOptions } from './protocol';
 import {
   codeActions,
-  codeLenses,
   complete,
   definition,
-  documentSymbols,
   foldingRanges,
   hover,
 } from './service';
@@ -97,7 +95,7 @@ function startServer(): void {
     }
     running.add(uri);
     validator
-      .validate(uri, doc.getText())
+      .run('diagnostics', uri, doc.getText())
       .then(
         (diagnostics: Diagnostic[]) => {
           // The document may have closed or changed meanwhile: drop stale results.
@@ -138,16 +136,27 @@ function startServer(): void {
     return guard('hover', null, () => hover(doc, params.position, contextFor(doc.uri)));
   });
 
-  connection.onCodeLens((params) => {
+  // Lenses and symbols need the parse: the worker computes them, after any pending validation.
+  connection.onCodeLens(async (params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return guard('codeLens', [], () => codeLenses(doc));
+    try {
+      return await validator.run('codeLens', doc.uri, doc.getText());
+    } catch (error) {
+      log('atm: codeLens failed', error);
+      return [];
+    }
   });
 
-  connection.onDocumentSymbol((params) => {
+  connection.onDocumentSymbol(async (params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    return guard('documentSymbol', [], () => documentSymbols(doc));
+    try {
+      return await validator.run('symbols', doc.uri, doc.getText());
+    } catch (error) {
+      log('atm: documentSymbol failed', error);
+      return [];
+    }
   });
 
   connection.onFoldingRanges((params) => {

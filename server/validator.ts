@@ -1,21 +1,30 @@
-// Validation off the connection's thread: a large spec takes the yaml parser a few hundred
+// Parsing off the connection's thread: a large spec takes the yaml parser a few hundred
 // milliseconds, and completion or hover must not wait behind it. One worker (this same bundle,
-// started with `workerData.atmValidator`) validates one document at a time; a job that runs past
-// its time limit ends the worker, which is replaced.
+// started with `workerData.atmValidator`) runs the jobs that need the parse (diagnostics, lenses,
+// symbols) in order, so a lens request after a validation of the same text reuses its parse. A job
+// that runs past its time limit ends the worker, which is replaced.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type MessagePort } from 'node:worker_threads';
-import type { Diagnostic } from 'vscode-languageserver';
+import type { CodeLens, Diagnostic, DocumentSymbol } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { validateDocument, type ServiceContext } from './service';
+import { codeLenses, documentSymbols, validateDocument, type ServiceContext } from './service';
+
+export interface JobResults {
+  diagnostics: Diagnostic[];
+  codeLens: CodeLens[];
+  symbols: DocumentSymbol[];
+}
+export type JobKind = keyof JobResults;
 
 export interface ValidationJob {
   id: number;
+  kind: JobKind;
   uri: string;
   text: string;
 }
-export type ValidationReply = { id: number; diagnostics: Diagnostic[] } | { id: number; error: string };
+export type ValidationReply = { id: number; result: JobResults[JobKind] } | { id: number; error: string };
 
 /** Reads files beside a `file:` document (for `env_file`) exactly as `atm validate` does; other schemes have no files. */
 export function contextFor(uri: string): ServiceContext {
@@ -38,10 +47,21 @@ export function contextFor(uri: string): ServiceContext {
   };
 }
 
-export function validateJob(job: ValidationJob): ValidationReply {
+function compute(job: ValidationJob): JobResults[JobKind] {
+  const doc = TextDocument.create(job.uri, 'atm-yaml', 0, job.text);
+  switch (job.kind) {
+    case 'diagnostics':
+      return validateDocument(doc, contextFor(job.uri));
+    case 'codeLens':
+      return codeLenses(doc);
+    case 'symbols':
+      return documentSymbols(doc);
+  }
+}
+
+export function runJob(job: ValidationJob): ValidationReply {
   try {
-    const doc = TextDocument.create(job.uri, 'atm-yaml', 0, job.text);
-    return { id: job.id, diagnostics: validateDocument(doc, contextFor(job.uri)) };
+    return { id: job.id, result: compute(job) };
   } catch (error) {
     return { id: job.id, error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) };
   }
@@ -49,7 +69,7 @@ export function validateJob(job: ValidationJob): ValidationReply {
 
 /** The worker side: answers each job on the port. */
 export function serveValidation(port: MessagePort): void {
-  port.on('message', (job: ValidationJob) => port.postMessage(validateJob(job)));
+  port.on('message', (job: ValidationJob) => port.postMessage(runJob(job)));
 }
 
 export const WORKER_FLAG = 'atmValidator';
@@ -57,7 +77,7 @@ export const WORKER_FLAG = 'atmValidator';
 export class Validator {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (d: Diagnostic[]) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<number, { resolve: (r: JobResults[JobKind]) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private disposed = false;
 
   constructor(
@@ -66,22 +86,23 @@ export class Validator {
     private readonly timeLimitMs = 20_000,
   ) {}
 
-  /** Diagnostics of `text`; rejects on an internal error or when the time limit passes. */
-  validate(uri: string, text: string): Promise<Diagnostic[]> {
+  /** The `kind` result for `text`; rejects on an internal error or when the time limit passes. */
+  run<K extends JobKind>(kind: K, uri: string, text: string): Promise<JobResults[K]> {
     const worker = this.ensureWorker();
-    if (!worker) {
-      const reply = validateJob({ id: 0, uri, text });
-      return 'error' in reply ? Promise.reject(new Error(reply.error)) : Promise.resolve(reply.diagnostics);
-    }
     const id = this.nextId++;
-    return new Promise<Diagnostic[]>((resolve, reject) => {
+    const job: ValidationJob = { id, kind, uri, text };
+    if (!worker) {
+      const reply = runJob(job);
+      return 'error' in reply ? Promise.reject(new Error(reply.error)) : Promise.resolve(reply.result as JobResults[K]);
+    }
+    return new Promise<JobResults[K]>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        reject(new Error(`validation of ${uri} took longer than ${this.timeLimitMs} ms and was stopped`));
+        reject(new Error(`${kind} of ${uri} took longer than ${this.timeLimitMs} ms and was stopped`));
         this.restart();
       }, this.timeLimitMs);
-      this.waiting.set(id, { resolve, reject, timer });
-      const job: ValidationJob = { id, uri, text };
+      // The worker answers job `id` with the result of its kind.
+      this.waiting.set(id, { resolve: (r) => resolve(r as JobResults[K]), reject, timer });
       worker.postMessage(job);
     });
   }
@@ -104,7 +125,7 @@ export class Validator {
         this.waiting.delete(reply.id);
         clearTimeout(w.timer);
         if ('error' in reply) w.reject(new Error(reply.error));
-        else w.resolve(reply.diagnostics);
+        else w.resolve(reply.result);
       });
       worker.on('error', (error) => {
         this.log(`atm: validation worker failed: ${error instanceof Error ? error.message : String(error)}`);

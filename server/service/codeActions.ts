@@ -3,7 +3,6 @@ import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type Text
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DIAGNOSTIC_CODES } from '../../engine/spec';
 import { linesOf } from './context';
-import { parsedOf } from './parsed';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { blockEnd, documentBounds, isDocStart, ITEM, keyPathAt, lineEntries, topLevelKeys, type KeyEntry } from './lines';
 import { nearestKey } from './schema';
@@ -115,7 +114,12 @@ function missingNameFix(doc: TextDocument, d: Diagnostic): CodeAction[] {
   }
   let first = start;
   while (first < end && (lines[first].trim() === '' || lines[first].trimStart().startsWith('#') || lines[first].startsWith('%') || isDocStart(lines[first]))) first++;
-  const taken = new Set(parsedOf(doc).tests.map((t) => t.name).filter((n): n is string => n !== null));
+  // Names of every test in the file (top-level `name:` lines), without parsing it again.
+  const taken = new Set<string>();
+  for (const text of lines) {
+    const m = /^name:[ \t]*(["']?)(.*?)\1[ \t]*(?:#.*)?$/.exec(text.length < 1000 ? text : '');
+    if (m) taken.add(m[2]);
+  }
   let n = 1;
   while (taken.has(`Test ${n}`)) n++;
   const name = `Test ${n}`;
