@@ -33,6 +33,20 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  */
 export const CONCURRENCY_BUDGET_CAP_SECONDS = 1;
 
+/** The environment variable a quick fix proposes for a secret written into the file. */
+const AUTH_ENV_NAMES: Record<string, string> = { token: 'API_TOKEN', key: 'API_KEY', password: 'API_PASSWORD' };
+const HEADER_ENV_NAMES: Record<string, string> = {
+  authorization: 'API_TOKEN',
+  'proxy-authorization': 'PROXY_TOKEN',
+  cookie: 'SESSION_COOKIE',
+  'set-cookie': 'SESSION_COOKIE',
+  'x-api-key': 'API_KEY',
+};
+function envNameFor(name: string): string {
+  const upper = name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase();
+  return /^[A-Z_]/.test(upper) ? upper : `V_${upper}`;
+}
+
 export function validateText(text: string, ctx?: ValidateContext): SpecDiagnostic[] {
   const parsed = parseSpecFile(text);
   const out = parsed.diagnostics.slice();
@@ -87,7 +101,7 @@ export function hintDiagnostics(test: Obj, loc: Locator, ctx?: ValidateContext):
         severity: 'hint',
         code: C.hardcodedSecret,
         message: `\`auth.${field}\` is written into the file; prefer \`"{{env:NAME}}"\` so the secret stays out of version control.`,
-        data: { field: `auth.${field}` },
+        data: { field: `auth.${field}`, envName: AUTH_ENV_NAMES[field] },
       });
     }
   }
@@ -99,7 +113,7 @@ export function hintDiagnostics(test: Obj, loc: Locator, ctx?: ValidateContext):
         severity: 'hint',
         code: C.hardcodedSecret,
         message: `The variable \`${name}\` looks like a secret written into the file; prefer \`"{{env:NAME}}"\` so it stays out of version control.`,
-        data: { field: `variables.${name}`, variable: name },
+        data: { field: `variables.${name}`, variable: name, envName: envNameFor(name) },
       });
     }
   }
@@ -112,7 +126,7 @@ export function hintDiagnostics(test: Obj, loc: Locator, ctx?: ValidateContext):
         severity: 'hint',
         code: C.hardcodedSecret,
         message: `The \`${name}\` header is written into the file; prefer \`"{{env:NAME}}"\` so the secret stays out of version control.`,
-        data: { field: [...base, 'headers', name].join('.'), header: name },
+        data: { field: [...base, 'headers', name].join('.'), header: name, envName: HEADER_ENV_NAMES[name.toLowerCase()] ?? envNameFor(name) },
       });
     }
   };

@@ -125,7 +125,9 @@ function translate(err: ErrorObject, value: unknown, loc: Locator): SpecDiagnost
         return error(C.missingField, `\`auth\` with \`type: ${t}\` needs \`${missing}\`.`, anchor, { field: missing, parent: label });
       }
       const where = path.length === 0 ? 'This test' : typeof path[path.length - 1] === 'number' ? `The entry \`${label}\`` : `\`${label}\``;
-      return error(C.missingField, `${where} is missing \`${missing}\` (required).`, anchor, { field: missing, parent: label });
+      // A missing name (test or endpoint) has its own code: the quick fix adds one.
+      const code = missing === 'name' ? C.missingName : C.missingField;
+      return error(code, `${where} is missing \`${missing}\` (required).`, anchor, { field: missing, parent: label });
     }
     case 'additionalProperties': {
       const key = String(params.additionalProperty);

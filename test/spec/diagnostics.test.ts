@@ -44,7 +44,7 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
     text: 'name: t\nbase_url: http://h\nendpoints:\n  - name: a\n  - url: /b\n',
     expect: [
       '[3,4,3,8] error missing-field | The entry `endpoints[0]` is missing `url` (required).',
-      '[4,4,4,7] error missing-field | The entry `endpoints[1]` is missing `name` (required).',
+      '[4,4,4,7] error missing-name | The entry `endpoints[1]` is missing `name` (required).',
     ],
   },
   {
@@ -253,6 +253,17 @@ void test('every diagnostic code is exercised by a fixture above or in parse.tes
 void test('every diagnostic has a stable code from the list', () => {
   const codes = new Set<string>(Object.values(DIAGNOSTIC_CODES));
   for (const c of CASES) for (const d of validateText(c.text, ctx)) assert.ok(codes.has(d.code), `${d.code} is not in DIAGNOSTIC_CODES`);
+});
+
+void test('hard-coded secrets carry the env var a fix should use', () => {
+  const text =
+    'name: t\nurl: http://h/a\nvariables:\n  session-token: abc\nheaders:\n  Cookie: a=b\nauth:\n  type: api_key\n  key: k123\n';
+  assert.deepEqual(
+    validateText(text, ctx)
+      .filter((d) => d.code === 'hardcoded-secret')
+      .map((d) => d.data?.envName),
+    ['SESSION_TOKEN', 'SESSION_COOKIE', 'API_KEY'],
+  );
 });
 
 void test('a valid test has no diagnostics and a spec', () => {
