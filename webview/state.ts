@@ -34,6 +34,8 @@ export interface PanelState {
 /** Bounds on what a long run accumulates in memory and in the persisted state. */
 export const MAX_TIMELINE_POINTS = 7200;
 export const MAX_LIVE_SAMPLES = 500;
+/** Bodies longer than this are cut for display (the engine usually keeps far less). */
+export const MAX_BODY_DISPLAY_CHARS = 256 * 1024;
 
 export function initialState(): PanelState {
   return {

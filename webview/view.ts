@@ -13,7 +13,7 @@ import {
   splitThreshold,
 } from './format';
 import type { PanelState, ViewData } from './state';
-import { viewData } from './state';
+import { MAX_BODY_DISPLAY_CHARS, viewData } from './state';
 import { DataTable } from './table';
 
 export interface UiState {
@@ -34,8 +34,6 @@ export interface ViewActions {
   uiChanged(ui: UiState): void;
 }
 
-/** Bodies longer than this are cut for display (the engine usually keeps far less). */
-export const MAX_BODY_DISPLAY_CHARS = 1024 * 1024;
 /** The newest samples shown in the list; the count says when there are more. */
 export const MAX_SAMPLE_ROWS = 200;
 
@@ -63,7 +61,12 @@ const TILE_METRICS: Record<TileKey, string[]> = {
 export class PanelView {
   private ui: UiState;
   private readonly name = el('h1', { className: 'run-name', text: 'Results' });
-  private readonly status = el('vscode-tag', { testid: 'run-status', className: 'status', text: 'waiting' });
+  private readonly status = el('vscode-tag', {
+    testid: 'run-status',
+    className: 'status',
+    text: 'waiting',
+    attrs: { role: 'status', 'aria-live': 'polite' },
+  });
   private readonly stopButton = el('vscode-button', { testid: 'stop-button', text: 'Stop', attrs: { appearance: 'secondary' } });
   private readonly rerunButton = el('vscode-button', { testid: 'rerun-button', text: 'Rerun' });
   private readonly fileLink = el('vscode-link', { className: 'file', attrs: { href: '#', title: 'Open the spec' } });

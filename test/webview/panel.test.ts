@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { ExtensionMessage } from '../../webview/protocol';
 import { formatCount, formatMs, formatPercent, formatRate } from '../../webview/format';
+import { MAX_BODY_DISPLAY_CHARS } from '../../webview/state';
 import {
   cancelledResult,
   engineFailedResult,
@@ -94,6 +95,7 @@ async function showResult(theme: Theme, r: RunResult): Promise<PanelPage> {
  */
 async function sendBurst(p: PanelPage, last: ProgressUpdate, count: number): Promise<void> {
   const points = manyEndpointsResult().timeline.slice(0, count);
+  assert.equal(points.length, count);
   await p.page.evaluate(
     ({ template, pts }) => {
       const t = (globalThis as unknown as PanelTestGlobals).__atmTest;
@@ -162,8 +164,10 @@ void describe('results panel in Chromium', () => {
     await p.send({ type: 'runStarted', run: manyEndpointsRunInfo(base) } satisfies ExtensionMessage);
     await waitForText(p.page, 'run-status', 'running');
     const before = await renderCount(p.page);
+    // 39 updates with second 39's numbers, then second 40: its numbers on screen mean all arrived.
+    await sendBurst(p, manyEndpointsProgress(base, 39), 39);
     const last = manyEndpointsProgress(base, 40);
-    await sendBurst(p, last, 40);
+    await p.send({ type: 'progress', update: last } satisfies ExtensionMessage);
     await waitForText(p.page, 'metric-requests', formatCount(last.summary.total_requests));
     const renders = (await renderCount(p.page)) - before;
     assert.ok(renders >= 1 && renders <= 3, `40 updates in one burst rendered ${renders} times`);
@@ -278,9 +282,12 @@ void describe('results panel in Chromium', () => {
       await p.page.locator('vscode-checkbox').click();
       await p.page.getByTestId('sample-row').nth(8).waitFor({ state: 'detached' });
       assert.equal(await p.page.getByTestId('sample-row').count(), r.sampled_requests.filter((s) => s.error !== null).length);
+      // Keyboard: focus a cell of the second failed sample and press Enter.
+      await p.page.getByTestId('sample-row').nth(1).locator('vscode-data-grid-cell').first().focus();
+      await p.page.keyboard.press('Enter');
+      await waitForText(p.page, 'sample-request-line', `GET ${r.sampled_requests[5].url}`);
       await p.page.getByTestId('sample-row').first().click();
-      await p.page.getByTestId('sample-request-line').waitFor();
-      assert.equal(await textOf(p.page, 'sample-request-line'), `GET ${r.sampled_requests[0].url}`);
+      await waitForText(p.page, 'sample-request-line', `GET ${r.sampled_requests[0].url}`);
       await shoot(p, `many-samples-${theme}`);
       await assertClean(p);
       await p.close();
@@ -315,8 +322,8 @@ void describe('results panel in Chromium', () => {
       await rows.nth(3).click();
       await p.page.getByTestId('sample-truncated').waitFor();
       const shown = await p.page.getByTestId('sample-response-body').evaluate((e) => (e.textContent ?? '').length);
-      assert.equal(shown, 1024 * 1024, 'a 5 MB body is cut to 1 MB for display');
-      assert.match(await textOf(p.page, 'sample-truncated'), /Display limited to the first 1 MB of 5 MB/);
+      assert.equal(shown, MAX_BODY_DISPLAY_CHARS, 'a 5 MB body is cut for display');
+      assert.match(await textOf(p.page, 'sample-truncated'), /Display limited to the first 256 KB of 5 MB/);
       await rows.nth(4).click();
       await waitForText(p.page, 'sample-request-line', `GET ${HOSTILE_URL}`);
       assert.match(await textOf(p.page, 'sample-truncated'), /Truncated/);
@@ -434,9 +441,10 @@ void describe('results panel in Chromium', () => {
     const p = await openPanel(browser, server.origin, 'dark');
     await p.send({ type: 'runStarted', run: manyEndpointsRunInfo(base) } satisfies ExtensionMessage);
     await waitForText(p.page, 'run-status', 'running');
-    // The first 590 seconds arrive in one burst; the last 10 one at a time, each awaited.
+    // The first 590 seconds arrive in one burst; the last 10 one at a time, each render awaited.
+    await sendBurst(p, manyEndpointsProgress(base, 589), 589);
     const at590 = manyEndpointsProgress(base, 590);
-    await sendBurst(p, at590, 590);
+    await p.send({ type: 'progress', update: at590 } satisfies ExtensionMessage);
     await waitForText(p.page, 'metric-requests', formatCount(at590.summary.total_requests));
     await p.page.evaluate(() => {
       const perf = (globalThis as unknown as PanelTestGlobals).__atmTest.perf;
