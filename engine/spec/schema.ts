@@ -320,7 +320,7 @@ export const atmSchema: JsonSchema = {
     url: urlSchema('of the single request (use either `url` or `endpoints`)'),
     method: methodSchema,
     body: bodySchema('of the single request'),
-    expected_status_codes: expectedStatusSchema('for the single request'),
+    expected_status_codes: expectedStatusSchema('for the single request (with `endpoints`, the default of every endpoint)'),
     endpoints: {
       type: 'array',
       minItems: 1,

@@ -30,7 +30,7 @@ export function templatedStrings(test: Obj): Array<{ path: Path; text: string }>
   };
   add(['base_url'], test.base_url);
   if (isObj(test.variables)) for (const [k, v] of Object.entries(test.variables)) add(['variables', k], v);
-  if (isObj(test.auth)) for (const k of ['token', 'key', 'username', 'password', 'header', 'name']) add(['auth', k], test.auth[k]);
+  if (isObj(test.auth)) for (const k of ['token', 'key', 'username', 'password']) add(['auth', k], test.auth[k]);
   const request = (base: Path, r: Obj): void => {
     add([...base, 'url'], r.url);
     if (isObj(r.headers)) for (const [k, v] of Object.entries(r.headers)) add([...base, 'headers', k], v);
