@@ -33,6 +33,8 @@ export const DIAGNOSTIC_CODES = {
   variableCycle: 'variable-cycle',
   rampUpTooLong: 'ramp-up-too-long',
   weightWithoutWeighted: 'weight-without-weighted',
+  /** `method` or `body` beside `endpoints`: they belong to `url` and are not used. */
+  ignoredWithEndpoints: 'ignored-with-endpoints',
   envNotSet: 'env-not-set',
   envFileNotFound: 'env-file-not-found',
   hardcodedSecret: 'hardcoded-secret',

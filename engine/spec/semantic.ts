@@ -54,6 +54,18 @@ export function semanticDiagnostics(test: Obj, loc: Locator): SpecDiagnostic[] {
   } else if (!has('url') && !has('endpoints')) {
     push('error', C.missingUrl, 'This test has no `url` or `endpoints`: add `url: /path` for one request, or `endpoints:` for several.');
   }
+  if (has('endpoints') && !has('url')) {
+    for (const k of ['method', 'body']) {
+      if (!has(k)) continue;
+      push(
+        'warning',
+        C.ignoredWithEndpoints,
+        `\`${k}\` belongs to a single \`url\` and is not used with \`endpoints\`; set it on each endpoint instead.`,
+        loc.keyRange([k]),
+        { key: k },
+      );
+    }
+  }
   if (has('total_requests') && has('duration_seconds')) {
     push('error', C.requestsAndDuration, 'Use either `total_requests` or `duration_seconds`, not both.', loc.keyRange(['duration_seconds']));
   }

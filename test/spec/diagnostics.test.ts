@@ -112,6 +112,11 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
     expect: ['[0,0,0,4] error missing-url | This test has no `url` or `endpoints`: add `url: /path` for one request, or `endpoints:` for several.'],
   },
   {
+    kind: 'method beside endpoints',
+    text: 'name: t\nmethod: POST\nendpoints:\n  - name: a\n    url: http://h/b\n',
+    expect: ['[1,0,1,6] warning ignored-with-endpoints | `method` belongs to a single `url` and is not used with `endpoints`; set it on each endpoint instead.'],
+  },
+  {
     kind: 'total_requests and duration_seconds',
     text: 'name: t\nurl: http://h/a\ntotal_requests: 10\nduration_seconds: 5\n',
     expect: ['[3,0,3,16] error requests-and-duration | Use either `total_requests` or `duration_seconds`, not both.'],
