@@ -193,6 +193,8 @@ export class Charts {
       {
         width,
         height: CHART_HEIGHT,
+        // Room on the right for the last time label.
+        padding: [8, 18, 0, 0],
         legend: { show: true, live: true },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },

@@ -44,7 +44,8 @@ export class DataTable {
       className: 'table',
       attrs: { 'generate-header': 'none', 'grid-template-columns': template, 'aria-label': options.ariaLabel },
     });
-    const header = el('vscode-data-grid-row', { attrs: { 'row-type': 'sticky-header' } });
+    // A plain header row: the panel's own header is the sticky one.
+    const header = el('vscode-data-grid-row', { attrs: { 'row-type': 'header' } });
     options.columns.forEach((c, i) => {
       header.appendChild(
         el('vscode-data-grid-cell', {

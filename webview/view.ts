@@ -86,7 +86,7 @@ export class PanelView {
       { title: 'Endpoint', width: 'minmax(80px, 1fr)' },
       { title: 'Limit', width: 'minmax(80px, 1fr)', align: 'right' },
       { title: 'Actual', width: 'minmax(90px, 1fr)', align: 'right' },
-      { title: 'Result', width: '80px', align: 'center' },
+      { title: 'Result', width: '64px', align: 'center' },
     ],
   });
   private readonly thresholdsEmpty = el('p', { className: 'empty', text: 'This test has no thresholds.' });
@@ -411,9 +411,9 @@ export class PanelView {
       (t) => {
         const parts = splitThreshold(t.expression);
         return [
-          { text: t.expression },
-          { text: t.endpoint ?? 'all' },
-          { text: parts ? `${parts.op} ${parts.limit}` : '' },
+          { text: t.expression, title: t.expression },
+          { text: t.endpoint ?? 'all', title: t.endpoint ?? 'all endpoints' },
+          { text: parts ? `${parts.op} ${parts.limit}` : '', title: parts ? `${parts.op} ${parts.limit}` : '' },
           { text: formatThresholdActual(t.expression, t.actual) },
           {
             text: t.passed ? '✓' : '✗',

@@ -272,9 +272,9 @@ void describe('results panel in Chromium', () => {
       );
       await shoot(p, `many-endpoints-${theme}`);
       await showTab(p, 'errors');
-      const statusRows = p.page.locator('vscode-data-grid[aria-label="Status codes"] vscode-data-grid-row:not([row-type="sticky-header"])');
+      const statusRows = p.page.locator('vscode-data-grid[aria-label="Status codes"] vscode-data-grid-row:not([row-type="header"])');
       assert.equal(await statusRows.count(), Object.keys(r.metrics.status_code_counts).length);
-      const errorRows = p.page.locator('vscode-data-grid[aria-label="Errors by type"] vscode-data-grid-row:not([row-type="sticky-header"])');
+      const errorRows = p.page.locator('vscode-data-grid[aria-label="Errors by type"] vscode-data-grid-row:not([row-type="header"])');
       assert.equal(await errorRows.count(), 3);
       assert.equal(((await errorRows.first().locator('vscode-data-grid-cell').first().textContent()) ?? '').trim(), 'unexpected status');
       await shoot(p, `many-errors-${theme}`);
@@ -407,6 +407,23 @@ void describe('results panel in Chromium', () => {
     await shoot(p, 'failed-high-contrast');
     await assertClean(p);
     await p.close();
+  });
+
+  void it('fits a narrow panel without sideways scrolling of the page', async () => {
+    for (const r of [failedThresholdsResult(), manyEndpointsResult()]) {
+      const p = await openPanel(browser, server.origin, 'dark', 520);
+      await p.send({ type: 'init', run: null, result: r, running: false, canRerun: true } satisfies ExtensionMessage);
+      await waitForText(p.page, 'run-status', statusOf(r));
+      await p.page.locator('vscode-panel-view#view-overview canvas').first().waitFor();
+      const overflow = await p.page.evaluate(() => {
+        const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
+        return d.documentElement.scrollWidth - d.documentElement.clientWidth;
+      });
+      assert.ok(overflow <= 0, `the page is ${overflow}px wider than the panel`);
+      await shoot(p, `narrow-${r.id}`);
+      await assertClean(p);
+      await p.close();
+    }
   });
 
   void it('follows a theme change like VS Code makes it (body class and variables)', async () => {
