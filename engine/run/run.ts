@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { redact } from '../spec';
 import type { PlanEndpoint, RunPlan } from '../spec/plan';
-import type { EndpointMetrics, ProgressUpdate, RunResult, RunStatus, SampledRequest, TimelinePoint } from '../spec/result';
+import type { Histogram } from 'hdr-histogram-js';
+import type { EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, SampledRequest, TimelinePoint } from '../spec/result';
 import { ERROR_TYPES } from '../spec/result';
 import { classifyError, DeadlineError, describeError, ERROR_INDEX } from './errors';
 import { isStaticEndpoint, prepareRequest, RequestSlot, type ConnectionSettings, type PreparedRequest, type SlotOwner } from './http';
@@ -420,21 +421,26 @@ class Run implements SlotOwner {
     return this.t0 === 0 ? 0 : (at - this.t0) / 1000;
   }
 
-  private snapshot(durationSeconds: number): { overall: Stats; endpoints: EndpointMetrics[] } {
+  private snapshot(durationSeconds: number): { overall: Metrics; overallLatency: Histogram; endpoints: EndpointMetrics[] } {
     const endpoints = this.endpoints.map((state) => ({
       name: state.plan.name,
       method: state.plan.method,
       url: redact(state.plan.displayUrl, this.plan.secrets),
       ...state.stats.toMetrics(durationSeconds),
     }));
-    return { overall: sumStats(this.endpoints.map((s) => s.stats)), endpoints };
+    if (this.endpoints.length === 1) {
+      // One endpoint is the whole run: no need to add histograms up again.
+      const { name: _name, method: _method, url: _url, ...overall } = endpoints[0];
+      return { overall, overallLatency: this.endpoints[0].stats.latency, endpoints };
+    }
+    const total = sumStats(this.endpoints.map((s) => s.stats));
+    return { overall: total.toMetrics(durationSeconds), overallLatency: total.latency, endpoints };
   }
 
   private report(): void {
     if (this.options.onProgress === undefined) return;
     const elapsed = this.elapsedSeconds();
-    const { overall, endpoints } = this.snapshot(elapsed);
-    const summary = overall.toMetrics(elapsed);
+    const { overall: summary, endpoints } = this.snapshot(elapsed);
     const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, summary, endpoints);
     let progress: number | null = null;
     if (this.plan.totalRequests !== null && this.plan.totalRequests > 0) progress = Math.min(1, this.issued / this.plan.totalRequests);
@@ -512,8 +518,7 @@ class Run implements SlotOwner {
 
   private result(): RunResult {
     const duration = this.t0 > 0 ? Math.max(0, (this.endedAt - this.t0) / 1000) : 0;
-    const { overall, endpoints } = this.snapshot(duration);
-    const metrics = overall.toMetrics(duration);
+    const { overall: metrics, overallLatency, endpoints } = this.snapshot(duration);
     const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, metrics, endpoints);
     const reasons = [...verdict.failure_reasons];
     if (this.status === 'cancelled') reasons.unshift('run cancelled');
@@ -536,7 +541,7 @@ class Run implements SlotOwner {
       thresholds: verdict.thresholds,
       timeline: this.timeline,
       sampled_requests: samples,
-      histogram: encodeHistogram(overall.latency),
+      histogram: encodeHistogram(overallLatency),
     };
     if (this.plan.insecureTls) result.insecure_tls = true;
     if (this.status === 'failed' && this.failure !== null) result.error = this.failure;
