@@ -4,7 +4,7 @@
 import { SpecError } from './errors';
 import { parseDotenv } from './dotenv';
 import type { CompiledTemplate, ParsedThreshold, PlanEndpoint, RunPlan, TemplateContext } from './plan';
-import { isSecretHeader, MIN_SECRET_LENGTH, redactValue } from './redact';
+import { isSecretHeader, MIN_SECRET_LENGTH, redact, redactValue } from './redact';
 import {
   compileParts,
   compileVariables,
@@ -202,8 +202,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       }
     }
 
-    const headerList: PlanEndpoint['headers'] = [];
-    for (const [, [name, parts, source]] of headers) {
+    for (const [, [name, parts]] of headers) {
       if (isSecretHeader(name) && isStaticParts(parts)) {
         const v = parts.join('');
         addSecret(v);
@@ -211,8 +210,11 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
         const space = v.indexOf(' ');
         if (space > 0) addSecret(v.slice(space + 1));
       }
-      headerList.push([name, fromParts(parts, source)]);
     }
+    // `source` is shown as written, so a literal secret in it is masked too.
+    const known = [...secrets];
+    const headerList: PlanEndpoint['headers'] = [];
+    for (const [, [name, parts, source]] of headers) headerList.push([name, fromParts(parts, redact(source, known))]);
 
     const expected = e.expected_status_codes ?? spec.expected_status_codes;
     return {

@@ -151,6 +151,8 @@ void test('secrets are collected and the redacted spec keeps templates but hides
   const spec = JSON.stringify(p.redactedSpec);
   assert.ok(!spec.includes('hunter22') && !spec.includes('session=abcdef') && !spec.includes('literal-key'), spec);
   assert.ok(spec.includes('{{env:API_TOKEN}}') && spec.includes('"password":"***"'), spec);
+  const authSource = p.endpoints[0]!.headers.find(([n]) => n === 'Authorization')![1].source;
+  assert.equal(authSource, 'Basic base64(admin:***)', 'a literal password never shows in a header source');
   const url = p.endpoints[0]!.url.render({ requestIndex: 0 });
   assert.equal(redact(`GET ${url} Authorization: Basic ${basic}`, p.secrets), 'GET http://h/a?t=*** Authorization: ***');
 });
