@@ -127,7 +127,7 @@ function startServer(): void {
   connection.onCompletion((params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
-    return guard('completion', null, () => complete(doc, params.position, contextFor(doc.uri)));
+    return guard('completion', null, () => complete(doc, params.position, contextFor(doc.uri), params.context?.triggerCharacter));
   });
 
   connection.onHover((params) => {

@@ -78,14 +78,34 @@ function wordRangeAround(line: string, lineNo: number, character: number, startC
   return { start: { line: lineNo, character: Math.max(0, Math.min(startCol, character)) }, end: { line: lineNo, character: end } };
 }
 
-/** Completion at `position`. Never throws on odd text: the caller still guards. */
-export function complete(doc: TextDocument, position: Position, ctx: ServiceContext): CompletionList {
-  const lines = linesOf(doc);
+/**
+ * Completion at `position`. `triggerCharacter` is the character that opened the list unasked
+ * (space, `-`, `:` ...): then only positions where a suggestion is likely wanted answer, so typing
+ * free text (a description, a URL) does not pop lists up. Never throws on odd text.
+ */
+export function complete(doc: TextDocument, position: Position, ctx: ServiceContext, triggerCharacter?: string): CompletionList {
+  return completeLines(linesOf(doc), position, ctx, triggerCharacter);
+}
+
+function completeLines(lines: readonly string[], position: Position, ctx: ServiceContext, triggerCharacter?: string): CompletionList {
   const items: CompletionItem[] = [];
   const result: CompletionList = { isIncomplete: false, items };
   if (position.line < 0 || position.line >= lines.length) return result;
   const line = lines[position.line];
   const character = Math.min(position.character, line.length);
+  // Just typed the dash of a new sequence item (`  -|`): answer as if its space were there.
+  if (/^[ ]*-$/.test(line.slice(0, character))) {
+    const patched = lines.slice();
+    patched[position.line] = `${line.slice(0, character)} ${line.slice(character)}`;
+    const inner = completeLines(patched, { line: position.line, character: character + 1 }, ctx);
+    for (const item of inner.items) {
+      const edit = item.textEdit;
+      if (!edit || !('range' in edit)) continue;
+      edit.range = { start: { line: position.line, character }, end: { line: position.line, character: Math.max(character, edit.range.end.character - 1) } };
+      edit.newText = ` ${edit.newText}`;
+    }
+    return inner;
+  }
   const c = cursorContext(lines, position.line, character);
   switch (c.kind) {
     case 'none':
@@ -98,15 +118,29 @@ export function complete(doc: TextDocument, position: Position, ctx: ServiceCont
       return result;
     }
     case 'key': {
+      const inThreshold = c.path[c.path.length - 1] === ITEM && c.path[c.path.length - 2] === 'thresholds';
+      if (triggerCharacter && triggerCharacter !== '-' && !inThreshold && c.prefix.trim() !== '') return result;
+      if (triggerCharacter === '-' && c.prefix !== '') return result;
       const range = wordRangeAround(line, position.line, character, c.col, /[\w.$-]/);
       keyItems(items, c.path, c.prefix, range, c.inSeqItem, c.siblings);
       return result;
     }
     case 'value': {
       const quoted = /^["']/.test(c.prefix);
+      const inThreshold = c.path[c.path.length - 1] === ITEM && c.path[c.path.length - 2] === 'thresholds';
+      const bare = c.prefix.replace(/^["']/, '').trim();
+      if (triggerCharacter && !inThreshold && bare !== '' && c.path[c.path.length - 1] !== FLOW_KEY) return result;
       const start = c.col + (quoted ? 1 : 0);
       const range = wordRangeAround(line, position.line, character, start, quoted ? /[^"']/ : /[^\s,\]}#]/);
+      const before = items.length;
       valueItems(items, c.path, quoted ? c.prefix.slice(1) : c.prefix, quoted, range);
+      // Right after `key:` a value needs its separating space.
+      if (range.start.character > 0 && line[range.start.character - 1] === ':') {
+        for (let i = before; i < items.length; i++) {
+          const edit = items[i].textEdit;
+          if (edit && 'range' in edit) edit.newText = ` ${edit.newText}`;
+        }
+      }
       return result;
     }
   }
@@ -266,7 +300,7 @@ function endpointSnippet(items: CompletionItem[], range: Range, prefix: string, 
     sortText: '0_new_endpoint',
     filterText: prefix || 'new endpoint',
     insertTextFormat: InsertTextFormat.Snippet,
-    textEdit: { range, newText: withDash ? `- ${NEW_ENDPOINT_SNIPPET.replace(/\n  /g, '\n    ')}` : NEW_ENDPOINT_SNIPPET },
+    textEdit: { range, newText: withDash ? `- ${NEW_ENDPOINT_SNIPPET}` : NEW_ENDPOINT_SNIPPET },
   });
 }
 

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CompletionItem } from 'vscode-languageserver';
 import { complete } from '../../server/service/completion';
+import { parseSpecFile, validateText } from '../../engine/spec';
 import type { ServiceContext } from '../../server/service/context';
 import { cursor } from './lspClient';
 
@@ -12,10 +13,10 @@ const ctx: ServiceContext = {
   readFile: (p) => (p === '.env' ? 'BASE_URL=http://127.0.0.1:3000\nexport SHARED_KEY="x"\n' : p === '.env.staging' ? 'STAGING_ONLY=1\n' : null),
 };
 
-function completeAt(fixture: string): CompletionItem[] {
+function completeAt(fixture: string, triggerCharacter?: string): CompletionItem[] {
   const { text, position } = cursor(fixture);
   const doc = TextDocument.create('file:///work/test.atm.yaml', 'atm-yaml', 1, text);
-  return complete(doc, position, ctx).items;
+  return complete(doc, position, ctx, triggerCharacter).items;
 }
 
 function labels(items: CompletionItem[]): string[] {
@@ -154,4 +155,57 @@ void test('nothing from inside a comment or a block scalar value', () => {
 void test('booleans and examples', () => {
   assert.deepEqual(labels(completeAt('name: t\ninsecure_tls: |\n')), ['true', 'false']);
   assert.ok(labels(completeAt('name: t\nconcurrency: |\n')).includes('10'));
+});
+
+void test('trigger characters open lists only where a suggestion is wanted', () => {
+  assert.deepEqual(labels(completeAt('name: My API |', ' ')), [], 'typing free text');
+  assert.deepEqual(labels(completeAt('name: t\nurl: /items-|', '-')), [], 'a dash inside a URL');
+  assert.ok(labels(completeAt('name: t\nmethod: |', ' ')).includes('GET'), 'after `key: `');
+  assert.deepEqual(labels(completeAt('name: t\nthresholds:\n  - p95 |', ' ')), ['<', '<=', '>', '>=', '=='], 'threshold operators');
+  assert.ok(labels(completeAt('name: t\nurl: "/x?q={{|', '{')).includes('$uuid'));
+  const dash = completeAt('name: t\nendpoints:\n  - name: a\n    url: /a\n  -|', '-');
+  assert.ok(labels(dash).includes('new endpoint'), 'a dash opens a new endpoint');
+  assert.ok(newText(dash, 'new endpoint').startsWith(' name: '), 'with the space after the dash');
+  assert.ok(labels(completeAt('name: t\nthresholds:\n  -|', '-')).includes('p95'));
+});
+
+void test('a value right after the colon gets its separating space', () => {
+  const items = completeAt('name: t\nmethod:|', ':');
+  assert.equal(newText(items, 'POST'), ' POST');
+  assert.equal(newText(completeAt('name: t\nmethod: |'), 'POST'), 'POST');
+});
+
+/** What VS Code inserts for a snippet left at its defaults: later lines take the line's indentation. */
+function expand(snippet: string, indent: string): string {
+  return snippet
+    .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+    .replace(/\$\{\d+\|([^,|]*)[^}]*\|\}/g, '$1')
+    .replace(/\$\d+/g, '')
+    .replace(/\\\$/g, '$')
+    .replace(/\n/g, `\n${indent}`);
+}
+
+function applyItem(fixture: string, label: string, triggerCharacter?: string): string {
+  const { text, position } = cursor(fixture);
+  const doc = TextDocument.create('file:///work/test.atm.yaml', 'atm-yaml', 1, text);
+  const item = complete(doc, position, ctx, triggerCharacter).items.find((i) => i.label === label);
+  assert.ok(item && item.textEdit && 'range' in item.textEdit, `no ${label}`);
+  const line = text.split('\n')[position.line];
+  const indent = /^[ ]*/.exec(line)?.[0] ?? '';
+  return TextDocument.applyEdits(doc, [{ range: item.textEdit.range, newText: expand(item.textEdit.newText, indent) }]);
+}
+
+void test('snippets at their defaults give valid specs', () => {
+  const errors = (text: string) => validateText(text).filter((d) => d.severity === 'error');
+  assert.deepEqual(errors(applyItem('|', 'new test')), []);
+  const second = applyItem('name: a\nurl: http://127.0.0.1/\n|', 'new test (---)');
+  assert.equal(parseSpecFile(second).tests.length, 2);
+  assert.deepEqual(errors(second.replace('My API test', 'Another')), []);
+  const mix = 'name: a\nbase_url: http://127.0.0.1\nendpoints:\n  - name: one\n    url: /one\n';
+  assert.deepEqual(errors(applyItem(`${mix}  - |`, 'new endpoint').replace('name: list', 'name: two')), []);
+  assert.deepEqual(errors(applyItem(`${mix}  -|`, 'new endpoint', '-').replace('name: list', 'name: two')), []);
+  const keyed = applyItem('name: a\nbase_url: http://127.0.0.1\n|', 'endpoints');
+  assert.deepEqual(errors(keyed), [], keyed);
+  assert.deepEqual(errors(applyItem('name: a\nurl: http://127.0.0.1/\nmethod:|', 'POST', ':')), []);
+  assert.deepEqual(errors(applyItem('name: a\nurl: http://127.0.0.1/\n|', 'auth').replace(/\n  $/, '\n  token: "{{env:API_TOKEN}}"\n')), []);
 });
