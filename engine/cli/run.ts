@@ -98,8 +98,8 @@ function progressLine(u: ProgressUpdate): string {
     `${f1(u.point.rps)} req/s`,
     `p50 ${ms(lat.p50)}ms p95 ${ms(lat.p95)}ms p99 ${ms(lat.p99)}ms`,
     `errors ${errors}`,
+    `dropped ${s.dropped_requests}`,
   ];
-  if (u.model === 'open') parts.push(`dropped ${s.dropped_requests}`);
   if (u.progress !== null) parts.push(`${Math.round(u.progress * 100)}%`);
   return `${u.name}: ${parts.join(' | ')}`;
 }
@@ -250,7 +250,9 @@ export async function runCommand(args: string[]): Promise<number> {
           : (update) => {
               const line = progressLine(update);
               if (tty) {
-                process.stderr.write(`\r${line}\x1b[K`);
+                // One line, rewritten: never wider than the terminal, or it would wrap.
+                const width = process.stderr.columns > 0 ? process.stderr.columns - 1 : line.length;
+                process.stderr.write(`\r${line.slice(0, width)}\x1b[K`);
                 wroteLine = true;
               } else {
                 process.stderr.write(`${line}\n`);
