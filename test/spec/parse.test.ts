@@ -69,6 +69,8 @@ void test('YAML 1.2: on, yes, off stay strings', () => {
   assert.equal(spec.name, 'on');
   assert.equal(spec.description, 'yes');
   assert.equal(spec.headers?.['X-Flag'], 'off');
+  const onKey = parseSpecFile('name: t\nurl: http://h/a\non: 1\nyes: 2\n');
+  assert.deepEqual(onKey.diagnostics.map((d) => d.data?.key), ['on', 'yes'], 'keys stay the strings `on` and `yes`, not booleans');
 });
 
 void test('anchors and aliases work; errors inside an aliased node point at the anchor', () => {
