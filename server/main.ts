@@ -179,6 +179,7 @@ function startServer(): void {
 
   process.on('uncaughtException', (error) => log('atm: uncaught exception', error));
   process.on('unhandledRejection', (reason) => log('atm: unhandled rejection', reason));
+  connection.onInitialized(() => validator.warm());
   connection.onShutdown(() => validator.dispose());
 
   documents.listen(connection);

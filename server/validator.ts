@@ -107,6 +107,11 @@ export class Validator {
     });
   }
 
+  /** Starts the worker ahead of the first job (loading the bundle takes a moment). */
+  warm(): void {
+    this.ensureWorker();
+  }
+
   dispose(): void {
     this.disposed = true;
     this.failAll(new Error('the validator stopped'));
