@@ -47,7 +47,8 @@ async function documentFor(arg: unknown): Promise<vscode.TextDocument | null> {
   return editor && editor.document.languageId === 'atm-yaml' ? editor.document : null;
 }
 
-function resolveSpecUri(file: string): vscode.Uri | null {
+/** The spec file of a result (its `file` is workspace-relative when it can be). */
+export function resolveSpecUri(file: string): vscode.Uri | null {
   if (file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file)) return vscode.Uri.file(file);
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     // asRelativePath drops the folder name only with a single folder; try both forms.

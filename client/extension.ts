@@ -2,7 +2,7 @@
 // user asks (a lens, a button, a command).
 import * as vscode from 'vscode';
 import * as fs from 'node:fs/promises';
-import { registerCommands, openSpecFile } from './commands';
+import { registerCommands, openSpecFile, resolveSpecUri } from './commands';
 import { HistoryStore } from './history/store';
 import { RunsTreeProvider } from './history/tree';
 import { AtmLanguageClient } from './languageClient';
@@ -30,7 +30,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   let controller: RunController | null = null;
   const panel = new ResultsPanel(context.extensionUri, log, {
     stop: (runId) => controller?.stop(runId),
-    rerun: () => void vscode.commands.executeCommand('atm.rerunLast'),
+    rerun: (run) => {
+      const uri = run ? resolveSpecUri(run.file) : null;
+      if (!run || !uri) {
+        void vscode.commands.executeCommand('atm.rerunLast');
+        return;
+      }
+      controller?.run({ uri, testName: run.name }).catch((err: unknown) => {
+        log.error(`Rerun of "${run.name}": ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showErrorMessage(`ATM: could not rerun "${run.name}": ${err instanceof Error ? err.message : String(err)}`);
+      });
+    },
     openSpec: (file) => openSpecFile(file),
     loadResult: async (runId) => {
       await history.load();

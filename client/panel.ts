@@ -12,7 +12,8 @@ const SHOWN_RUN_KEY = 'atm.panel.shownRun';
 
 export interface PanelActions {
   stop(runId: string): void;
-  rerun(): void;
+  /** Runs the panel's test again (null: the last run of this window). */
+  rerun(run: RunInfo | null): void;
   openSpec(file: string): void;
   /** A result from the history, for a panel restored after a reload. */
   loadResult(runId: string | null): Promise<RunResult | null>;
@@ -38,6 +39,17 @@ function infoFromResult(result: RunResult): RunInfo {
     duration_seconds: num(spec.duration_seconds),
     started_at: result.started_at,
   };
+}
+
+/**
+ * The webview's resource source without CSP keywords. VS Code's cspSource is
+ * `'self' https://*.vscode-cdn.net`; the panel loads only asWebviewUri resources (the https
+ * source), never from the webview's own origin, so `'self'` is not needed, and renderPanelHtml
+ * refuses quotes in a source.
+ */
+export function resourceSource(cspSource: string): string {
+  const sources = cspSource.split(/\s+/).filter((t) => t !== '' && !t.startsWith("'"));
+  return sources.length > 0 ? sources.join(' ') : cspSource;
 }
 
 /** The run a restored panel showed, from the state the panel script saved (webview/state.ts). */
@@ -146,7 +158,7 @@ export class ResultsPanel implements vscode.Disposable {
     panel.webview.html = renderPanelHtml({
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-      cspSource: panel.webview.cspSource,
+      cspSource: resourceSource(panel.webview.cspSource),
       nonce: randomBytes(24).toString('base64url'),
       title: this.title(),
     });
@@ -160,14 +172,14 @@ export class ResultsPanel implements vscode.Disposable {
     const message: PanelMessage = raw;
     switch (message.type) {
       case 'ready':
-        this.post({ type: 'init', run: this.shown.run, result: this.shown.result, running: this.shown.running, canRerun: this.canRerun });
+        this.post({ type: 'init', run: this.shown.run, result: this.shown.result, running: this.shown.running, canRerun: this.canRerun || this.shown.run !== null });
         if (this.shown.running && this.shown.lastUpdate) this.post({ type: 'progress', update: this.shown.lastUpdate });
         break;
       case 'stop':
         this.actions.stop(message.runId);
         break;
       case 'rerun':
-        this.actions.rerun();
+        this.actions.rerun(this.shown.run);
         break;
       case 'openSpec':
         if (this.shown.run) this.actions.openSpec(this.shown.run.file);
@@ -247,7 +259,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.rememberShown(result.id);
     if (this.panel) {
       this.panel.title = this.title();
-      this.post({ type: 'init', run: this.shown.run, result, running: false, canRerun: this.canRerun });
+      this.post({ type: 'init', run: this.shown.run, result, running: false, canRerun: this.canRerun || this.shown.run !== null });
       this.reveal(false);
     } else {
       this.reveal(false);

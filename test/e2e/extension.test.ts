@@ -1,6 +1,6 @@
 // The extension as a user meets it: the packaged VSIX installed into a real VS Code (code-server),
 // driven through Chromium. Screenshots of every step go to the folder printed at the start.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import {
   openWorkbench,
   packageVsix,
   panelFrame,
+  pidsWithArg,
   readPanel,
   REPO,
   runCommand,
@@ -168,6 +169,11 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     if (page) await shots.take(page, 'trusted-final').catch(() => undefined);
   });
 
+  afterEach(async (t) => {
+    // What the window looked like at the end of each step, failed or not.
+    if (page) await shots.take(page, `after-${t.name.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 40)}`).catch(() => undefined);
+  });
+
   void test('a broken line shows a squiggle and its message in Problems', async () => {
     await openFile(page, 'broken.atm.yaml');
     const expected = validateText(BROKEN.replace('BASE', demo?.url ?? '')).find((d) => d.code === 'unknown-key');
@@ -246,6 +252,10 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     await waitForPanel(page, 'the live numbers to move', (p) => tileNumber(p.tiles.requests) > tileNumber(first.tiles.requests), 30_000);
     await waitFor('the status bar to show the live rate', async () => /ATM: [\d,]+ req\/s · p95/.test((await page.locator('.statusbar').innerText()) ?? ''), 20_000);
     await shots.take(page, 'long-live-status-bar');
+    // The same test is not started twice: a second click offers a restart instead.
+    await clickLens(page, /Run test/);
+    await waitFor('the already-running notice', async () => (await notifications(page)).find((t) => /"Long run" is already running/.test(t) && /Restart/.test(t)), 15_000);
+    await shots.take(page, 'long-already-running');
     await waitFor('Stop to be clicked', async () => {
       const frame = await panelFrame(page);
       if (!frame) return false;
@@ -323,6 +333,32 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
     assert.ok(!(await readPanel(page))?.name.includes('Remote target'), 'no run started');
+  });
+
+  void test('a crashed language server is restarted once, then reported', async () => {
+    const serverJs = join(root, 'trusted', 'extensions', 'api-test-machine.api-test-machine-0.1.0', 'dist', 'server.js');
+    const [first] = await waitFor('the language server process', async () => {
+      const pids = await pidsWithArg(serverJs);
+      return pids.length === 1 ? pids : undefined;
+    }, 20_000);
+    process.kill(first, 'SIGKILL');
+    const [second] = await waitFor('a restarted language server', async () => {
+      const pids = (await pidsWithArg(serverJs)).filter((p) => p !== first);
+      return pids.length === 1 ? pids : undefined;
+    }, 30_000, 250);
+    // The restarted server validates again: a fresh typo gets its squiggle.
+    await openFile(page, 'completion.atm.yaml');
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\nconcurrencyy: 3');
+    await page.locator('.editor-group-container.active .squiggly-error').first().waitFor({ state: 'attached', timeout: 30_000 });
+    await shots.take(page, 'server-restarted');
+    await page.keyboard.press('Control+Z');
+    await page.keyboard.press('Control+Z');
+    process.kill(second, 'SIGKILL');
+    const toast = await waitFor('the message after a second crash', async () => (await notifications(page)).find((t) => /language server stopped again/.test(t)), 30_000);
+    await shots.take(page, 'server-stopped');
+    assert.match(toast, /Reload Window/);
   });
 });
 
