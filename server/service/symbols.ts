@@ -12,9 +12,15 @@ function contains(outer: Range, inner: Range): boolean {
   return before(outer.start, inner.start) && before(inner.end, outer.end);
 }
 
+/** The parser drops a leading BOM, so its offsets are one short of the document's. */
+function bomShift(doc: TextDocument): number {
+  return doc.getText({ start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }) === '\uFEFF' ? 1 : 0;
+}
+
 function nodeRange(doc: TextDocument, node: { range?: [number, number, number] | null }): Range | null {
   if (!node.range) return null;
-  return { start: doc.positionAt(node.range[0]), end: doc.positionAt(node.range[1]) };
+  const shift = bomShift(doc);
+  return { start: doc.positionAt(node.range[0] + shift), end: doc.positionAt(node.range[1] + shift) };
 }
 
 function pairOf(map: YAMLMap, key: string): Pair | null {

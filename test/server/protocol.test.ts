@@ -238,6 +238,12 @@ void test('quick fix: missing name → insert one (unique in the file)', async (
   assert.deepEqual(r.diagnostics, []);
 });
 
+void test('quick fix: an endpoint without a name gets one', async () => {
+  const r = await applyFix('name: a\nbase_url: http://127.0.0.1\nendpoints:\n  - url: /x\n    method: GET\n  - name: b\n    url: /b\n', 'missing-name', /Add `name/);
+  assert.equal(r.text, 'name: a\nbase_url: http://127.0.0.1\nendpoints:\n  - name: endpoint-1\n    url: /x\n    method: GET\n  - name: b\n    url: /b\n');
+  assert.deepEqual(r.diagnostics, []);
+});
+
 void test('quick fix: a token in plain text → {{env:...}}', async () => {
   const header = await applyFix('name: a\nurl: http://127.0.0.1/\nheaders:\n  Authorization: Bearer abc123secretvalue\n', 'hardcoded-secret', /env:API_TOKEN/);
   assert.equal(header.text, 'name: a\nurl: http://127.0.0.1/\nheaders:\n  Authorization: Bearer {{env:API_TOKEN}}\n');
