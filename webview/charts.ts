@@ -120,6 +120,8 @@ export class Charts {
   private timeline: readonly TimelinePoint[] = [];
   private targetRps: number | null = null;
   private open = false;
+  private visible = true;
+  private stale = false;
   private readonly resizeObserver: ResizeObserver;
 
   constructor() {
@@ -139,7 +141,7 @@ export class Charts {
     });
   }
 
-  /** Shows `timeline`; cheap when called with the same array again. */
+  /** Shows `timeline`; cheap when called with the same array again, deferred while hidden. */
   update(timeline: readonly TimelinePoint[], model: 'open' | 'closed', targetRps: number | null): void {
     const open = model === 'open';
     if (open !== this.open || targetRps !== this.targetRps) {
@@ -151,7 +153,21 @@ export class Charts {
     }
     if (timeline === this.timeline) return;
     this.timeline = timeline;
+    if (!this.visible) {
+      this.stale = true;
+      return;
+    }
     for (const c of this.charts) c.plot?.setData(this.data(c));
+  }
+
+  /** Hidden charts are not redrawn; they catch up when shown. */
+  setVisible(visible: boolean): void {
+    if (visible === this.visible) return;
+    this.visible = visible;
+    if (visible && this.stale) {
+      this.stale = false;
+      for (const c of this.charts) c.plot?.setData(this.data(c));
+    }
   }
 
   private data(c: LiveChart): uPlot.AlignedData {

@@ -136,6 +136,7 @@ export class PanelView {
   private data: ViewData | null = null;
   private detailFor: SampledRequest | null = null;
   private bannerKey = '\u0001';
+  private readonly stale = new Set<'endpoints' | 'errors' | 'samples'>();
 
   constructor(
     root: HTMLElement,
@@ -182,6 +183,7 @@ export class PanelView {
       if (active !== null && active !== this.ui.tab) {
         this.ui = { ...this.ui, tab: active };
         this.actions.uiChanged(this.ui);
+        this.renderVisibleTab();
       }
     });
   }
@@ -196,9 +198,26 @@ export class PanelView {
     }
     this.charts.update(data.timeline, state.run?.model ?? 'closed', state.run?.target_rps ?? null);
     if (prev === null || prev.thresholds !== data.thresholds) this.renderThresholds(data.thresholds);
-    if (prev === null || prev.endpoints !== data.endpoints) this.renderEndpoints(data.endpoints);
-    if (prev === null || prev.summary !== data.summary) this.renderStatusAndErrors(data.summary);
-    if (prev === null || prev.samples !== data.samples) this.renderSamples(false);
+    // Tabs not shown are brought up to date when they are shown: a live run then costs only what
+    // is on screen (100 endpoint rows rewritten every update would dominate the render).
+    if (prev === null || prev.endpoints !== data.endpoints) this.stale.add('endpoints');
+    if (prev === null || prev.summary !== data.summary) this.stale.add('errors');
+    if (prev === null || prev.samples !== data.samples) this.stale.add('samples');
+    this.setTabCount('endpoints', data.endpoints.length > 1 ? data.endpoints.length : null);
+    this.setTabCount('samples', data.samples.length > 0 ? data.samples.length : null);
+    const errorCount = Object.values(data.summary?.errors_by_type ?? {}).reduce((sum: number, n) => sum + (n ?? 0), 0);
+    this.setTabCount('errors', errorCount > 0 ? errorCount : null);
+    this.renderVisibleTab();
+  }
+
+  private renderVisibleTab(): void {
+    const tab = this.ui.tab;
+    this.charts.setVisible(tab === 'tab-overview');
+    const data = this.data;
+    if (data === null) return;
+    if (tab === 'tab-endpoints' && this.stale.delete('endpoints')) this.renderEndpoints(data.endpoints);
+    if (tab === 'tab-errors' && this.stale.delete('errors')) this.renderStatusAndErrors(data.summary);
+    if (tab === 'tab-samples' && this.stale.delete('samples')) this.renderSamples(false);
   }
 
   private buildHeader(): HTMLElement {
@@ -447,7 +466,6 @@ export class PanelView {
     );
     setHidden(this.endpoints.element, endpoints.length === 0);
     setHidden(this.endpointsEmpty, endpoints.length > 0);
-    this.setTabCount('endpoints', endpoints.length > 1 ? endpoints.length : null);
   }
 
   private renderStatusAndErrors(m: Metrics | null): void {
@@ -471,8 +489,6 @@ export class PanelView {
     );
     setHidden(this.errorTypes.element, errors.length === 0);
     setHidden(this.errorTypesEmpty, errors.length > 0);
-    const errorCount = errors.reduce((s, [, n]) => s + n, 0);
-    this.setTabCount('errors', errorCount > 0 ? errorCount : null);
   }
 
   private renderSamples(filterChanged: boolean): void {
@@ -501,7 +517,6 @@ export class PanelView {
     setHidden(this.samples.element, shown.length === 0);
     setHidden(this.samplesEmpty, shown.length > 0);
     setText(this.samplesEmpty, this.ui.errorsOnly && all.length > 0 ? 'No failed samples.' : 'No sampled requests yet.');
-    this.setTabCount('samples', all.length > 0 ? all.length : null);
     let selected = this.ui.selectedSample;
     if (selected !== null && (selected >= all.length || (filterChanged && !shown.some((s) => s.index === selected)))) {
       selected = null;
