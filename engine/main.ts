@@ -87,27 +87,34 @@ async function run(params: RunParams, token: CancellationToken): Promise<RunResu
   }
   const plan = outcome.plan;
   const controller = new AbortController();
-  token.onCancellationRequested(() => {
+  let grace: NodeJS.Timeout | null = null;
+  const cancelling = token.onCancellationRequested(() => {
     if (controller.signal.aborted) exitNow(0);
     controller.abort();
     // The second stage when the partial result does not come in time.
-    setTimeout(() => exitNow(0), CANCEL_GRACE_MS).unref();
+    grace = setTimeout(() => exitNow(0), CANCEL_GRACE_MS);
   });
   const runId = params.runId;
-  return runPlan(plan, {
-    runId,
-    signal: controller.signal,
-    sampleBodyBytes: params.sampleBodyBytes,
-    onProgress: (update) => {
-      connection.sendNotification(ProgressNotification, update).catch(notifyFailure);
-    },
-    onSample: (sample) => {
-      connection.sendNotification(SampleNotification, { runId, sample }).catch(notifyFailure);
-    },
-    onLog: (level, message) => {
-      connection.sendNotification(LogNotification, { level, message: redact(message, plan.secrets), runId }).catch(notifyFailure);
-    },
-  });
+  try {
+    return await runPlan(plan, {
+      runId,
+      signal: controller.signal,
+      sampleBodyBytes: params.sampleBodyBytes,
+      onProgress: (update) => {
+        connection.sendNotification(ProgressNotification, update).catch(notifyFailure);
+      },
+      onSample: (sample) => {
+        connection.sendNotification(SampleNotification, { runId, sample }).catch(notifyFailure);
+      },
+      onLog: (level, message) => {
+        connection.sendNotification(LogNotification, { level, message: redact(message, plan.secrets), runId }).catch(notifyFailure);
+      },
+    });
+  } finally {
+    // The partial result came in time: the engine stays up for the next run.
+    cancelling.dispose();
+    if (grace !== null) clearTimeout(grace);
+  }
 }
 
 connection.onRequest(RunRequest, async (params, token) => {

@@ -134,7 +134,15 @@ void describe('engine process', { timeout: 60_000 }, () => {
     );
     assert.equal(result.status, 'cancelled');
     assert.ok(result.metrics.total_requests > 0);
-    assert.equal(child.exitCode, null, 'the engine stays up for the next run');
+    // The engine stays up for the next run, also after the cancel's grace time.
+    const again = await connection.sendRequest(RunRequest, {
+      runId: 'run-d',
+      file: '/virtual/a.atm.yaml',
+      text: spec(`${server.url}/`, ['duration_seconds: 6']),
+      testName: 'Process run',
+    });
+    assert.equal(again.status, 'completed');
+    assert.equal(child.exitCode, null);
   });
 
   void it('cancel twice: the process ends', async () => {
