@@ -25,6 +25,11 @@ export function escapeHtml(text: string): string {
   );
 }
 
+/** Escapes a double-quoted attribute value; single quotes stay readable (CSP keywords use them). */
+function escapeAttr(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+}
+
 /** The Content-Security-Policy of the panel: nothing but its own bundle, nonce'd. */
 export function panelCsp(cspSource: string, nonce: string): string {
   return [
@@ -42,8 +47,9 @@ export function panelCsp(cspSource: string, nonce: string): string {
 export function renderPanelHtml(options: PanelHtmlOptions): string {
   const { scriptUri, styleUri, cspSource, nonce, title } = options;
   if (!NONCE_RE.test(nonce)) throw new Error('renderPanelHtml: the nonce must be 16+ base64/hex characters');
-  // A ';' or newline in cspSource would let it add directives; a quote or bracket would leave the attribute.
-  if (/[;\r\n"'<>&]/.test(cspSource)) throw new Error('renderPanelHtml: invalid cspSource');
+  // A ';' or newline in cspSource would let it add directives. (VS Code's own value has quotes:
+  // "'self' https://*.vscode-cdn.net"; the attribute escaping below keeps them harmless.)
+  if (/[;\r\n]/.test(cspSource)) throw new Error('renderPanelHtml: invalid cspSource');
   // `</script` inside a prelude would end the element early; preludes are our own code.
   const preludes = (options.preludeScripts ?? []).map((code) => {
     if (/<\/script/i.test(code)) throw new Error('renderPanelHtml: a prelude script must not contain </script');
@@ -53,7 +59,7 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
 <html lang="en">
 <head>
   <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${panelCsp(cspSource, nonce)}">
+  <meta http-equiv="Content-Security-Policy" content="${escapeAttr(panelCsp(cspSource, nonce))}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <meta property="csp-nonce" content="${nonce}">
   <link rel="stylesheet" href="${escapeHtml(styleUri)}" nonce="${nonce}">

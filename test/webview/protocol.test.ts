@@ -71,7 +71,7 @@ void describe('renderPanelHtml', () => {
   const html = renderPanelHtml({
     scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.js',
     styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/webview.css',
-    cspSource: 'https://*.vscode-cdn.net',
+    cspSource: "'self' https://*.vscode-cdn.net",
     nonce,
     title: '<script>alert(1)</script> & "x"',
   });
@@ -80,7 +80,7 @@ void describe('renderPanelHtml', () => {
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
     assert.equal(
       csp,
-      `default-src 'none'; script-src 'nonce-${nonce}'; style-src https://*.vscode-cdn.net 'nonce-${nonce}'; font-src https://*.vscode-cdn.net; img-src https://*.vscode-cdn.net`,
+      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self' https://*.vscode-cdn.net 'nonce-${nonce}'; font-src 'self' https://*.vscode-cdn.net; img-src 'self' https://*.vscode-cdn.net`,
     );
     assert.doesNotMatch(html, /unsafe-inline|unsafe-eval/);
   });
@@ -99,6 +99,9 @@ void describe('renderPanelHtml', () => {
     assert.throws(() => renderPanelHtml({ ...base, nonce: 'abc' }));
     assert.throws(() => renderPanelHtml({ ...base, nonce: "abcdefghijklmnop'; script-src *" }));
     assert.throws(() => renderPanelHtml({ ...base, nonce, cspSource: "x; script-src 'unsafe-inline'" }));
+    assert.throws(() => renderPanelHtml({ ...base, nonce, cspSource: 'x\nscript-src *' }));
+    // A quote cannot end the attribute early.
+    assert.ok(renderPanelHtml({ ...base, nonce, cspSource: 'x" onload="y' }).includes('x&quot; onload=&quot;y'));
     assert.throws(() => renderPanelHtml({ ...base, nonce, preludeScripts: ['</script><script>1'] }));
   });
 });
