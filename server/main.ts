@@ -4,6 +4,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
   CodeActionKind,
   createConnection,
+  DidChangeWatchedFilesNotification,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -21,10 +22,14 @@ import {
 } from './service';
 import { contextFor, serveValidation, Validator, WORKER_FLAG } from './validator';
 
+/** Where env files usually live; a spec may name another file, picked up on its next edit. */
+const ENV_FILE_WATCHERS = ['**/.env', '**/.env.*', '**/*.env'];
+
 function startServer(): void {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
   let validationDelayMs = DEFAULT_VALIDATION_DELAY_MS;
+  let canWatchFiles = false;
   const validator = new Validator(__filename, (message) => connection.console.error(message));
 
   function log(message: string, error?: unknown): void {
@@ -43,6 +48,7 @@ function startServer(): void {
   }
 
   connection.onInitialize((params): InitializeResult => {
+    canWatchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const options = params.initializationOptions as AtmInitializationOptions | undefined;
     if (options && typeof options.validationDelayMs === 'number' && Number.isFinite(options.validationDelayMs) && options.validationDelayMs >= 0) {
       validationDelayMs = options.validationDelayMs;
@@ -179,7 +185,18 @@ function startServer(): void {
 
   process.on('uncaughtException', (error) => log('atm: uncaught exception', error));
   process.on('unhandledRejection', (reason) => log('atm: unhandled rejection', reason));
-  connection.onInitialized(() => validator.warm());
+  connection.onInitialized(() => {
+    validator.warm();
+    // Env files decide the "not set" warnings: when one changes, open specs are checked again.
+    if (canWatchFiles) {
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: ENV_FILE_WATCHERS.map((globPattern) => ({ globPattern })) })
+        .catch((error: unknown) => log('atm: watching env files failed', error));
+    }
+  });
+  connection.onDidChangeWatchedFiles(() => {
+    for (const doc of documents.all()) scheduleValidation(doc.uri);
+  });
   connection.onShutdown(() => validator.dispose());
 
   documents.listen(connection);

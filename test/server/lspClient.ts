@@ -11,6 +11,7 @@ import {
   InitializedNotification,
   InitializeRequest,
   LogMessageNotification,
+  RegistrationRequest,
   PublishDiagnosticsNotification,
   ShutdownRequest,
   StreamMessageReader,
@@ -31,6 +32,8 @@ export interface LspSession {
   capabilities: InitializeResult['capabilities'];
   /** Server log lines (window/logMessage). */
   logs: string[];
+  /** Methods the server registered dynamically (client/registerCapability). */
+  registrations: string[];
   /** Resolves with the first publishDiagnostics for `uri` that satisfies `accept`. */
   diagnostics(uri: string, accept?: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
   open(uri: string, text: string, version?: number): void;
@@ -54,6 +57,10 @@ export async function startServer(options: AtmInitializationOptions = { validati
     reject: (e: Error) => void;
   }> = [];
   const logs: string[] = [];
+  const registrations: string[] = [];
+  connection.onRequest(RegistrationRequest.type, (p) => {
+    for (const r of p.registrations) registrations.push(r.method);
+  });
   connection.onNotification(LogMessageNotification.type, (p) => {
     logs.push(p.message);
   });
@@ -71,7 +78,10 @@ export async function startServer(options: AtmInitializationOptions = { validati
   const init = await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
     rootUri: null,
-    capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } },
+    capabilities: {
+      textDocument: { publishDiagnostics: { versionSupport: true } },
+      workspace: { didChangeWatchedFiles: { dynamicRegistration: true } },
+    },
     initializationOptions: options,
   });
   await connection.sendNotification(InitializedNotification.type, {});
@@ -84,6 +94,7 @@ export async function startServer(options: AtmInitializationOptions = { validati
     process: child,
     capabilities: init.capabilities,
     logs,
+    registrations,
     diagnostics(uri, accept = () => true) {
       const hit = [...seen].reverse().find((p) => p.uri === uri && accept(p));
       if (hit) {

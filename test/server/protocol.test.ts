@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import {
   CodeActionRequest,
   CodeLensRequest,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
   CompletionRequest,
   DefinitionRequest,
   DocumentSymbolRequest,
@@ -284,4 +286,16 @@ void test('the editor and `atm validate` report the same diagnostics', async () 
     compared += fromServer.length;
   }
   assert.ok(compared >= 6, `compared ${compared} diagnostics`);
+});
+
+void test('an env file change re-checks open specs', async () => {
+  const envFile = path.join(dir, '.env.watch');
+  writeFileSync(envFile, 'OTHER=1\n');
+  const { uri, diagnostics } = await openDoc('name: w\nenv_file: .env.watch\nurl: "http://127.0.0.1/{{env:ADDED_LATER}}"\n');
+  assert.deepEqual(diagnostics.map((d) => d.code), ['env-not-set']);
+  assert.ok(server.registrations.includes('workspace/didChangeWatchedFiles'));
+  writeFileSync(envFile, 'OTHER=1\nADDED_LATER=yes\n');
+  await server.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(envFile).href, type: FileChangeType.Changed }] });
+  const again = await server.diagnostics(uri, (p) => p.version === 1 && p.diagnostics.length === 0);
+  assert.deepEqual(again.diagnostics, []);
 });
