@@ -23,12 +23,14 @@ export interface LoadResult {
   errors: number;
   /** Peak RSS of the load generator's busiest process, when known (MiB). */
   max_rss_mb: number | null;
+  /** CPU seconds (user + system) the load generator used, start-up included, when known. */
+  cpu_seconds: number | null;
   /** Set when the tool failed: what it said. */
   failure: string | null;
 }
 
 function failed(tool: LoadResult['tool'], failure: string): LoadResult {
-  return { tool, rps: 0, requests: 0, seconds: 0, p50_ms: null, p99_ms: null, max_ms: null, errors: 0, max_rss_mb: null, failure };
+  return { tool, rps: 0, requests: 0, seconds: 0, p50_ms: null, p99_ms: null, max_ms: null, errors: 0, max_rss_mb: null, cpu_seconds: null, failure };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,7 +143,9 @@ export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuPr
     p99_ms: m.latency_ms.p99,
     max_ms: m.latency_ms.max,
     errors: m.failed_requests,
-    max_rss_mb: engineProc?.max_rss_mb ?? null,
+    max_rss_mb: engineProc?.max_rss_mb ?? res.usage?.max_rss_mb ?? null,
+    // With a forked engine GNU time sees only the CLI; the engine's own CPU would be missing.
+    cpu_seconds: processes.some((p) => /engine\.js$/.test(p.script)) ? null : (res.usage?.cpu_seconds ?? null),
     failure: result.status === 'failed' ? `run failed: ${result.error ?? ''}` : null,
   };
   return { load: load_, result, processes, profileDir };
@@ -172,13 +176,15 @@ export function autocannonVersion(): string {
   }
 }
 
-export async function runAutocannon(workDir: string, url: string, connections: number, seconds: number): Promise<LoadResult> {
+/** `amount` instead of a duration sends that many requests (used to measure start-up cost). */
+export async function runAutocannon(workDir: string, url: string, connections: number, seconds: number, amount?: number): Promise<LoadResult> {
   const script = autocannonScript();
   if (!script) return failed('autocannon', 'node_modules/autocannon is missing (npm install)');
   const dir = join(workDir, `autocannon-${++runCounter}`);
   mkdirSync(dir, { recursive: true });
   const probe = rssProbe(dir);
-  const res = await run(process.execPath, [script, '-c', String(connections), '-d', String(seconds), '--json', url], (seconds + 30) * 1000, {
+  const load = amount !== undefined ? ['-a', String(amount)] : ['-d', String(seconds)];
+  const res = await run(process.execPath, [script, '-c', String(connections), ...load, '--json', url], (seconds + 30) * 1000, {
     cwd: ROOT,
     env: probe.env,
   });
@@ -195,7 +201,8 @@ export async function runAutocannon(workDir: string, url: string, connections: n
     p99_ms: j.latency.p99,
     max_ms: j.latency.max,
     errors: j.errors + j.timeouts + j.non2xx,
-    max_rss_mb: rss?.max_rss_mb ?? null,
+    max_rss_mb: rss?.max_rss_mb ?? res.usage?.max_rss_mb ?? null,
+    cpu_seconds: res.usage?.cpu_seconds ?? null,
     failure: null,
   };
 }
@@ -225,7 +232,7 @@ function durationMs(value: string, unit: string): number {
 }
 
 /** Parses `wrk --latency` output. Exported for the bench's own sanity checks. */
-export function parseWrk(text: string): Omit<LoadResult, 'tool' | 'max_rss_mb' | 'failure'> | null {
+export function parseWrk(text: string): Omit<LoadResult, 'tool' | 'max_rss_mb' | 'cpu_seconds' | 'failure'> | null {
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(text);
   const total = /(\d+) requests in ([\d.]+)(us|ms|s|m),/.exec(text);
   if (!rps || !total) return null;
@@ -257,7 +264,7 @@ export async function runWrk(url: string, connections: number, seconds: number):
   const res = await run(bin, ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, '--latency', url], (seconds + 30) * 1000);
   const parsed = parseWrk(res.stdout);
   if (res.code !== 0 || !parsed) return failed('wrk', `exit ${res.code}: ${tail(res.stderr || res.stdout, 3)}`);
-  return { tool: 'wrk', ...parsed, max_rss_mb: null, failure: null };
+  return { tool: 'wrk', ...parsed, max_rss_mb: res.usage?.max_rss_mb ?? null, cpu_seconds: res.usage?.cpu_seconds ?? null, failure: null };
 }
 
 export function wrkVersion(): string {

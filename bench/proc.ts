@@ -1,6 +1,9 @@
 // Child processes of the bench: every one is registered so that a failure, Ctrl-C or a hung tool
 // never leaves a load generator or a target running, and every run has a hard time limit.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const children = new Set<ChildProcess>();
 
@@ -10,10 +13,18 @@ export function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-export function killAll(): void {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+/** Kills a child and, when it leads its own process group (run() starts them so), the group. */
+function killHard(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
   }
+}
+
+export function killAll(): void {
+  for (const child of children) killHard(child);
   children.clear();
 }
 
@@ -35,12 +46,22 @@ export interface RunOutput {
   timedOut: boolean;
   wallMs: number;
   pid: number | undefined;
+  /** CPU time (user + system) and peak RSS of the command, from GNU time, when available. */
+  usage: { cpu_seconds: number; max_rss_mb: number } | null;
 }
+
+const GNU_TIME = '/usr/bin/time';
+let usageCounter = 0;
+
 
 /** Runs a command to its end (or kills it after timeoutMs) and collects its output. */
 export async function run(cmd: string, args: string[], timeoutMs: number, options: SpawnOptions = {}): Promise<RunOutput> {
   const started = process.hrtime.bigint();
-  const child = track(spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] }));
+  // GNU time reports what the command itself used, whatever it is written in.
+  const usageFile = existsSync(GNU_TIME) ? join(tmpdir(), `atm-bench-usage-${process.pid}-${++usageCounter}.txt`) : null;
+  const [file, argv] = usageFile ? [GNU_TIME, ['-o', usageFile, '-f', '%U %S %M', cmd, ...args]] : [cmd, args];
+  // Its own process group, so that a timeout or Ctrl-C ends the command and not only the wrapper.
+  const child = track(spawn(file, argv, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => {
@@ -53,17 +74,25 @@ export async function run(cmd: string, args: string[], timeoutMs: number, option
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGKILL');
+    killHard(child);
   }, timeoutMs);
+  const readUsage = (): RunOutput['usage'] => {
+    if (!usageFile || !existsSync(usageFile)) return null;
+    const text = readFileSync(usageFile, 'utf8');
+    rmSync(usageFile, { force: true });
+    // The last line: GNU time puts "Command exited with non-zero status N" before it.
+    const m = /([\d.]+) ([\d.]+) (\d+)\s*$/.exec(text);
+    return m ? { cpu_seconds: Number(m[1]) + Number(m[2]), max_rss_mb: Number(m[3]) / 1024 } : null;
+  };
   return new Promise<RunOutput>((resolve) => {
     child.once('error', (err) => {
       clearTimeout(timer);
-      resolve({ code: null, signal: null, stdout, stderr: stderr + String(err), timedOut, wallMs: 0, pid: child.pid });
+      resolve({ code: null, signal: null, stdout, stderr: stderr + String(err), timedOut, wallMs: 0, pid: child.pid, usage: null });
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      resolve({ code, signal, stdout, stderr, timedOut, wallMs, pid: child.pid });
+      resolve({ code, signal, stdout, stderr, timedOut, wallMs, pid: child.pid, usage: readUsage() });
     });
   });
 }
