@@ -122,7 +122,23 @@ function completeLines(lines: readonly string[], position: Position, ctx: Servic
       if (triggerCharacter && triggerCharacter !== '-' && !inThreshold && c.prefix.trim() !== '') return result;
       if (triggerCharacter === '-' && c.prefix !== '') return result;
       const range = wordRangeAround(line, position.line, character, c.col, /[\w.$-]/);
+      const before = items.length;
       keyItems(items, c.path, c.prefix, range, c.inSeqItem, c.siblings);
+      // Renaming an existing key (`concu|rency: 5`): replace the name only, keep its value.
+      if (/^[ \t]*:/.test(line.slice(range.end.character))) {
+        for (let i = before; i < items.length; i++) {
+          const item = items[i];
+          const edit = item.textEdit;
+          if (!edit || !('range' in edit)) continue;
+          if (item.kind !== CompletionItemKind.Property && item.kind !== CompletionItemKind.Field) {
+            items.splice(i--, 1);
+            continue;
+          }
+          edit.newText = item.label;
+          item.insertTextFormat = InsertTextFormat.PlainText;
+          item.command = undefined;
+        }
+      }
       return result;
     }
     case 'value': {

@@ -209,3 +209,9 @@ void test('snippets at their defaults give valid specs', () => {
   assert.deepEqual(errors(applyItem('name: a\nurl: http://127.0.0.1/\nmethod:|', 'POST', ':')), []);
   assert.deepEqual(errors(applyItem('name: a\nurl: http://127.0.0.1/\n|', 'auth').replace(/\n  $/, '\n  token: "{{env:API_TOKEN}}"\n')), []);
 });
+
+void test('completing over an existing key replaces only its name', () => {
+  const items = completeAt('name: t\nconcu|rency: 5\n');
+  assert.equal(newText(items, 'concurrency'), 'concurrency');
+  assert.ok(!labels(items).includes('new test'), 'no snippets over an existing key');
+});
