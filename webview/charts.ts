@@ -233,7 +233,8 @@ export class Charts {
               width: 1.5,
               dash: s.dash,
               fill: s.fill ? withAlpha(color, 0.15) : undefined,
-              points: { show: false },
+              // A line needs two points; a run of a second or two shows its points instead.
+              points: { show: (u) => u.data[0].length < 3, size: 6, fill: color, stroke: color },
               value: (_u, v) => (v === null ? '—' : `${compact(v)} ${c.def.unit}`),
             };
           }),

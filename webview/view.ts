@@ -86,7 +86,7 @@ export class PanelView {
       { title: 'Endpoint', width: 'minmax(80px, 1fr)' },
       { title: 'Limit', width: 'minmax(80px, 1fr)', align: 'right' },
       { title: 'Actual', width: 'minmax(90px, 1fr)', align: 'right' },
-      { title: 'Result', width: '64px', align: 'center' },
+      { title: 'Result', width: '72px', align: 'center' },
     ],
   });
   private readonly thresholdsEmpty = el('p', { className: 'empty', text: 'This test has no thresholds.' });
@@ -148,12 +148,12 @@ export class PanelView {
       ariaLabel: 'Sampled requests',
       rowTestId: 'sample-row',
       columns: [
-        { title: 'Endpoint', width: 'minmax(90px, 1fr)' },
-        { title: 'Method', width: '84px' },
-        { title: 'URL', width: 'minmax(140px, 3fr)' },
-        { title: 'Status', width: '76px', align: 'right' },
-        { title: 'Latency', width: '90px', align: 'right' },
-        { title: 'Error', width: 'minmax(90px, 1.4fr)' },
+        { title: 'Endpoint', width: 'minmax(72px, 1fr)' },
+        { title: 'Method', width: '80px' },
+        { title: 'URL', width: 'minmax(100px, 3fr)' },
+        { title: 'Status', width: '72px', align: 'right' },
+        { title: 'Latency', width: '84px', align: 'right' },
+        { title: 'Error', width: 'minmax(80px, 1.4fr)' },
       ],
       onActivate: (key) => this.selectSample(Number(key)),
     });
