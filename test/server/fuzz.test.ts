@@ -102,15 +102,17 @@ function inside(doc: TextDocument, r: Range): boolean {
   return ok(r.start) && ok(r.end) && (r.start.line < r.end.line || (r.start.line === r.end.line && r.start.character <= r.end.character));
 }
 
+const CASES = 2500;
+
 const ctx: ServiceContext = { env: { API_TOKEN: 'x' }, readFile: (p) => (p === '.env' ? 'A=1\nB=2\n' : null) };
 
 void test('thousands of corrupted specs: every service function answers, nothing throws', (t) => {
   const texts = corpus();
   assert.ok(texts.length >= 2, 'a corpus to corrupt');
   const rnd = prng(0xa7a7);
-  const deadline = Date.now() + 20_000;
+  // A fixed count, not a time budget: the same cases on every machine (about 10 s of CPU).
   let cases = 0;
-  for (; cases < 4000 && Date.now() < deadline; cases++) {
+  for (; cases < CASES; cases++) {
     const source = texts[Math.floor(rnd() * texts.length)];
     const text = mutate(source, rnd);
     const doc = TextDocument.create(`file:///fuzz/${cases}.atm.yaml`, 'atm-yaml', 1, text);
@@ -143,5 +145,4 @@ void test('thousands of corrupted specs: every service function answers, nothing
     }
   }
   t.diagnostic(`${cases} corrupted specs`);
-  assert.ok(cases >= 1000, `only ${cases} cases ran within the time budget`);
 });
