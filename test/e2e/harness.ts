@@ -221,7 +221,7 @@ export class Shots {
 }
 
 /** Runs a command from the command palette by its label. */
-export async function runCommand(page: Page, label: string): Promise<void> {
+export async function runCommand(page: Page, label: string, options: { opensInput?: boolean } = {}): Promise<void> {
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
@@ -230,6 +230,11 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await input.press('Enter');
+  if (options.opensInput) {
+    // The command asks for input in the same widget: wait until the palette's `>` text is gone.
+    await waitFor(`${label} to ask for input`, async () => !(await input.inputValue()).startsWith('>'), 10_000);
+    return;
+  }
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
