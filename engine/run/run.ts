@@ -171,7 +171,16 @@ class Run implements SlotOwner {
     this.t0 = performance.now();
     if (this.plan.durationSeconds !== null) {
       this.endAt = this.t0 + this.plan.durationSeconds * 1000;
-      this.later(this.plan.durationSeconds * 1000, () => this.stopScheduling());
+      this.later(this.plan.durationSeconds * 1000, () => {
+        if (this.plan.model === 'open') {
+          // Requests due before the end still go out (or count as dropped) when the loop runs
+          // late; arrive() stops at the first one due at or after the end.
+          this.clearArrival();
+          this.arrive();
+        } else {
+          this.stopScheduling();
+        }
+      });
     }
     this.scheduleSecond();
     const sweepEvery = Math.min(250, Math.max(10, this.plan.timeoutMs / 4));
