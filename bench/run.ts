@@ -4,7 +4,7 @@
 // All traffic goes to 127.0.0.1; every child process is bounded in time and killed at the end.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatProfile, readProfile, summariseProfile, type ProfileSummary } from './cpuprofile';
 import { autocannonVersion, CLI, ROOT, runAutocannon, runEngine, runWrk, wrkVersion, type EngineRun, type LoadResult } from './loadgens';
@@ -27,6 +27,7 @@ interface Options {
   openRates: number[];
   openDuration: number;
   memoryRequests: [number, number];
+  nice: number | null;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -37,6 +38,8 @@ const USAGE = `usage: npm run bench -- [options]
   --open-rates LIST    open-model target rates (default 1000,10000)
   --open-duration S    seconds per open-model run (default 4)
   --memory A,B         request counts for the memory comparison (default 100000,1000000)
+  --nice N             run the bench and everything it starts at this scheduling priority
+                       (e.g. -10 as root, so that other work on a shared machine disturbs it less)
   --no-build           use dist/ as it is instead of building the cli and engine bundles
   --out FILE           results JSON (default bench/results/latest.json)`;
 
@@ -51,6 +54,7 @@ function parseArgs(argv: string[]): Options {
     openRates: [1000, 10000],
     openDuration: 4,
     memoryRequests: [100_000, 1_000_000],
+    nice: null,
   };
   const positive = (name: string, v: string | undefined): number => {
     const n = Number(v);
@@ -87,6 +91,12 @@ function parseArgs(argv: string[]): Options {
         const [x, y] = list(a, next());
         if (x === undefined || y === undefined) throw new Error('--memory needs two counts, e.g. 100000,1000000');
         o.memoryRequests = [x, y];
+        break;
+      }
+      case '--nice': {
+        const n = Number(next());
+        if (!Number.isInteger(n) || n < -20 || n > 19) throw new Error('--nice needs an integer from -20 to 19');
+        o.nice = n;
         break;
       }
       case '--no-build':
@@ -590,8 +600,15 @@ function goals(r: { throughput?: ThroughputReport; open?: OpenRun[]; latency?: L
   }
   if (r.latency) {
     for (const run of r.latency.runs.filter((x) => x.tool === 'engine')) {
-      const d = run.p50_minus_delay_ms;
-      g.push({ goal: `p50 vs a fixed 20 ms server within 0.3 ms (c${run.concurrency})`, actual: d === null ? 'n/a' : `${fmt(run.p50_ms, 3)} ms (${d >= 0 ? '+' : ''}${fmt(d, 3)})`, met: d === null ? null : Math.abs(d) <= 0.3 });
+      // Judged against what the target really held each request: on a busy machine the target
+      // itself overshoots 20 ms, and that is not the load generator's error.
+      const d = run.p50_minus_server_ms;
+      const sign = (v: number | null): string => (v === null ? '—' : `${v >= 0 ? '+' : ''}${fmt(v, 3)}`);
+      g.push({
+        goal: `p50 vs a fixed 20 ms server within 0.3 ms of what the server did (c${run.concurrency})`,
+        actual: d === null ? 'n/a' : `${fmt(run.p50_ms, 3)} ms: ${sign(d)} vs server-side, ${sign(run.p50_minus_delay_ms)} vs 20 ms`,
+        met: d === null ? null : Math.abs(d) <= 0.3,
+      });
     }
     const s = r.latency.stall;
     g.push({
@@ -622,6 +639,16 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let nginx: Target | null = null;
+  let niceNote = '';
+  if (o.nice !== null) {
+    // Inherited by every process the bench starts: the tools and the targets alike.
+    try {
+      setPriority(o.nice);
+      niceNote = `; every process at nice ${o.nice}`;
+    } catch (err) {
+      niceNote = `; --nice ${o.nice} refused (${err instanceof Error ? err.message : String(err)})`;
+    }
+  }
   try {
     if (o.build) {
       note('building dist/cli.js and dist/engine.js');
@@ -644,7 +671,7 @@ async function main(): Promise<void> {
     if (needsNginx) say(`target: ${targetNote}`);
     const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
     const loadAtStart = load();
-    say(`load average at start: ${loadAtStart} (on ${cpus().length} cores; other work on the machine makes every figure noisier, the ratios less so)`);
+    say(`load average at start: ${loadAtStart} (on ${cpus().length} cores; other work on the machine makes every figure noisier, the ratios less so)${niceNote}`);
     say('engine runs: `node dist/cli.js run <generated spec> --json <file> --quiet`, one process per run, every metric on');
 
     const report: Record<string, unknown> = {
