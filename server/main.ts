@@ -104,9 +104,9 @@ function startServer(): void {
       .run('diagnostics', uri, doc.getText())
       .then(
         (diagnostics: Diagnostic[]) => {
-          // The document may have closed or changed meanwhile: drop stale results.
+          // The document may have closed (or reopened) or changed meanwhile: drop stale results.
           const current = documents.get(uri);
-          if (!current || current.version !== version) return;
+          if (current !== doc || current.version !== version) return;
           return connection.sendDiagnostics({ uri, version, diagnostics });
         },
         (error: unknown) => log('atm: validation failed', error),
