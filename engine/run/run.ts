@@ -10,7 +10,7 @@ import type { EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, Sa
 import { ERROR_TYPES } from '../spec/result';
 import { classifyError, DeadlineError, describeError, ERROR_INDEX } from './errors';
 import { isStaticEndpoint, prepareRequest, RequestSlot, type ConnectionSettings, type PreparedRequest, type SlotOwner } from './http';
-import { encodeHistogram, Interval, Stats, sumStats, summarize, toMicros } from './metrics';
+import { encodeHistogram, Interval, Stats, sumStats, toMicros } from './metrics';
 import { buildSample, EndpointSampler, type SampleKind } from './samples';
 import { createPicker, dueOffsetMs, loopStartMs, type Picker } from './scheduler';
 import { evaluate } from './verdict';
@@ -559,6 +559,3 @@ class Run implements SlotOwner {
     return result;
   }
 }
-
-/** Summaries of a histogram snapshot (for callers merging results). */
-export { summarize };
