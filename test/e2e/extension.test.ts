@@ -269,6 +269,22 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     assert.ok(tileNumber(done.tiles.requests) > 0, `partial requests: ${done.tiles.requests}`);
   });
 
+  void test('an engine that dies mid-run leaves a failed run with its last numbers', async () => {
+    const engineJs = join(root, 'trusted', 'extensions', 'api-test-machine.api-test-machine-0.1.0', 'dist', 'engine.js');
+    await openFile(page, 'long.atm.yaml');
+    await clickLens(page, /Run test/);
+    await waitForPanel(page, 'the second long run to go', (p) => p.name.includes('Long run') && p.status === 'running' && tileNumber(p.tiles.requests) > 0, 60_000);
+    const [pid] = await waitFor('the engine process', async () => {
+      const pids = await pidsWithArg(engineJs);
+      return pids.length === 1 ? pids : undefined;
+    }, 20_000);
+    process.kill(pid, 'SIGKILL');
+    const done = await waitForPanel(page, 'the run to fail', (p) => p.status === 'error' || p.status === 'failed', 30_000);
+    await shots.take(page, 'engine-killed');
+    assert.match(done.text, /engine process was killed/);
+    assert.ok(tileNumber(done.tiles.requests) > 0, `last snapshot kept: ${done.tiles.requests}`);
+  });
+
   void test('a response with markup is shown as text', async () => {
     await openFile(page, 'markup.atm.yaml');
     await clickLens(page, /Run test/);
