@@ -22,6 +22,10 @@ interface Row {
   element: HTMLElement;
   cells: HTMLElement[];
   tone: string;
+  /** Whether the row is on screen (or near it), as the IntersectionObserver last said. */
+  onScreen: boolean;
+  /** Content not yet written because the row was off screen. */
+  pending: { cells: () => Cell[]; tone: string } | null;
 }
 
 export interface TableOptions {
@@ -37,6 +41,20 @@ export class DataTable {
   private readonly rows = new Map<string, Row>();
   private order: string[] = [];
   private readonly keyOf = new WeakMap<Element, string>();
+  private readonly rowOf = new WeakMap<Element, Row>();
+  // Live updates rewrite only the rows on screen; the others are written when they scroll into
+  // view (a 100-endpoint table would otherwise cost most of every update).
+  private readonly visibility = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        const row = this.rowOf.get(entry.target);
+        if (row === undefined) continue;
+        row.onScreen = entry.isIntersecting;
+        if (row.onScreen && row.pending !== null) this.paint(row, row.pending.cells(), row.pending.tone);
+      }
+    },
+    { rootMargin: '300px 0px' },
+  );
 
   constructor(private readonly options: TableOptions) {
     const template = options.columns.map((c) => c.width).join(' ');
@@ -101,27 +119,24 @@ export class DataTable {
       seen.add(k);
       nextOrder.push(k);
       let row = this.rows.get(k);
+      const tone = rowTone?.(item) ?? '';
       if (row === undefined) {
         row = this.createRow(k);
         this.rows.set(k, row);
-      }
-      const values = cells(item);
-      for (let i = 0; i < row.cells.length; i++) {
-        const cell = row.cells[i];
-        const value = values[i] ?? { text: '' };
-        setText(cell, value.text);
-        setAttr(cell, 'data-tone', value.tone || null);
-        setAttr(cell, 'title', value.title ?? null);
-      }
-      const tone = rowTone?.(item) ?? '';
-      if (row.tone !== tone) {
-        setAttr(row.element, 'data-tone', tone || null);
-        row.tone = tone;
+        this.paint(row, cells(item), tone);
+      } else if (row.onScreen) {
+        this.paint(row, cells(item), tone);
+      } else {
+        row.pending = { cells: () => cells(item), tone };
       }
     });
     for (const k of this.order) {
       if (!seen.has(k)) {
-        this.rows.get(k)?.element.remove();
+        const gone = this.rows.get(k);
+        if (gone !== undefined) {
+          this.visibility.unobserve(gone.element);
+          gone.element.remove();
+        }
         this.rows.delete(k);
       }
     }
@@ -145,6 +160,21 @@ export class DataTable {
     }
   }
 
+  private paint(row: Row, values: Cell[], tone: string): void {
+    row.pending = null;
+    for (let i = 0; i < row.cells.length; i++) {
+      const cell = row.cells[i];
+      const value = values[i] ?? { text: '' };
+      setText(cell, value.text);
+      setAttr(cell, 'data-tone', value.tone || null);
+      setAttr(cell, 'title', value.title ?? null);
+    }
+    if (row.tone !== tone) {
+      setAttr(row.element, 'data-tone', tone || null);
+      row.tone = tone;
+    }
+  }
+
   private createRow(key: string): Row {
     const element = el('vscode-data-grid-row', this.options.rowTestId ? { testid: this.options.rowTestId } : {});
     const cells = this.options.columns.map((c, i) =>
@@ -152,7 +182,10 @@ export class DataTable {
     );
     for (const c of cells) element.appendChild(c);
     this.keyOf.set(element, key);
-    return { element, cells, tone: '' };
+    const row: Row = { element, cells, tone: '', onScreen: false, pending: null };
+    this.rowOf.set(element, row);
+    this.visibility.observe(element);
+    return row;
   }
 }
 

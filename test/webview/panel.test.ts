@@ -527,6 +527,18 @@ void describe('results panel in Chromium', () => {
       const median = [...perf.render].sort((a, b) => a - b)[2];
       assert.ok(median < 50, `median render ${median.toFixed(2)} ms`);
     }
+    // Rows below the fold were left for later; scrolled into view, they show second 600.
+    const lastRow = p.page.getByTestId('endpoint-row').nth(99);
+    const want = formatCount(manyEndpointsProgress(base, 600).endpoints[99].total_requests);
+    const before = await lastRow.evaluate((row) => (row as unknown as { children: ArrayLike<{ textContent: string | null }> }).children[3].textContent);
+    assert.notEqual(before, want, 'a row far below the fold is not rewritten by live updates');
+    await lastRow.scrollIntoViewIfNeeded();
+    const handle = await lastRow.elementHandle();
+    await p.page.waitForFunction(
+      ([row, text]) => (row as unknown as { children: ArrayLike<{ textContent: string | null }> }).children[3].textContent === text,
+      [handle, want] as const,
+    );
+    await p.page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await showTab(p, 'overview');
     await shoot(p, 'many-live-dark');
     await assertClean(p);
