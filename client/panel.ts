@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { renderPanelHtml } from '../webview/html';
+import { resourceSource } from './csp';
 import { describeMessage, isPanelMessage, isRunInfo, isRunResult, type ExtensionMessage, type PanelMessage, type RunInfo } from '../webview/protocol';
 import type { ProgressUpdate, RunResult } from '../engine/spec/result';
 
@@ -39,17 +40,6 @@ function infoFromResult(result: RunResult): RunInfo {
     duration_seconds: num(spec.duration_seconds),
     started_at: result.started_at,
   };
-}
-
-/**
- * The webview's resource source without CSP keywords. VS Code's cspSource is
- * `'self' https://*.vscode-cdn.net`; the panel loads only asWebviewUri resources (the https
- * source), never from the webview's own origin, so `'self'` is not needed, and renderPanelHtml
- * refuses quotes in a source.
- */
-export function resourceSource(cspSource: string): string {
-  const sources = cspSource.split(/\s+/).filter((t) => t !== '' && !t.startsWith("'"));
-  return sources.length > 0 ? sources.join(' ') : cspSource;
 }
 
 /** The run a restored panel showed, from the state the panel script saved (webview/state.ts). */
