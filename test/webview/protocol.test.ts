@@ -2,6 +2,8 @@
 // and how messages change the panel state.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { renderPanelHtml, escapeHtml } from '../../webview/html';
 import { isExtensionMessage, isPanelMessage, type ExtensionMessage } from '../../webview/protocol';
@@ -192,5 +194,19 @@ void describe('panel state', () => {
     const s = reduce(fold(messages), { type: 'init', run: null, result: null, running: false, canRerun: true });
     assert.equal(statusOf(s), 'error');
     assert.match(s.errorMessage ?? '', /ended while the panel was away/);
+  });
+});
+
+void describe('panel sources', () => {
+  void it('never parse strings as HTML', () => {
+    const dir = resolve(__dirname, '..', '..', 'webview');
+    const offenders: string[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'html.ts')) {
+      const code = readFileSync(join(dir, file), 'utf8').replace(/\/\/.*$/gm, '');
+      for (const pattern of [/\.innerHTML\b/, /\.outerHTML\b/, /insertAdjacentHTML/, /document\.write/, /\beval\(/, /new Function\(/, /createContextualFragment/, /DOMParser/]) {
+        if (pattern.test(code)) offenders.push(`${file}: ${pattern}`);
+      }
+    }
+    assert.deepEqual(offenders, []);
   });
 });
