@@ -144,10 +144,24 @@ after(async () => {
 
 void test('the VSIX holds only what the extension needs', () => {
   const entries = vsixEntries(vsix).filter((e) => e.startsWith('extension/'));
-  for (const needed of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/engine.js', 'extension/dist/webview.js']) {
-    assert.ok(entries.includes(needed), `${needed} in the VSIX`);
+  const needed = [
+    'extension/package.json',
+    'extension/readme.md',
+    'extension/LICENSE.txt',
+    'extension/language-configuration.json',
+    'extension/syntaxes/atm-yaml.tmLanguage.json',
+    'extension/images/atm-activity.svg',
+    'extension/dist/extension.js',
+    'extension/dist/server.js',
+    'extension/dist/engine.js',
+    'extension/dist/webview.js',
+    'extension/dist/webview.css',
+  ];
+  for (const file of needed) {
+    assert.ok(entries.includes(file), `${file} in the VSIX`);
   }
-  const unexpected = entries.filter((e) => /node_modules\/|\.map$|\.ts$|\/test\/|\/client\/|\/engine\/|\/bench\//.test(e));
+  // Nothing else: no sources, maps, node_modules, tests or benchmarks.
+  const unexpected = entries.filter((e) => !needed.includes(e) && !/^extension\/schemas\/[\w.-]+\.json$/.test(e));
   assert.deepEqual(unexpected, []);
 });
 
