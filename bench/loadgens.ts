@@ -23,6 +23,8 @@ export interface LoadResult {
   errors: number;
   /** Peak RSS of the load generator's busiest process, when known (MiB). */
   max_rss_mb: number | null;
+  /** Engine only: mean req/s of the whole seconds after the first (the timeline), i.e. once warm. */
+  steady_rps?: number | null;
   /** CPU seconds (user + system) the load generator used, start-up included, when known. */
   cpu_seconds: number | null;
   /** Set when the tool failed: what it said. */
@@ -134,7 +136,9 @@ export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuPr
     return { load: failed('engine', `${why}: ${tail(res.stderr || res.stdout, 3)}`), result, processes, profileDir };
   }
   const m = result.metrics;
+  const whole = result.timeline.filter((p) => p.t >= 2 && p.t <= Math.floor(m.duration_seconds + 1e-6)).map((p) => p.rps);
   const load_: LoadResult = {
+    steady_rps: whole.length ? whole.reduce((a, b) => a + b, 0) / whole.length : null,
     tool: 'engine',
     rps: m.requests_per_second,
     requests: m.total_requests,

@@ -205,10 +205,11 @@ async function throughput(o: Options, nginx: Target, work: string): Promise<Thro
   const cell = (l: LoadResult): string => (l.failure ? 'failed' : `${fmt(l.rps, 0)}${l.errors ? ` (${l.errors} err)` : ''}`);
   say(
     table(
-      ['round', 'engine req/s', 'autocannon req/s', 'wrk req/s', 'engine/autocannon', 'engine/wrk'],
+      ['round', 'engine req/s', '(after 1st s)', 'autocannon req/s', 'wrk req/s', 'engine/autocannon', 'engine/wrk'],
       rounds.map((r, i) => [
         String(i + 1),
         cell(r.engine),
+        fmt(r.engine.steady_rps, 0),
         cell(r.autocannon),
         cell(r.wrk),
         ok(r.engine) && ok(r.autocannon) ? `${fmt(r.engine.rps / r.autocannon.rps, 2)}×` : '—',
@@ -234,7 +235,7 @@ async function throughput(o: Options, nginx: Target, work: string): Promise<Thro
   );
   say(`median ratio engine/autocannon: ${fmt(report.ratio_engine_autocannon, 2)}×   engine/wrk: ${fmt(report.ratio_engine_wrk, 2)}×`);
   say(`median ratio of requests per CPU-second (start-up taken off) engine/autocannon: ${fmt(report.cpu_ratio_engine_autocannon, 2)}×   engine/wrk: ${fmt(report.cpu_ratio_engine_wrk, 2)}×`);
-  say('(req/s depends on the share of CPU the machine leaves each tool; CPU per request much less so)');
+  say('(req/s depends on the share of CPU the machine leaves each tool; CPU per request less so. "after 1st s": the engine\'s own timeline without its first second)');
   say('(autocannon reports latency in whole milliseconds; wrk and the engine in microseconds)');
   for (const r of rounds) for (const l of [r.engine, r.autocannon, r.wrk]) if (l.failure) say(`  ${l.tool} failed: ${l.failure}`);
   return report;
