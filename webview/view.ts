@@ -197,7 +197,11 @@ export class PanelView {
       this.renderTiles(state, data);
     }
     this.charts.update(data.timeline, state.run?.model ?? 'closed', state.run?.target_rps ?? null);
-    if (prev === null || prev.thresholds !== data.thresholds) this.renderThresholds(data.thresholds);
+    // Empty axes say nothing: the charts appear with the first second of data.
+    setHidden(this.charts.element, data.timeline.length === 0);
+    if (prev === null || prev.thresholds !== data.thresholds || (prev.summary === null) !== (data.summary === null)) {
+      this.renderThresholds(data.thresholds, data.summary !== null);
+    }
     // Tabs not shown are brought up to date when they are shown: a live run then costs only what
     // is on screen (100 endpoint rows rewritten every update would dominate the render).
     if (prev === null || prev.endpoints !== data.endpoints) this.stale.add('endpoints');
@@ -398,7 +402,7 @@ export class PanelView {
       const tile = this.tiles.get(key);
       if (tile === undefined) return;
       setText(tile.value, value);
-      setText(tile.sub, sub);
+      setText(tile.sub, m === null ? '' : sub);
       setAttr(tile.box, 'data-tone', TILE_METRICS[key].some((k) => failing.has(k)) ? 'fail' : null);
     };
     const run = state.run;
@@ -423,7 +427,7 @@ export class PanelView {
     set('dropped', formatCount(m?.dropped_requests), model === 'open' ? 'due but not sent' : 'closed model: none');
   }
 
-  private renderThresholds(thresholds: ThresholdResult[]): void {
+  private renderThresholds(thresholds: ThresholdResult[], haveNumbers: boolean): void {
     this.thresholds.setRows(
       thresholds,
       (t, i) => `${i}\u0000${t.expression}\u0000${t.endpoint ?? ''}`,
@@ -445,6 +449,7 @@ export class PanelView {
     );
     setHidden(this.thresholds.element, thresholds.length === 0);
     setHidden(this.thresholdsEmpty, thresholds.length > 0);
+    setText(this.thresholdsEmpty, haveNumbers ? 'This test has no thresholds.' : 'No results yet.');
   }
 
   private renderEndpoints(endpoints: EndpointMetrics[]): void {

@@ -353,6 +353,20 @@ void describe('results panel in Chromium', () => {
     }
   });
 
+  void it('waits quietly before any run', async () => {
+    const p = await openPanel(browser, server.origin, 'light');
+    await p.send({ type: 'init', run: null, result: null, running: false, canRerun: false } satisfies ExtensionMessage);
+    await waitForText(p.page, 'run-status', 'waiting');
+    assert.equal(await textOf(p.page, 'metric-requests'), '—');
+    assert.equal(await p.page.getByTestId('threshold-row').count(), 0);
+    assert.equal(await p.page.getByText('No results yet.').count(), 1);
+    assert.equal(await p.page.getByTestId('stop-button').isVisible(), false);
+    assert.equal(await p.page.getByTestId('rerun-button').getAttribute('disabled'), '');
+    await shoot(p, 'waiting-light');
+    await assertClean(p);
+    await p.close();
+  });
+
   void it('drops malformed messages and logs them to the extension', async () => {
     const p = await openPanel(browser, server.origin, 'dark');
     const good = passedResult();
