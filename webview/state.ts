@@ -190,6 +190,8 @@ export function reduce(state: PanelState, msg: ExtensionMessage): PanelState {
     }
     case 'error': {
       if (msg.runId !== null && state.run !== null && !isCurrent(state, msg.runId)) return state;
+      // The run's result is already on screen: it says more than a late error would.
+      if (msg.runId !== null && state.phase === 'done') return state;
       const live = msg.lastUpdate ?? state.live;
       const timeline = msg.lastUpdate ? appendPoint(state.timeline, msg.lastUpdate.point) : state.timeline;
       return { ...state, phase: 'error', errorMessage: msg.message, live, timeline };

@@ -170,6 +170,9 @@ void describe('panel state', () => {
     assert.equal(reduce(s, { type: 'progress', update: progress.update }), s, 'second 1 again after second 8');
     assert.equal(reduce(s, { type: 'error', runId: 'other', message: 'x' }), s);
     assert.equal(statusOf(reduce(s, { type: 'error', runId: run.runId, message: 'x' })), 'error');
+    const done = reduce(s, { type: 'result', result: { ...passedResult(), id: run.runId } });
+    assert.equal(statusOf(done), 'passed');
+    assert.equal(reduce(done, { type: 'error', runId: run.runId, message: 'late' }), done);
   });
 
   void it('bounds the live samples', () => {
