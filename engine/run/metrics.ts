@@ -64,12 +64,78 @@ export function toMicros(ms: number): number {
   return us < 1 ? 1 : us;
 }
 
+// The hot path counts into a plain array laid out like the HDR histogram's own buckets
+// (3 significant digits, 1 µs unit: 2048 sub-buckets, halves of 1024), and the histogram takes
+// the counts in batches when it is read. Each bucket is added back at its lowest value, which
+// falls in the same HDR bucket, so the result is the same histogram, at a fraction of the cost
+// of recordValue() per request.
+const HALF_MAGNITUDE = 10;
+const HALF_COUNT = 1 << HALF_MAGNITUDE;
+/** Values from here on (about 18 minutes) go to the histogram directly. */
+const FAST_LIMIT = 2 ** 30;
+const FAST_SLOTS = 20 * HALF_COUNT + HALF_COUNT;
+
+function fastIndex(value: number): number {
+  const bucket = 21 - Math.clz32(value | 2047);
+  return ((bucket + 1) << HALF_MAGNITUDE) + ((value >>> bucket) - HALF_COUNT);
+}
+
+function fastValue(index: number): number {
+  let bucket = (index >> HALF_MAGNITUDE) - 1;
+  let sub = (index & (HALF_COUNT - 1)) + HALF_COUNT;
+  if (bucket < 0) {
+    sub -= HALF_COUNT;
+    bucket = 0;
+  }
+  return sub * 2 ** bucket;
+}
+
+/** Records whole microseconds into an HDR histogram, cheaply. */
+export class Recorder {
+  private readonly hist = newHistogram();
+  private readonly counts = new Uint32Array(FAST_SLOTS);
+  private lo = FAST_SLOTS;
+  private hi = -1;
+
+  record(us: number): void {
+    if (us < FAST_LIMIT) {
+      const index = fastIndex(us);
+      this.counts[index]++;
+      if (index < this.lo) this.lo = index;
+      if (index > this.hi) this.hi = index;
+    } else {
+      this.hist.recordValue(us);
+    }
+  }
+
+  /** The histogram with everything recorded so far. */
+  histogram(): Histogram {
+    const counts = this.counts;
+    for (let i = this.lo; i <= this.hi; i++) {
+      if (counts[i] !== 0) {
+        this.hist.recordValueWithCount(fastValue(i), counts[i]);
+        counts[i] = 0;
+      }
+    }
+    this.lo = FAST_SLOTS;
+    this.hi = -1;
+    return this.hist;
+  }
+
+  reset(): void {
+    if (this.hi >= 0) this.counts.fill(0, this.lo, this.hi + 1);
+    this.lo = FAST_SLOTS;
+    this.hi = -1;
+    this.hist.reset();
+  }
+}
+
 /** The numbers of one endpoint (or of the whole run, by adding endpoints). */
 export class Stats {
-  readonly latency = newHistogram();
+  readonly latency = new Recorder();
   /** Unused when `serviceIsLatency` (closed model: a request is due when it is sent). */
-  readonly service = newHistogram();
-  readonly ttfb = newHistogram();
+  readonly service = new Recorder();
+  readonly ttfb = new Recorder();
   successful = 0;
   failed = 0;
   dropped = 0;
@@ -84,9 +150,9 @@ export class Stats {
 
   /** Adds another Stats into this one (exact). */
   add(other: Stats): void {
-    this.latency.add(other.latency);
-    this.service.add(other.serviceIsLatency ? other.latency : other.service);
-    this.ttfb.add(other.ttfb);
+    this.latency.histogram().add(other.latency.histogram());
+    this.service.histogram().add((other.serviceIsLatency ? other.latency : other.service).histogram());
+    this.ttfb.histogram().add(other.ttfb.histogram());
     this.successful += other.successful;
     this.failed += other.failed;
     this.dropped += other.dropped;
@@ -116,9 +182,9 @@ export class Stats {
       error_rate: total > 0 ? this.failed / total : 0,
       bytes_received: this.bytesReceived,
       bytes_sent: this.bytesSent,
-      latency_ms: summarize(this.latency),
-      service_time_ms: summarize(this.serviceIsLatency ? this.latency : this.service),
-      ttfb_ms: summarize(this.ttfb),
+      latency_ms: summarize(this.latency.histogram()),
+      service_time_ms: summarize((this.serviceIsLatency ? this.latency : this.service).histogram()),
+      ttfb_ms: summarize(this.ttfb.histogram()),
       status_code_counts: statusCodeCounts,
       errors_by_type: errorsByType,
     };
@@ -127,7 +193,7 @@ export class Stats {
 
 /** One second of the run, for the timeline. */
 export class Interval {
-  readonly latency = newHistogram();
+  readonly latency = new Recorder();
   completed = 0;
   errors = 0;
   dropped = 0;

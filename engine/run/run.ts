@@ -344,11 +344,11 @@ class Run implements SlotOwner {
     // failed at once has no latency worth mixing in.
     if (status > 0 || errorIndex === TIMEOUT) {
       const latencyUs = toMicros(slot.endedAt - slot.dueAt);
-      stats.latency.recordValue(latencyUs);
-      if (!stats.serviceIsLatency) stats.service.recordValue(toMicros(slot.endedAt - slot.sentAt));
-      this.interval.latency.recordValue(latencyUs);
+      stats.latency.record(latencyUs);
+      if (!stats.serviceIsLatency) stats.service.record(toMicros(slot.endedAt - slot.sentAt));
+      this.interval.latency.record(latencyUs);
     }
-    if (slot.headersAt > 0) stats.ttfb.recordValue(toMicros(slot.headersAt - slot.sentAt));
+    if (slot.headersAt > 0) stats.ttfb.record(toMicros(slot.headersAt - slot.sentAt));
     this.interval.completed++;
     stats.bytesReceived += slot.bytesReceived;
     const prepared = slot.prepared;
@@ -411,7 +411,7 @@ class Run implements SlotOwner {
   }
 
   private closeInterval(t: number, seconds: number): void {
-    const h = this.interval.latency;
+    const h = this.interval.latency.histogram();
     const ms = (us: number): number => Math.round(us) / 1000;
     const point: TimelinePoint = {
       t,
@@ -441,10 +441,10 @@ class Run implements SlotOwner {
     if (this.endpoints.length === 1) {
       // One endpoint is the whole run: no need to add histograms up again.
       const { name: _name, method: _method, url: _url, ...overall } = endpoints[0];
-      return { overall, overallLatency: this.endpoints[0].stats.latency, endpoints };
+      return { overall, overallLatency: this.endpoints[0].stats.latency.histogram(), endpoints };
     }
     const total = sumStats(this.endpoints.map((s) => s.stats));
-    return { overall: total.toMetrics(durationSeconds), overallLatency: total.latency, endpoints };
+    return { overall: total.toMetrics(durationSeconds), overallLatency: total.latency.histogram(), endpoints };
   }
 
   private report(): void {

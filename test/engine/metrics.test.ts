@@ -1,7 +1,7 @@
 // Histograms merge exactly through their compressed base64 snapshots; errors map to stable keys.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { classifyError, decodeHistogram, encodeHistogram, mergeHistograms, newHistogram, summarize } from '../../engine/run';
+import { classifyError, decodeHistogram, encodeHistogram, mergeHistograms, newHistogram, Recorder, summarize } from '../../engine/run';
 import { ERROR_TYPES } from '../../engine/spec/result';
 
 function errorWithCode(code: string, message = code): Error {
@@ -31,6 +31,33 @@ void describe('histograms', () => {
     assert.deepEqual(summarize(merged), summarize(both));
     for (const p of [0, 10, 50, 90, 99, 99.9, 99.99, 100]) assert.equal(merged.getValueAtPercentile(p), both.getValueAtPercentile(p));
     assert.equal(merged.mean, both.mean);
+  });
+
+  void it('the fast recorder gives the same histogram as recordValue', () => {
+    const fast = new Recorder();
+    const direct = newHistogram();
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const values = [1, 2, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 999_999, 2 ** 30 - 1, 2 ** 30, 3_000_000_000];
+    for (let i = 0; i < 50_000; i++) values.push(Math.max(1, Math.round(Math.exp(random() * Math.log(4e9)))));
+    values.forEach((v, i) => {
+      fast.record(v);
+      direct.recordValue(v);
+      // Reads in between flush part of the counts: the end result must not change.
+      if (i % 9973 === 0) fast.histogram();
+    });
+    const h = fast.histogram();
+    assert.equal(h.totalCount, direct.totalCount);
+    assert.equal(h.mean, direct.mean);
+    for (const p of [0, 1, 10, 25, 50, 75, 90, 99, 99.9, 99.99, 100]) assert.equal(h.getValueAtPercentile(p), direct.getValueAtPercentile(p), `p${p}`);
+    assert.deepEqual(summarize(decodeHistogram(encodeHistogram(h))), summarize(direct));
+    fast.reset();
+    assert.equal(fast.histogram().totalCount, 0);
+    fast.record(5);
+    assert.equal(fast.histogram().totalCount, 1);
   });
 
   void it('a snapshot round-trips', () => {
