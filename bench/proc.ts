@@ -60,7 +60,8 @@ export async function run(cmd: string, args: string[], timeoutMs: number, option
   // GNU time reports what the command itself used, whatever it is written in.
   const usageFile = existsSync(GNU_TIME) ? join(tmpdir(), `atm-bench-usage-${process.pid}-${++usageCounter}.txt`) : null;
   const [file, argv] = usageFile ? [GNU_TIME, ['-o', usageFile, '-f', '%U %S %M', cmd, ...args]] : [cmd, args];
-  // Its own process group, so that a timeout or Ctrl-C ends the command and not only the wrapper.
+  // Its own session and process group: a timeout or Ctrl-C ends the command and not only the
+  // wrapper, and with the kernel's autogroup scheduling each session gets its own fair share.
   const child = track(spawn(file, argv, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';

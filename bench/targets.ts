@@ -110,7 +110,9 @@ export async function startNginx(dir: string): Promise<Target> {
     writeFileSync(conf, nginxConfig(dir, port));
     const child = track(
       // -e: the error log before the config is read (the default path may not be writable).
-      spawn(bin, ['-e', join(dir, 'error.log'), '-p', dir, '-c', conf], { stdio: 'ignore' }),
+      // A session of its own, like every load generator: with the kernel's autogroup scheduling
+      // each session gets its own fair share, so the target and the tool do not split one.
+      spawn(bin, ['-e', join(dir, 'error.log'), '-p', dir, '-c', conf], { stdio: 'ignore', detached: true }),
     );
     try {
       await waitForPort(port, child, 5000);
@@ -129,7 +131,7 @@ export interface NodeTarget extends Target {
 
 export async function startNodeTarget(options: TargetOptions): Promise<NodeTarget> {
   const script = join(__dirname, 'nodeTarget.ts');
-  const child = track(fork(script, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  const child = track(fork(script, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true }));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('node target did not start within 10 s')), 10_000);
     child.once('exit', (code) => reject(new Error(`node target exited with ${code}`)));
