@@ -401,15 +401,15 @@ async function latency(work: string): Promise<LatencyReport> {
       await target.close();
     }
   }
-  note(`wrk, 1 connection, against the ${delay} ms target (reference)`);
-  {
+  for (const c of [1, 4]) {
+    note(`wrk, ${c} connection(s), against the ${delay} ms target (reference)`);
     const target = await startNodeTarget({ mode: 'delay', delayMs: delay });
     try {
-      const w = await runWrk(target.url, 1, seconds);
+      const w = await runWrk(target.url, c, seconds);
       const stats = await target.stats();
       runs.push({
         tool: 'wrk',
-        concurrency: 1,
+        concurrency: c,
         requests: w.failure ? null : w.requests,
         p50_ms: w.p50_ms,
         p99_ms: w.p99_ms,
