@@ -23,6 +23,11 @@ const options = parseOptions();
 const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: keep-alive\r\n\r\nhello', 'latin1');
 const arrivals = new Float64Array(MAX_RECORDED);
 const holds = new Float64Array(MAX_RECORDED);
+// From answering a request to the next request arriving on the same connection: the client's
+// turnaround (loopback both ways plus its own work between a response and the next request).
+const turnarounds = new Float64Array(MAX_RECORDED);
+let turnaroundCount = 0;
+const lastAnswer = new WeakMap<Socket, number>();
 let arrivalCount = 0;
 let holdCount = 0;
 let firstArrival = -1;
@@ -31,7 +36,9 @@ let stalled = false;
 function answer(socket: Socket, arrivedAt: number): void {
   if (socket.destroyed) return;
   socket.write(RESPONSE);
-  if (holdCount < MAX_RECORDED) holds[holdCount++] = now() - arrivedAt;
+  const t = now();
+  lastAnswer.set(socket, t);
+  if (holdCount < MAX_RECORDED) holds[holdCount++] = t - arrivedAt;
 }
 
 // setTimeout alone fires up to a millisecond early or late; sleeping a little less and finishing on
@@ -55,6 +62,8 @@ function freeze(ms: number): void {
 
 function onRequest(socket: Socket, arrivedAt: number): void {
   if (arrivalCount < MAX_RECORDED) arrivals[arrivalCount++] = arrivedAt;
+  const answeredAt = lastAnswer.get(socket);
+  if (answeredAt !== undefined && turnaroundCount < MAX_RECORDED) turnarounds[turnaroundCount++] = arrivedAt - answeredAt;
   if (firstArrival < 0) {
     firstArrival = arrivedAt;
     if (options.mode === 'stall') {
@@ -93,6 +102,7 @@ function percentile(sorted: Float64Array, q: number): number {
 
 function stats(): TargetStats {
   const hold = holds.slice(0, holdCount).sort();
+  const turnaround = turnarounds.slice(0, turnaroundCount).sort();
   const arr = arrivals.slice(0, arrivalCount);
   // Arrivals per 10 ms bucket, leaving out the first and last (partial) buckets.
   const bucketMs = 10;
@@ -128,6 +138,7 @@ function stats(): TargetStats {
     warmup_per_100ms: warmup,
     stalled,
     hold_ms: { p50: percentile(hold, 0.5), p99: percentile(hold, 0.99), max: percentile(hold, 1) },
+    turnaround_ms: { p50: percentile(turnaround, 0.5), p99: percentile(turnaround, 0.99), max: percentile(turnaround, 1) },
     arrivals_per_10ms: {
       buckets: buckets.length,
       mean,

@@ -14,6 +14,9 @@ export interface TargetStats {
   stalled: boolean;
   /** Time the target held each request, arrival to the end of the answer (server side). */
   hold_ms: { p50: number; p99: number; max: number };
+  /** From answering a request to the next one arriving on the same connection (closed model):
+   * loopback both ways plus the client's own work in between. */
+  turnaround_ms: { p50: number; p99: number; max: number };
   /** Request arrivals per 10 ms bucket (first and last bucket left out). */
   arrivals_per_10ms: { buckets: number; mean: number; stddev: number; min: number; p50: number; max: number };
   /** Gaps between consecutive arrivals. */
