@@ -1,7 +1,6 @@
 // The handlers of the command table (client/commandTable.ts): registering them from the table
 // means a command cannot be contributed without a handler, or handled without being contributed.
 import * as vscode from 'vscode';
-import { writeFile } from 'node:fs/promises';
 import { parseSpecFile } from '../engine/spec';
 import type { RunAllTestsArgs, RunTestArgs } from '../server/protocol';
 import { COMMANDS, RUNS_VIEW_ID, type CommandId } from './commandTable';
@@ -210,7 +209,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         filters: { JSON: ['json'] },
       });
       if (!target) return;
-      await writeFile(target.fsPath, `${JSON.stringify(result, null, 2)}\n`, 'utf8');
+      // workspace.fs writes wherever the dialog pointed (a remote or virtual folder too).
+      await vscode.workspace.fs.writeFile(target, Buffer.from(`${JSON.stringify(result, null, 2)}\n`, 'utf8'));
       log.info(`Exported run ${run.id} to ${target.fsPath}`);
     },
     'atm.history.delete': async (arg: unknown) => {

@@ -372,7 +372,21 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     const view = page.locator('.pane', { hasText: 'ATM Runs' });
     const markupRun = view.locator('.monaco-list-row[aria-label^="Markup response, passed"]').first();
     await markupRun.waitFor({ state: 'visible', timeout: 20_000 });
-    // A context menu can swallow a click while it opens: retry until the row is gone.
+    // Open Spec from a run's context menu opens the file it ran. A context menu can swallow a
+    // click while it opens: each step retries until its effect shows.
+    const openSpecItem = page.locator('.context-view .action-label', { hasText: 'Open Spec' }).first();
+    const markupTab = page.locator('.editor-group-container.active .tab.active', { hasText: 'markup.atm.yaml' });
+    await waitFor('the spec to open from the history', async () => {
+      if (await markupTab.isVisible()) return true;
+      if (await openSpecItem.isVisible()) {
+        await openSpecItem.hover({ timeout: 2000 });
+        await page.keyboard.press('Enter');
+      } else {
+        await markupRun.click({ button: 'right', timeout: 3000 });
+      }
+      return false;
+    }, 20_000, 400);
+    await shots.take(page, 'history-open-spec');
     const deleteItem = page.locator('.context-view .action-label', { hasText: 'Delete Run' }).first();
     await waitFor('the run to be deleted', async () => {
       if ((await markupRun.count()) === 0) return true;
