@@ -1,7 +1,7 @@
 // Child processes of the bench: every one is registered so that a failure, Ctrl-C or a hung tool
 // never leaves a load generator or a target running, and every run has a hard time limit.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,9 +23,12 @@ function killHard(child: ChildProcess): void {
   }
 }
 
+/** Kills every child still running and removes the usage reports. */
 export function killAll(): void {
   for (const child of children) killHard(child);
   children.clear();
+  if (usageDir) rmSync(usageDir, { recursive: true, force: true });
+  usageDir = null;
 }
 
 /** Stops a child: SIGTERM, then SIGKILL if it has not exited after graceMs. */
@@ -52,13 +55,19 @@ export interface RunOutput {
 
 const GNU_TIME = '/usr/bin/time';
 let usageCounter = 0;
+let usageDir: string | null = null;
+
+function usagePath(): string {
+  usageDir ??= mkdtempSync(join(tmpdir(), 'atm-bench-usage-'));
+  return join(usageDir, `${++usageCounter}.txt`);
+}
 
 
 /** Runs a command to its end (or kills it after timeoutMs) and collects its output. */
 export async function run(cmd: string, args: string[], timeoutMs: number, options: SpawnOptions = {}): Promise<RunOutput> {
   const started = process.hrtime.bigint();
   // GNU time reports what the command itself used, whatever it is written in.
-  const usageFile = existsSync(GNU_TIME) ? join(tmpdir(), `atm-bench-usage-${process.pid}-${++usageCounter}.txt`) : null;
+  const usageFile = existsSync(GNU_TIME) ? usagePath() : null;
   const [file, argv] = usageFile ? [GNU_TIME, ['-o', usageFile, '-f', '%U %S %M', cmd, ...args]] : [cmd, args];
   // Its own session and process group: a timeout or Ctrl-C ends the command and not only the
   // wrapper, and with the kernel's autogroup scheduling each session gets its own fair share.
