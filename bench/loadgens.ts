@@ -235,7 +235,7 @@ function durationMs(value: string, unit: string): number {
   }
 }
 
-/** Parses `wrk --latency` output. Exported for the bench's own sanity checks. */
+/** Parses `wrk --latency` output. */
 export function parseWrk(text: string): Omit<LoadResult, 'tool' | 'max_rss_mb' | 'cpu_seconds' | 'failure'> | null {
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(text);
   const total = /(\d+) requests in ([\d.]+)(us|ms|s|m),/.exec(text);
