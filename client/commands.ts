@@ -46,28 +46,28 @@ async function documentFor(arg: unknown): Promise<vscode.TextDocument | null> {
   return editor && editor.document.languageId === 'atm-yaml' ? editor.document : null;
 }
 
-/** The spec file of a result (its `file` is workspace-relative when it can be). */
-export function resolveSpecUri(file: string): vscode.Uri | null {
+/** The spec file of a result: its `file` is relative to the workspace folder it ran in. */
+export async function resolveSpecUri(file: string): Promise<vscode.Uri | null> {
   if (file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file)) return vscode.Uri.file(file);
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    // asRelativePath drops the folder name only with a single folder; try both forms.
-    const direct = vscode.Uri.joinPath(folder.uri, file);
-    const withoutFolder = file.startsWith(`${folder.name}/`) ? vscode.Uri.joinPath(folder.uri, file.slice(folder.name.length + 1)) : null;
-    return withoutFolder ?? direct;
+    const candidate = vscode.Uri.joinPath(folder.uri, file);
+    try {
+      await vscode.workspace.fs.stat(candidate);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
   }
   return null;
 }
 
-export function openSpecFile(file: string): void {
-  const uri = resolveSpecUri(file);
+export async function openSpecFile(file: string): Promise<void> {
+  const uri = await resolveSpecUri(file);
   if (!uri) {
     void vscode.window.showWarningMessage(`ATM: cannot find ${file} in this workspace.`);
     return;
   }
-  vscode.window.showTextDocument(uri, { preview: false }).then(
-    () => undefined,
-    () => void vscode.window.showWarningMessage(`ATM: cannot open ${file}.`),
-  );
+  await vscode.window.showTextDocument(uri, { preview: false });
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -192,9 +192,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       panel.showResult(result);
     },
-    'atm.history.openSpec': (arg: unknown) => {
+    'atm.history.openSpec': async (arg: unknown) => {
       const run = asRun(arg);
-      if (run) openSpecFile(run.file);
+      if (run) await openSpecFile(run.file);
     },
     'atm.history.exportJson': async (arg: unknown) => {
       const run = asRun(arg);

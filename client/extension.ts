@@ -31,17 +31,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const panel = new ResultsPanel(context.extensionUri, log, {
     stop: (runId) => controller?.stop(runId),
     rerun: (run) => {
-      const uri = run ? resolveSpecUri(run.file) : null;
-      if (!run || !uri) {
-        void vscode.commands.executeCommand('atm.rerunLast');
-        return;
-      }
-      controller?.run({ uri, testName: run.name }).catch((err: unknown) => {
-        log.error(`Rerun of "${run.name}": ${err instanceof Error ? err.message : String(err)}`);
-        void vscode.window.showErrorMessage(`ATM: could not rerun "${run.name}": ${err instanceof Error ? err.message : String(err)}`);
+      const rerun = async (): Promise<void> => {
+        const uri = run ? await resolveSpecUri(run.file) : null;
+        if (!run || !uri) {
+          await vscode.commands.executeCommand('atm.rerunLast');
+          return;
+        }
+        await controller?.run({ uri, testName: run.name });
+      };
+      rerun().catch((err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        log.error(`Rerun: ${message}`);
+        void vscode.window.showErrorMessage(`ATM: could not rerun: ${message}`);
       });
     },
-    openSpec: (file) => openSpecFile(file),
+    openSpec: (file) => {
+      openSpecFile(file).catch((err: unknown) => log.warn(`Could not open ${file}: ${String(err)}`));
+    },
     loadResult: async (runId) => {
       await history.load();
       const id = runId ?? history.list()[0]?.id;

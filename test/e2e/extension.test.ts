@@ -331,6 +331,15 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     const shown = await waitForPanel(page, 'the stored run in the panel', (p) => p.name.includes('Failing threshold') && p.status === 'failed', 30_000);
     await shots.take(page, 'history-reopened');
     assert.match(shown.text, /rps >= 100000000/);
+    // Rerun in the panel runs the shown test again (a message from the webview to the extension).
+    const before = await view.locator('.monaco-list-row[aria-label^="Failing threshold, failed"]').count();
+    await waitFor('Rerun to start a run', async () => {
+      if ((await view.locator('.monaco-list-row[aria-label^="Failing threshold, failed"]').count()) > before) return true;
+      const rerun = (await panelFrame(page))?.locator('[data-testid="rerun-button"]');
+      const shownNow = await readPanel(page);
+      if (rerun && shownNow?.status === 'failed' && (await rerun.isVisible()) && (await rerun.isEnabled())) await rerun.click({ timeout: 3000 }).catch(() => undefined);
+      return false;
+    }, 45_000, 1000);
     const stored = readdirSync(join(root, 'trusted', 'user-data'), { recursive: true }).filter((p) => /runs[\\/]\d{15}-.*\.json$/.test(String(p)));
     assert.ok(stored.length >= 4, `results on disk: ${stored.length}`);
   });
