@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { renderPanelHtml } from '../webview/html';
-import { resourceSource } from './csp';
 import { describeMessage, isPanelMessage, isRunInfo, isRunResult, type ExtensionMessage, type PanelMessage, type RunInfo } from '../webview/protocol';
 import type { ProgressUpdate, RunResult } from '../engine/spec/result';
 
@@ -148,7 +147,7 @@ export class ResultsPanel implements vscode.Disposable {
     panel.webview.html = renderPanelHtml({
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-      cspSource: resourceSource(panel.webview.cspSource),
+      cspSource: panel.webview.cspSource,
       nonce: randomBytes(24).toString('base64url'),
       title: this.title(),
     });
