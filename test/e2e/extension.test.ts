@@ -96,6 +96,19 @@ concurrency: 5
 duration_seconds: 30
 `;
 
+const TWO_TESTS = `name: First of two
+base_url: BASE
+url: /health
+concurrency: 2
+total_requests: 20
+---
+name: Second of two
+base_url: BASE
+url: /items?limit=2
+concurrency: 2
+total_requests: 20
+`;
+
 function writeWorkspace(dir: string, baseUrl: string): void {
   mkdirSync(dir, { recursive: true });
   const examples = join(REPO, 'examples');
@@ -112,6 +125,7 @@ function writeWorkspace(dir: string, baseUrl: string): void {
   put('markup.atm.yaml', MARKUP_SPEC);
   put('over-cap.atm.yaml', OVER_CAP);
   put('remote.atm.yaml', REMOTE);
+  writeFileSync(join(dir, 'two.atm.yaml'), TWO_TESTS.replaceAll('BASE', baseUrl));
   writeFileSync(join(dir, '.env'), 'ATM_E2E_TOKEN=e2e-not-a-secret\n');
 }
 
@@ -299,6 +313,18 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     assert.ok(tileNumber(done.tiles.requests) > 0, `last snapshot kept: ${done.tiles.requests}`);
   });
 
+  void test('the title ▶ runs the test under the cursor; Run all tests runs each test', async () => {
+    await openFile(page, 'two.atm.yaml');
+    await page.locator('.editor-group-container.active .view-line', { hasText: 'name: Second of two' }).first().click();
+    await page.locator('.editor-group-container.active .editor-actions [aria-label*="Run Test"]').first().click();
+    await waitForPanel(page, 'the second test to pass', (p) => p.name.includes('Second of two') && p.status === 'passed', 60_000);
+    await shots.take(page, 'title-run-under-cursor');
+    await clickLens(page, /Run all tests/);
+    await waitForPanel(page, 'the first test to run', (p) => p.name.includes('First of two'), 60_000);
+    await waitForPanel(page, 'the last test of the file to pass', (p) => p.name.includes('Second of two') && p.status === 'passed', 60_000);
+    await shots.take(page, 'run-all');
+  });
+
   void test('a response with markup is shown as text', async () => {
     await openFile(page, 'markup.atm.yaml');
     await clickLens(page, /Run test/);
@@ -452,9 +478,17 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     await page.keyboard.press('Control+Z');
     await page.keyboard.press('Control+Z');
     process.kill(second, 'SIGKILL');
-    const toast = await waitFor('the message after a second crash', async () => (await notifications(page)).find((t) => /language server stopped again/.test(t)), 30_000);
+    // A toast may already have timed out when we look: the notification center keeps it.
+    const message = await waitFor('the message after a second crash', async () => {
+      const toast = (await notifications(page)).find((t) => /language server stopped again/.test(t));
+      if (toast) return toast;
+      const center = page.locator('.notifications-center');
+      if (!(await center.isVisible())) await runCommand(page, 'Notifications: Show Notifications');
+      const listed = (await center.innerText()).replace(/\s+/g, ' ');
+      return /language server stopped again/.test(listed) ? listed : undefined;
+    }, 30_000, 500);
     await shots.take(page, 'server-stopped');
-    assert.match(toast, /Reload Window/);
+    assert.match(message, /Reload Window/);
   });
 });
 
