@@ -41,6 +41,12 @@ if [ ! -e "$CS_DIR/.complete" ]; then
   echo '{ "name": "atm-e2e-code-server", "private": true }' > "$CS_DIR.tmp/package.json"
   (
     cd "$CS_DIR.tmp"
+    # Under `npm run`, the outer npm's settings arrive as npm_* variables and the inner npm would
+    # take them as its own: npm_config_user_agent names Node 20, and code-server's postinstall
+    # reads the Node version from it and refuses. This install is Node 24's alone.
+    while IFS='=' read -r name _; do
+      case $name in npm_*) unset "$name" ;; esac
+    done < <(env)
     export PATH=$NODE24_HOME/bin:$PATH
     export npm_config_nodedir=$NODE24_HOME
     npm install --no-audit --no-fund --nodedir="$NODE24_HOME" "code-server@$CODE_SERVER_VERSION" >&2
