@@ -82,6 +82,17 @@ export function parseThreshold(expr: string): ThresholdParse {
   const unitStart = at;
   if (u) at = UNIT_RE.lastIndex;
   skip();
+  if (at < expr.length && !u) {
+    const spaced = /^(ms|s|%)(?=\s*$)/.exec(expr.slice(at));
+    if (spaced) {
+      const written = expr.slice(numberStart, numberEnd);
+      return fail(
+        `Write the unit right after the number, without a space: \`${written}${spaced[1]}\`.`,
+        numberEnd,
+        at + spaced[1].length,
+      );
+    }
+  }
   if (at < expr.length) return fail(`Unexpected \`${expr.slice(at).trim()}\` after the value.`, at, expr.trimEnd().length);
 
   let value: number;

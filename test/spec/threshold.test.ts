@@ -43,6 +43,8 @@ void test('invalid thresholds are located at the bad token', () => {
     ['p95 ~ 1', 'Expected a comparison (<, <=, >, >=, ==) after `p95`.', 4, 5],
     ['p95 < fast', 'Expected a number after `<`, found `fast`.', 6, 10],
     ['p95 <', 'Expected a number after `<`.', 5, 5],
+    ['p95 < 200 ms', 'Write the unit right after the number, without a space: `200ms`.', 9, 12],
+    ['error_rate < 1 %', 'Write the unit right after the number, without a space: `1%`.', 14, 16],
     ['p95 < 200 ms extra', 'Unexpected `ms extra` after the value.', 10, 18],
     ['p95 < 200kb', '`kb` is not a unit for `p95`; use `ms` (the default) or `s`.', 9, 11],
     ['error_rate < 5', 'An error rate without % is a fraction from 0 to 1: write `5%` or `0.05`.', 13, 14],
