@@ -352,7 +352,7 @@ export class PanelView {
       modelText = `Open model · target ${formatRate(target)} req/s · achieved ${formatRate(achieved)} req/s`;
     } else if (model === 'closed') {
       const concurrency = result?.spec.concurrency;
-      modelText = `Closed model${typeof concurrency === 'number' ? ` · ${formatCount(concurrency)} connections` : ''}`;
+      modelText = `Closed model${typeof concurrency === 'number' ? ` · ${formatCount(concurrency)} connection${concurrency === 1 ? '' : 's'}` : ''}`;
     }
     if (result?.insecure_tls === true) modelText += ' · TLS not verified';
     setText(this.modelText, modelText);

@@ -332,6 +332,9 @@ void describe('results panel in Chromium', () => {
         await p.page.getByTestId('charts-note').waitFor();
         assert.equal(await p.page.locator('.charts').isVisible(), false, `${name}: no charts for one point`);
       }
+      const modelLine = await p.page.locator('.model').innerText();
+      if (r.model === 'closed') assert.equal(modelLine, `Closed model · ${formatCount(Number(r.spec.concurrency))} connections`);
+      else assert.match(modelLine, new RegExp(`^Open model · target ${formatRate(r.target_rps)} req/s · achieved ${formatRate(r.metrics.requests_per_second)} req/s`));
       await shoot(p, `recorded-${name}-dark`);
       await showTab(p, 'endpoints');
       assert.equal(await p.page.getByTestId('endpoint-row').count(), r.endpoint_metrics.length);
@@ -343,6 +346,11 @@ void describe('results panel in Chromium', () => {
       await assertClean(p);
       await p.close();
     }
+    const one = loadRecorded('quickstart').result;
+    const single = await showResult('dark', { ...one, spec: { ...one.spec, concurrency: 1 } });
+    await waitForText(single.page, 'run-status', 'passed');
+    assert.equal(await single.page.locator('.model').innerText(), 'Closed model · 1 connection');
+    await single.close();
   });
 
   void it('a run shorter than 2 s says so in place of the charts; a live run gets its charts at its second point', async () => {
