@@ -1,5 +1,7 @@
 // The one table of the extension's commands: ids, titles, icons and where they show. It holds
-// data only (no 'vscode') so a unit test can check it against package.json contributes.
+// data only (no 'vscode') so a unit test can check it against package.json contributes. The ids
+// the language server's CodeLenses invoke come from server/protocol.ts, where both sides read them.
+import { RUN_ALL_TESTS_COMMAND, RUN_TEST_COMMAND } from '../server/protocol';
 
 export const CATEGORY = 'ATM';
 
@@ -31,8 +33,8 @@ export interface CommandInfo {
 const ATM_EDITOR = 'editorLangId == atm-yaml';
 
 export const COMMANDS = [
-  { id: 'atm.runTest', title: 'Run Test', icon: 'play', palette: ATM_EDITOR },
-  { id: 'atm.runAllTests', title: 'Run All Tests in File', icon: 'run-all', palette: ATM_EDITOR },
+  { id: RUN_TEST_COMMAND, title: 'Run Test', icon: 'play', palette: ATM_EDITOR },
+  { id: RUN_ALL_TESTS_COMMAND, title: 'Run All Tests in File', icon: 'run-all', palette: ATM_EDITOR },
   { id: 'atm.cancelRun', title: 'Stop Run', icon: 'debug-stop', palette: CONTEXT_KEYS.running },
   { id: 'atm.rerunLast', title: 'Rerun Last Test', icon: 'debug-rerun', palette: CONTEXT_KEYS.hasLastRun },
   { id: 'atm.showResults', title: 'Show Results', icon: 'graph', palette: 'true' },
@@ -56,7 +58,7 @@ export interface MenuEntry {
 /** Where commands show outside the palette (package.json contributes.menus, minus the palette). */
 export const MENUS: Record<string, readonly MenuEntry[]> = {
   'editor/title': [
-    { command: 'atm.runTest', when: `resourceLangId == atm-yaml && !${CONTEXT_KEYS.running}`, group: 'navigation' },
+    { command: RUN_TEST_COMMAND, when: `resourceLangId == atm-yaml && !${CONTEXT_KEYS.running}`, group: 'navigation' },
     { command: 'atm.cancelRun', when: `resourceLangId == atm-yaml && ${CONTEXT_KEYS.running}`, group: 'navigation' },
   ],
   'view/title': [

@@ -2,7 +2,7 @@
 // means a command cannot be contributed without a handler, or handled without being contributed.
 import * as vscode from 'vscode';
 import { parseSpecFile } from '../engine/spec';
-import type { RunAllTestsArgs, RunTestArgs } from '../server/protocol';
+import { RUN_ALL_TESTS_COMMAND, RUN_TEST_COMMAND, type RunAllTestsArgs, type RunTestArgs } from '../server/protocol';
 import { COMMANDS, RUNS_VIEW_ID, type CommandId } from './commandTable';
 import type { HistoryStore, RunSummary } from './history/store';
 import type { RunsNode, RunsTreeProvider } from './history/tree';
@@ -74,7 +74,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const { runs, panel, history, tree, log } = deps;
 
   const handlers: Record<CommandId, Handler> = {
-    'atm.runTest': async (arg: unknown) => {
+    [RUN_TEST_COMMAND]: async (arg: unknown) => {
       const lens = asRunTestArgs(arg);
       if (lens) {
         await runs.run({ uri: vscode.Uri.parse(lens.uri), testName: lens.testName });
@@ -99,7 +99,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       await runs.run({ uri: document.uri, testName: test.name });
     },
-    'atm.runAllTests': async (arg: unknown) => {
+    [RUN_ALL_TESTS_COMMAND]: async (arg: unknown) => {
       const lens = asRunAllArgs(arg);
       const document = lens ? await vscode.workspace.openTextDocument(vscode.Uri.parse(lens.uri)) : await documentFor(arg);
       if (!document) {

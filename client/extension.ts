@@ -8,7 +8,7 @@ import { RunsTreeProvider } from './history/tree';
 import { AtmLanguageClient } from './languageClient';
 import { ResultsPanel } from './panel';
 import { RunController } from './runController';
-import { RUNS_VIEW_ID } from './commandTable';
+import { RUNS_VIEW_ID, type CommandId } from './commandTable';
 
 let languageClient: AtmLanguageClient | null = null;
 
@@ -34,7 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const rerun = async (): Promise<void> => {
         const uri = run ? await resolveSpecUri(run.file) : null;
         if (!run || !uri) {
-          await vscode.commands.executeCommand('atm.rerunLast');
+          await vscode.commands.executeCommand('atm.rerunLast' satisfies CommandId);
           return;
         }
         await controller?.run({ uri, testName: run.name });

@@ -7,8 +7,9 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { redact } from '../engine/spec';
 import { EngineErrorCodes, type LogLevel, type RunParams } from '../engine/protocol';
 import type { ProgressUpdate, RunResult, TimelinePoint } from '../engine/spec/result';
+import { SHOW_PROBLEMS_COMMAND } from '../server/protocol';
 import type { RunInfo } from '../webview/protocol';
-import { CONTEXT_KEYS } from './commandTable';
+import { CONTEXT_KEYS, type CommandId } from './commandTable';
 import { DEFAULT_STOP, describeEngineError, EngineExitedError, EngineProcess, ResponseError } from './engine/engineProcess';
 import { failedResult, statusBarForProgress, statusBarText } from './format';
 import { describeLoad, type Caps } from './guards';
@@ -62,7 +63,7 @@ export class RunController implements vscode.Disposable {
   constructor(private readonly deps: RunControllerDeps) {
     this.statusBar = vscode.window.createStatusBarItem('atm.run', vscode.StatusBarAlignment.Left, 10);
     this.statusBar.name = 'ATM run';
-    this.statusBar.command = 'atm.showResults';
+    this.statusBar.command = 'atm.showResults' satisfies CommandId;
     this.statusBar.tooltip = 'API Test Machine: show the results panel';
   }
 
@@ -159,7 +160,7 @@ export class RunController implements vscode.Disposable {
       this.deps.log.warn(check.reason);
       const actions = check.kind === 'invalid' ? ['Show Problems'] : check.kind === 'cap' ? ['Open Settings'] : [];
       const choice = await vscode.window.showErrorMessage(check.reason, ...actions);
-      if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+      if (choice === 'Show Problems') void vscode.commands.executeCommand(SHOW_PROBLEMS_COMMAND);
       if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'atm.max');
       return;
     }

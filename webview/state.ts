@@ -257,3 +257,28 @@ export function viewData(state: PanelState): ViewData {
     currentRps: r === null ? (live?.point.rps ?? null) : null,
   };
 }
+
+/** A line needs two points: with fewer, the charts give way to a note. */
+export const MIN_CHART_POINTS = 2;
+
+function shortDuration(seconds: number): string {
+  return seconds < 10 ? `${seconds.toFixed(2)} s` : `${Math.round(seconds)} s`;
+}
+
+/**
+ * What shows in place of the charts while the timeline (one point per second) has too few points
+ * to draw a line: a live run's first seconds, or a run that was over in under two seconds (the
+ * quickstart's 300 requests take a fraction of one). Null when the charts show, or before any run.
+ */
+export function chartsNote(state: PanelState, data: ViewData): string | null {
+  if (data.timeline.length >= MIN_CHART_POINTS || state.phase === 'idle') return null;
+  if (state.phase === 'running' || state.phase === 'stopping') {
+    return 'Charts appear once the run has 2 seconds of data (one point per second); the numbers above are live.';
+  }
+  const took = data.elapsedSeconds;
+  if (took !== null && took >= MIN_CHART_POINTS) {
+    return 'Too few timeline points to chart; the totals above cover the whole run.';
+  }
+  const length = took === null ? 'This run lasted under 2 s' : `This run took ${shortDuration(took)}`;
+  return `${length}: too short for charts, which plot one point per second. The totals above cover the whole run.`;
+}

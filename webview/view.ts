@@ -13,7 +13,7 @@ import {
   splitThreshold,
 } from './format';
 import type { PanelState, ViewData } from './state';
-import { MAX_BODY_DISPLAY_CHARS, viewData } from './state';
+import { chartsNote, MAX_BODY_DISPLAY_CHARS, MIN_CHART_POINTS, viewData } from './state';
 import { DataTable } from './table';
 
 export interface UiState {
@@ -78,6 +78,7 @@ export class PanelView {
   private readonly banner = el('div', { className: 'banner', testid: 'run-message', attrs: { role: 'status' } });
   private readonly tiles = new Map<TileKey, Tile>();
   private readonly charts = new Charts();
+  private readonly chartsNote = el('p', { className: 'charts-note', testid: 'charts-note', attrs: { role: 'note' } });
   private readonly thresholds = new DataTable({
     ariaLabel: 'Thresholds',
     rowTestId: 'threshold-row',
@@ -197,8 +198,11 @@ export class PanelView {
       this.renderTiles(state, data);
     }
     this.charts.update(data.timeline, state.run?.model ?? 'closed', state.run?.target_rps ?? null);
-    // Empty axes say nothing: the charts appear with the first second of data.
-    setHidden(this.charts.element, data.timeline.length === 0);
+    // Empty axes or a lone dot say nothing: below two points a plain note stands in for the charts.
+    setHidden(this.charts.element, data.timeline.length < MIN_CHART_POINTS);
+    const note = chartsNote(state, data);
+    setText(this.chartsNote, note ?? '');
+    setHidden(this.chartsNote, note === null);
     if (prev === null || prev.thresholds !== data.thresholds || (prev.summary === null) !== (data.summary === null)) {
       this.renderThresholds(data.thresholds, data.summary !== null);
     }
@@ -268,6 +272,7 @@ export class PanelView {
         el(
           'div',
           { className: 'stack' },
+          this.chartsNote,
           this.charts.element,
           el('h2', { text: 'Thresholds' }),
           this.thresholds.element,
@@ -347,7 +352,7 @@ export class PanelView {
       modelText = `Open model · target ${formatRate(target)} req/s · achieved ${formatRate(achieved)} req/s`;
     } else if (model === 'closed') {
       const concurrency = result?.spec.concurrency;
-      modelText = `Closed model${typeof concurrency === 'number' ? ` · ${formatCount(concurrency)} connections` : ''}`;
+      modelText = `Closed model${typeof concurrency === 'number' ? ` · ${formatCount(concurrency)} connection${concurrency === 1 ? '' : 's'}` : ''}`;
     }
     if (result?.insecure_tls === true) modelText += ' · TLS not verified';
     setText(this.modelText, modelText);

@@ -1,7 +1,7 @@
 // The ATM Runs view: runs grouped by test, newest first, with an icon for the outcome and the
 // time, req/s and p95 beside each.
 import * as vscode from 'vscode';
-import { RUN_ITEM_CONTEXT } from '../commandTable';
+import { RUN_ITEM_CONTEXT, type CommandId } from '../commandTable';
 import { runDescription, runOutcome } from '../format';
 import type { HistoryStore, RunSummary } from './store';
 
@@ -61,7 +61,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (run.failureReasons.length) tooltip.appendText(`\n${run.failureReasons.join('\n')}`);
     item.tooltip = tooltip;
     item.accessibilityInformation = { label: `${run.name}, ${outcome}, ${runDescription(run)}` };
-    item.command = { title: 'Open Run Results', command: 'atm.history.open', arguments: [node] };
+    item.command = { title: 'Open Run Results', command: 'atm.history.open' satisfies CommandId, arguments: [node] };
     return item;
   }
 

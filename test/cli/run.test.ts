@@ -150,6 +150,27 @@ void describe('atm run', { timeout: 90_000 }, () => {
     assert.ok(Date.now() - t0 < 15_000);
   });
 
+  void it('examples/quickstart.atm.yaml with --demo does what its comments say', async () => {
+    const example = join(__dirname, '..', '..', 'examples', 'quickstart.atm.yaml');
+    const text = readFileSync(example, 'utf8');
+    const comments = text
+      .split('\n')
+      .map((l) => /(?:^|\s)#\s?(.*)$/.exec(l)?.[1] ?? '')
+      .join('\n');
+    const out = join(dir, 'quickstart.json');
+    const r = await atm(['run', example, '--demo', '--json', out]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+    assert.equal(result.passed, true);
+    assert.equal(result.metrics.error_rate, 0);
+    // Every count the comments and description name is the one the run used.
+    for (const m of `${comments}\n${text}`.matchAll(/(\d+) requests/g)) assert.equal(Number(m[1]), result.metrics.total_requests, m[0]);
+    const perBatch = /(\d+) at a time/.exec(text);
+    assert.ok(perBatch, 'the description says how many at a time');
+    assert.equal(Number(perBatch[1]), result.spec.concurrency);
+    assert.doesNotMatch(comments, /about a millisecond/, 'the demo answers in milliseconds, not one');
+  });
+
   void it('--demo runs against the built-in demo target', async () => {
     const file = write('demo.atm.yaml', [
       'name: Demo',

@@ -1,9 +1,10 @@
 // The command table is the one definition; package.json must contribute exactly what it says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS, MENUS, contributedCommands, paletteMenu, RUNS_VIEW_ID } from '../../client/commandTable';
+import { RUN_ALL_TESTS_COMMAND, RUN_TEST_COMMAND, SHOW_PROBLEMS_COMMAND } from '../../server/protocol';
 
 interface Manifest {
   activationEvents: string[];
@@ -63,4 +64,50 @@ void test('settings that change what runs are restricted in untrusted workspaces
   }
   for (const key of caps) assert.equal(manifest.contributes.configuration.properties[key].scope, 'application', key);
   assert.equal(manifest.contributes.configuration.properties['atm.history.maxRuns'].default, 100);
+});
+
+const CLIENT = join(__dirname, '..', '..', 'client');
+
+function clientSources(): Array<{ file: string; text: string }> {
+  return (readdirSync(CLIENT, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => ({ file: f, text: readFileSync(join(CLIENT, f), 'utf8') }));
+}
+
+function quoted(value: string): RegExp {
+  return new RegExp(`(['"\`])${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\1`, 'g');
+}
+
+void test('the commands the language server invokes are registered under the protocol constants', () => {
+  const ids: string[] = COMMANDS.map((c) => c.id);
+  assert.ok(ids.includes(RUN_TEST_COMMAND), RUN_TEST_COMMAND);
+  assert.ok(ids.includes(RUN_ALL_TESTS_COMMAND), RUN_ALL_TESTS_COMMAND);
+});
+
+void test('the client names the protocol commands only through server/protocol.ts', () => {
+  const sources = clientSources();
+  assert.ok(sources.length > 5, `client sources found: ${sources.length}`);
+  const literals: string[] = [];
+  for (const { file, text } of sources) {
+    for (const name of [RUN_TEST_COMMAND, RUN_ALL_TESTS_COMMAND, SHOW_PROBLEMS_COMMAND]) {
+      for (const m of text.matchAll(quoted(name))) literals.push(`client/${file}: ${m[0]}`);
+    }
+  }
+  assert.deepEqual(literals, [], 'use RUN_TEST_COMMAND, RUN_ALL_TESTS_COMMAND, SHOW_PROBLEMS_COMMAND');
+});
+
+void test('outside the command table, a command id in the client is checked against it', () => {
+  const unchecked: string[] = [];
+  for (const { file, text } of clientSources()) {
+    if (file === 'commandTable.ts') continue;
+    for (const { id } of COMMANDS) {
+      for (const m of text.matchAll(quoted(id))) {
+        const after = text.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 22);
+        // The handlers of commands.ts are a Record<CommandId, Handler>: its keys are checked.
+        const handlerKey = file === 'commands.ts' && after.startsWith(':');
+        if (!handlerKey && !after.startsWith(' satisfies CommandId')) unchecked.push(`client/${file}: ${m[0]}`);
+      }
+    }
+  }
+  assert.deepEqual(unchecked, [], "write `'atm.x' satisfies CommandId` so a typo fails the typecheck");
 });

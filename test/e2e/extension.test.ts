@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startDemoServer, type DemoServer } from '../../engine/demo/server';
 import { atmSchema, validateText } from '../../engine/spec';
+import type { RunResult } from '../../engine/spec/result';
+import { isRunResult } from '../../webview/protocol';
 import {
   clickLens,
   launchBrowser,
@@ -96,6 +98,19 @@ concurrency: 5
 duration_seconds: 30
 `;
 
+// /echo sends the request back, headers and body: the token must be masked in the response too.
+const SECRET = `name: Secret header
+base_url: BASE
+url: /echo
+method: POST
+headers:
+  Authorization: "Bearer {{env:ATM_E2E_TOKEN}}"
+  X-Api-Key: e2e-literal-api-key
+body: { token: "{{env:ATM_E2E_TOKEN}}" }
+concurrency: 1
+total_requests: 5
+`;
+
 const TWO_TESTS = `name: First of two
 base_url: BASE
 url: /health
@@ -125,8 +140,16 @@ function writeWorkspace(dir: string, baseUrl: string): void {
   put('markup.atm.yaml', MARKUP_SPEC);
   put('over-cap.atm.yaml', OVER_CAP);
   put('remote.atm.yaml', REMOTE);
+  put('secret.atm.yaml', SECRET);
   writeFileSync(join(dir, 'two.atm.yaml'), TWO_TESTS.replaceAll('BASE', baseUrl));
   writeFileSync(join(dir, '.env'), 'ATM_E2E_TOKEN=e2e-not-a-secret\n');
+}
+
+/** The results the extension stored in its run history, read from its user data on disk. */
+function storedResults(userData: string): RunResult[] {
+  return (readdirSync(userData, { recursive: true }) as string[])
+    .filter((p) => /runs[\\/]\d{15}-.*\.json$/.test(p))
+    .map((p) => JSON.parse(readFileSync(join(userData, p), 'utf8')) as RunResult);
 }
 
 before(async () => {
@@ -272,7 +295,7 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     assert.match(done.text, /rps >= 100000000/);
   });
 
-  void test('a long run shows live numbers and Stop ends it cancelled with partial metrics', async () => {
+  void test('a long run shows live numbers; Run again offers Restart (the first run ends cancelled, a new one runs); Stop ends it cancelled', async () => {
     await openFile(page, 'long.atm.yaml');
     await clickLens(page, /Run test/);
     const first = await waitForPanel(page, 'live numbers', (p) => p.name.includes('Long run') && p.status === 'running' && tileNumber(p.tiles.requests) > 0, 60_000);
@@ -281,9 +304,34 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     await waitFor('the status bar to show the live rate', async () => /ATM: [\d,]+ req\/s · p95/.test((await page.locator('.statusbar').innerText()) ?? ''), 20_000);
     await shots.take(page, 'long-live-status-bar');
     // The same test is not started twice: a second click offers a restart instead.
+    const userData = join(root, 'trusted', 'user-data');
+    const cancelledLongRuns = (): RunResult[] => storedResults(userData).filter((r) => r.name === 'Long run' && r.status === 'cancelled');
+    assert.equal(cancelledLongRuns().length, 0);
     await clickLens(page, /Run test/);
     await waitFor('the already-running notice', async () => (await notifications(page)).find((t) => /"Long run" is already running/.test(t) && /Restart/.test(t)), 15_000);
     await shots.take(page, 'long-already-running');
+    // Restart: the first run ends cancelled (and is recorded), then a new one runs.
+    const restartIn = (where: string) =>
+      page.locator(`${where} .notification-list-item`, { hasText: 'is already running' }).locator('.monaco-button', { hasText: 'Restart' }).first();
+    await waitFor('Restart to be chosen', async () => {
+      if (cancelledLongRuns().length > 0) return true;
+      // The toast may have timed out on a loaded machine: the notification center keeps it.
+      for (const where of ['.notifications-toasts', '.notifications-center']) {
+        const button = restartIn(where);
+        if (await button.isVisible()) {
+          await button.click({ timeout: 3000 }).catch(() => undefined);
+          return false;
+        }
+      }
+      await runCommand(page, 'Notifications: Show Notifications').catch(() => undefined);
+      return false;
+    }, 30_000, 500);
+    if (await page.locator('.notifications-center').isVisible()) await runCommand(page, 'Notifications: Hide Notifications').catch(() => undefined);
+    const [firstRun] = cancelledLongRuns();
+    assert.ok(firstRun.metrics.total_requests > 0, 'the first run kept its partial numbers');
+    const second = await waitForPanel(page, 'the restarted run to go', (p) => p.name.includes('Long run') && p.status === 'running' && tileNumber(p.tiles.requests) > 0, 60_000);
+    await shots.take(page, 'long-restarted');
+    assert.equal(cancelledLongRuns().length, 1, 'one run ended by the restart, the new one still goes');
     // A click can land and still time out on a loaded machine: success is the panel leaving `running`.
     await waitFor('Stop to take effect', async () => {
       const shown = await readPanel(page);
@@ -295,6 +343,15 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     const done = await waitForPanel(page, 'the run to be cancelled', (p) => p.status === 'cancelled', 60_000);
     await shots.take(page, 'long-cancelled');
     assert.ok(tileNumber(done.tiles.requests) > 0, `partial requests: ${done.tiles.requests}`);
+    // Two runs of the test, one after the other: the restarted one began after the first ended.
+    const both = await waitFor('both long runs on disk', () => {
+      const runs = cancelledLongRuns();
+      return runs.length === 2 ? runs : undefined;
+    }, 20_000);
+    const secondRun = both.find((r) => r.id !== firstRun.id);
+    assert.ok(secondRun, 'a second, distinct run');
+    assert.ok(Date.parse(secondRun.started_at) >= Date.parse(firstRun.completed_at) - 1000, `${secondRun.started_at} after ${firstRun.completed_at}`);
+    assert.ok(tileNumber(second.tiles.requests) > 0);
   });
 
   void test('an engine that dies mid-run leaves a failed run with its last numbers', async () => {
@@ -376,6 +433,58 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     const shown = await waitForPanel(page, 'the restored panel', (p) => p.name.includes('Failing threshold') && p.status === 'failed', 60_000);
     await shots.take(page, 'reloaded');
     assert.match(shown.text, /rps >= 100000000/);
+  });
+
+  void test('Export JSON from the ATM Runs context menu writes the result, secrets redacted', async () => {
+    await openFile(page, 'secret.atm.yaml');
+    await clickLens(page, /Run test/);
+    await waitForPanel(page, 'the secret run to pass', (p) => p.name.includes('Secret header') && p.status === 'passed', 60_000);
+    await runCommand(page, 'ATM: Open Run History');
+    const view = page.locator('.pane', { hasText: 'ATM Runs' });
+    const row = view.locator('.monaco-list-row[aria-label^="Secret header, passed"]').first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    const target = join(workspace, 'Secret-header.result.json');
+    assert.equal(existsSync(target), false);
+    const exportItem = page.locator('.context-view .action-label', { hasText: 'Export Result as JSON' }).first();
+    const dialogInput = page.locator('.quick-input-widget input');
+    // The save dialog (VS Code's own in the browser) proposes <test name>.result.json in the workspace.
+    await waitFor('the save dialog', async () => {
+      if ((await dialogInput.isVisible()) && (await dialogInput.inputValue()).endsWith('.result.json')) return true;
+      if (await exportItem.isVisible()) {
+        await exportItem.hover({ timeout: 2000 });
+        await page.keyboard.press('Enter');
+      } else {
+        await row.click({ button: 'right', timeout: 3000 });
+      }
+      return false;
+    }, 30_000, 400);
+    assert.match(await dialogInput.inputValue(), /Secret-header\.result\.json$/);
+    await shots.take(page, 'export-dialog');
+    await dialogInput.press('Enter');
+    const text = await waitFor('the exported file', () => (existsSync(target) ? readFileSync(target, 'utf8') : undefined), 20_000);
+    await shots.take(page, 'exported');
+    const exported = JSON.parse(text) as RunResult;
+    // The result object of SPEC.md, every key of it.
+    assert.ok(isRunResult(exported), 'a valid result');
+    for (const key of ['id', 'name', 'file', 'status', 'passed', 'failure_reasons', 'started_at', 'completed_at', 'model', 'target_rps', 'spec', 'metrics', 'endpoint_metrics', 'thresholds', 'timeline', 'sampled_requests', 'histogram']) {
+      assert.ok(key in exported, `"${key}" in the export`);
+    }
+    assert.equal(exported.name, 'Secret header');
+    assert.equal(exported.file, 'secret.atm.yaml');
+    assert.equal(exported.status, 'completed');
+    assert.equal(exported.metrics.total_requests, 5);
+    const stored = storedResults(join(root, 'trusted', 'user-data')).find((r) => r.id === exported.id);
+    assert.deepEqual(exported, stored, 'the export is the stored result');
+    // Neither the token from .env nor the literal key appears anywhere: not in the spec, the sent
+    // headers, or the echoed response.
+    assert.equal(text.includes('e2e-not-a-secret'), false, 'the .env token is redacted');
+    assert.equal(text.includes('e2e-literal-api-key'), false, 'the literal X-Api-Key is redacted');
+    const sample = exported.sampled_requests[0];
+    assert.ok(sample, 'a sample');
+    const header = (h: Record<string, string>, name: string): string | undefined => Object.entries(h).find(([k]) => k.toLowerCase() === name)?.[1];
+    assert.equal(header(sample.request_headers, 'authorization'), '***');
+    assert.equal(header(sample.request_headers, 'x-api-key'), '***');
+    assert.match(sample.response_body ?? '', /\*\*\*/);
   });
 
   void test('a spec beyond a user cap is refused, naming the setting', async () => {

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { renderPanelHtml, escapeHtml } from '../../webview/html';
 import { isExtensionMessage, isPanelMessage, type ExtensionMessage } from '../../webview/protocol';
 import { formatCount, formatDuration, formatMs, formatPercent, formatRate, formatThresholdActual, splitThreshold } from '../../webview/format';
-import { initialState, reduce, statusOf, viewData, MAX_LIVE_SAMPLES } from '../../webview/state';
+import { chartsNote, initialState, reduce, statusOf, viewData, MAX_LIVE_SAMPLES } from '../../webview/state';
 import {
   cancelledResult,
   engineFailedResult,
@@ -19,6 +19,7 @@ import {
   runningSequence,
   sample,
 } from '../fixtures/webview/runs';
+import { loadRecorded, RECORDED_NAMES, RECORDED_PORT, RECORDED_SECRET, recordedText } from '../fixtures/webview/recorded';
 
 void describe('webview protocol validators', () => {
   void it('accepts every fixture message', () => {
@@ -197,6 +198,84 @@ void describe('panel state', () => {
     const s = reduce(fold(messages), { type: 'init', run: null, result: null, running: false, canRerun: true });
     assert.equal(statusOf(s), 'error');
     assert.match(s.errorMessage ?? '', /ended while the panel was away/);
+  });
+});
+
+void describe('recorded real runs', () => {
+  const fold = (messages: ExtensionMessage[]) => messages.reduce(reduce, initialState());
+  const expected = { quickstart: 'passed', passed: 'passed', 'failed-thresholds': 'failed', cancelled: 'cancelled' } as const;
+
+  for (const name of RECORDED_NAMES) {
+    void it(`${name}: valid messages in run order, nothing of the recording machine, ends ${expected[name]}`, () => {
+      const rec = loadRecorded(name);
+      assert.match(rec.recorded.date, /^\d{4}-\d{2}-\d{2}$/);
+      assert.equal(rec.recorded.engine_protocol, 1);
+      for (const [i, m] of rec.messages.entries()) assert.ok(isExtensionMessage(m), `message ${i} (${m.type})`);
+      const first = rec.messages[0];
+      assert.ok(first.type === 'runStarted');
+      assert.equal(rec.result.id, first.run.runId);
+      assert.equal(rec.messages.filter((m) => m.type === 'runStarted' || m.type === 'result').length, 2);
+      const text = recordedText(name);
+      const ports = new Set([...text.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])));
+      assert.deepEqual([...ports], [RECORDED_PORT]);
+      assert.equal(text.includes(RECORDED_SECRET), false, 'the token is redacted');
+      assert.doesNotMatch(text, /"\/(?:tmp|home|root|work)\//, 'no absolute path of the recording machine');
+      const s = fold(rec.messages);
+      assert.equal(statusOf(s), expected[name]);
+      assert.equal(viewData(s).summary, rec.result.metrics);
+    });
+  }
+
+  void it('the passed run echoed its Authorization header back, and both show ***', () => {
+    const rec = loadRecorded('passed');
+    const echo = rec.result.sampled_requests.find((x) => x.endpoint === 'echo');
+    assert.ok(echo, 'an echo sample');
+    assert.equal(echo.request_headers.Authorization ?? echo.request_headers.authorization, '***');
+    assert.match(echo.response_body ?? '', /\*\*\*/);
+  });
+
+  void it('the cancelled run was stopped while it ran, and says so', () => {
+    const rec = loadRecorded('cancelled');
+    const stopping = rec.messages.findIndex((m) => m.type === 'stopping');
+    assert.ok(stopping > 1, 'stopping after some progress');
+    assert.equal(rec.result.status, 'cancelled');
+    assert.ok(rec.result.metrics.duration_seconds < 60, 'ended before its 60 s');
+  });
+});
+
+void describe('charts note for short runs', () => {
+  const fold = (messages: ExtensionMessage[]) => messages.reduce(reduce, initialState());
+
+  void it('the quickstart is over before its first progress update: one point, a note with its length', () => {
+    const rec = loadRecorded('quickstart');
+    assert.equal(rec.messages.filter((m) => m.type === 'progress').length, 0);
+    assert.equal(rec.result.timeline.length, 1);
+    const s = fold(rec.messages);
+    const note = chartsNote(s, viewData(s));
+    assert.equal(note, `This run took ${rec.result.metrics.duration_seconds.toFixed(2)} s: too short for charts, which plot one point per second. The totals above cover the whole run.`);
+  });
+
+  void it('a live run gets the note until its second point, then the charts', () => {
+    const rec = loadRecorded('passed');
+    const progress = rec.messages.filter((m) => m.type === 'progress');
+    assert.ok(progress.length >= 2);
+    let s = fold(rec.messages.slice(0, 1));
+    assert.match(chartsNote(s, viewData(s)) ?? '', /^Charts appear once the run has 2 seconds of data/);
+    s = reduce(s, progress[0]);
+    assert.match(chartsNote(s, viewData(s)) ?? '', /^Charts appear once/);
+    s = reduce(s, progress[1]);
+    assert.equal(chartsNote(s, viewData(s)), null);
+    s = fold(rec.messages);
+    assert.equal(chartsNote(s, viewData(s)), null);
+  });
+
+  void it('no note before any run, and a plain one for a long run with too few points', () => {
+    const idle = initialState();
+    assert.equal(chartsNote(idle, viewData(idle)), null);
+    const r = { ...passedResult(), timeline: passedResult().timeline.slice(0, 1) };
+    const s = reduce(idle, { type: 'init', run: null, result: r, running: false, canRerun: true });
+    assert.ok(r.metrics.duration_seconds >= 2);
+    assert.equal(chartsNote(s, viewData(s)), 'Too few timeline points to chart; the totals above cover the whole run.');
   });
 });
 
