@@ -87,7 +87,7 @@ export class PanelView {
       { title: 'Endpoint', width: 'minmax(80px, 1fr)' },
       { title: 'Limit', width: 'minmax(80px, 1fr)', align: 'right' },
       { title: 'Actual', width: 'minmax(90px, 1fr)', align: 'right' },
-      { title: 'Result', width: '72px', align: 'center' },
+      { title: 'Result', width: '88px', align: 'center' },
     ],
   });
   private readonly thresholdsEmpty = el('p', { className: 'empty', text: 'This test has no thresholds.' });
