@@ -346,7 +346,7 @@ async function openModel(o: Options, nginx: Target, work: string): Promise<OpenR
     else say(`  ${r.target} ${r.target_rps}: per-second req/s ${r.timeline_rps.map((v) => fmt(v, 0)).join(' ')}${r.gap_ms ? `; inter-arrival gap p50 ${fmt(r.gap_ms.p50, 3)} ms, p99 ${fmt(r.gap_ms.p99, 3)} ms, max ${fmt(r.gap_ms.max, 3)} ms (ending ${fmt(r.max_gap_at_s, 2)} s after the first request)` : ''}`);
     if (r.warmup_per_100ms) say(`    arrivals per 100 ms over the first 2 s: ${r.warmup_per_100ms.join(' ')}`);
   }
-  say('("after 1st s": the mean of the per-second timeline without its first second, i.e. once connections and JIT are warm)');
+  say('("after 1st s": the mean of the per-second timeline without its first second, i.e. once the JIT is warm)');
   return runs;
 }
 

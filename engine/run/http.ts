@@ -4,8 +4,9 @@
 // connection) per origin: `concurrency` slots are `concurrency` connections, and a slot never
 // has more than one request on the wire.
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Client, type Dispatcher } from 'undici';
+import { buildConnector, Client, type Dispatcher } from 'undici';
 import type { PlanEndpoint, TemplateContext } from '../spec/plan';
 
 /** A request ready to send. Static endpoints build it once and reuse it for every request. */
@@ -88,6 +89,76 @@ export function isStaticEndpoint(endpoint: PlanEndpoint): boolean {
   return endpoint.url.isStatic && endpoint.headers.every(([, v]) => v.isStatic) && (endpoint.body === null || endpoint.body.isStatic);
 }
 
+/** What undici's client passes to its connector for `origin`. */
+function connectOptions(origin: string): buildConnector.Options {
+  const url = new URL(origin);
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { host: url.host, hostname, protocol: url.protocol, port: url.port, localAddress: null };
+}
+
+/**
+ * undici's connector with one connection opened ahead of the first request: `warm()` connects
+ * without sending anything, and the client's first connect takes that connection, or waits for
+ * it while it is still opening. A warm-up that failed is forgotten: the first request connects
+ * again and reports what it finds, as it would have without a warm-up.
+ */
+class WarmConnector {
+  private socket: Socket | null = null;
+  private opening = false;
+  private closed = false;
+  private waiter: buildConnector.Callback | null = null;
+
+  constructor(private readonly base: buildConnector.connector) {}
+
+  readonly connect = (options: buildConnector.Options, callback: buildConnector.Callback): void => {
+    if (this.opening) {
+      this.waiter = callback;
+      return;
+    }
+    const socket = this.socket;
+    this.socket = null;
+    if (socket !== null) {
+      if (!socket.destroyed && socket.writable && !socket.readableEnded) {
+        // Never synchronously: undici's client is in the middle of its own resume loop.
+        process.nextTick(callback, null, socket);
+        return;
+      }
+      socket.destroy();
+    }
+    this.base(options, callback);
+  };
+
+  /** Opens the connection; resolves true when it is open, false when it failed (never rejects). */
+  warm(origin: string): Promise<boolean> {
+    if (this.opening || this.socket !== null || this.closed) return Promise.resolve(this.socket !== null);
+    this.opening = true;
+    return new Promise((resolve) => {
+      this.base(connectOptions(origin), (err, socket) => {
+        this.opening = false;
+        const waiter = this.waiter;
+        this.waiter = null;
+        if (err !== null || socket === null) {
+          // A request already waiting for this connection fails with it.
+          if (waiter !== null) waiter(err ?? new Error('connect failed'), null);
+          resolve(false);
+          return;
+        }
+        if (waiter !== null) waiter(null, socket);
+        else if (this.closed) socket.destroy();
+        else this.socket = socket;
+        resolve(true);
+      });
+    });
+  }
+
+  /** Closes a connection no request took. */
+  close(): void {
+    this.closed = true;
+    this.socket?.destroy();
+    this.socket = null;
+  }
+}
+
 /** What a slot reports to. Called at most once per request, for success and failure alike. */
 export interface SlotOwner {
   /** At the response headers: should this response's body be kept for a sample? */
@@ -124,6 +195,7 @@ export class RequestSlot {
   private clientOrigin = '';
   private client: Client | null = null;
   private readonly clients = new Map<string, Client>();
+  private readonly connectors = new Map<string, WarmConnector>();
 
   constructor(
     readonly id: number,
@@ -137,6 +209,14 @@ export class RequestSlot {
     let client = this.clients.get(origin);
     if (client === undefined) {
       const { timeoutMs, insecureTls } = this.settings;
+      const connector = new WarmConnector(
+        buildConnector({
+          timeout: timeoutMs,
+          rejectUnauthorized: !insecureTls,
+          lookup: this.settings.lookup ?? safeLookup,
+        }),
+      );
+      this.connectors.set(origin, connector);
       client = new Client(origin, {
         // One request on the wire at a time all the same: a slot sends its next request only
         // after the last one completed. Above 1, undici writes that next request at once
@@ -145,17 +225,23 @@ export class RequestSlot {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         keepAliveTimeout: 10_000,
-        connect: {
-          timeout: timeoutMs,
-          rejectUnauthorized: !insecureTls,
-          lookup: this.settings.lookup ?? safeLookup,
-        },
+        connect: connector.connect,
       });
       this.clients.set(origin, client);
     }
     this.clientOrigin = origin;
     this.client = client;
     return client;
+  }
+
+  /**
+   * Opens this slot's connection to `origin` without sending a request. Resolves when it is open
+   * or failed (never rejects); the slot's first request to `origin` then uses it.
+   */
+  warm(origin: string): Promise<boolean> {
+    this.clientFor(origin);
+    const connector = this.connectors.get(origin);
+    return connector === undefined ? Promise.resolve(false) : connector.warm(origin);
   }
 
   /** Starts a request. `dueAt` is when it was due (open model) or now (closed model). */
@@ -261,6 +347,8 @@ export class RequestSlot {
   async destroy(): Promise<void> {
     const clients = [...this.clients.values()];
     this.clients.clear();
+    for (const connector of this.connectors.values()) connector.close();
+    this.connectors.clear();
     this.client = null;
     this.clientOrigin = '';
     await Promise.all(clients.map((client) => client.destroy().catch(() => undefined)));

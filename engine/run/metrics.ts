@@ -198,6 +198,14 @@ export class Interval {
   errors = 0;
   dropped = 0;
 
+  /** Adds `other` into this one (exact). */
+  add(other: Interval): void {
+    this.latency.histogram().add(other.latency.histogram());
+    this.completed += other.completed;
+    this.errors += other.errors;
+    this.dropped += other.dropped;
+  }
+
   reset(): void {
     this.latency.reset();
     this.completed = 0;

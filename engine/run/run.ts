@@ -34,6 +34,14 @@ export interface RunOptions {
 }
 
 export const DEFAULT_SAMPLE_BODY_BYTES = 8192;
+/** The longest the warm-up waits for connections (less when timeout_seconds is shorter). */
+const WARM_UP_MAX_MS = 10_000;
+/** Open model: how long before a due time the arrival clock stops sleeping on a timer. */
+const SPIN_MS = 0.2;
+/** How late a timer typically fires on an idle event loop. */
+const TIMER_LATE_MS = 0.1;
+/** A last partial second shorter than this joins the point before it. */
+const MIN_TAIL_SECONDS = 0.25;
 const UNEXPECTED_STATUS = ERROR_INDEX.unexpected_status;
 const TIMEOUT = ERROR_INDEX.timeout;
 
@@ -77,7 +85,9 @@ class Run implements SlotOwner {
   private readonly slots: RequestSlot[] = [];
   private readonly free: RequestSlot[] = [];
   private readonly sampleKinds: Array<SampleKind | null>;
-  private readonly interval = new Interval();
+  private interval = new Interval();
+  /** The second before `interval`: a short tail at the end is merged into it. */
+  private previous = new Interval();
   private readonly timeline: TimelinePoint[] = [];
   private readonly picker: Picker;
   private readonly rampMs: number;
@@ -140,7 +150,8 @@ class Run implements SlotOwner {
       this.setUp();
       this.log('info', `run started: ${this.plan.name} (${this.plan.model} model, concurrency ${this.plan.concurrency})`);
       if (this.options.signal?.aborted === true) this.cancel();
-      else this.launch();
+      else await this.warmUp(done);
+      if (!this.stopping) this.launch();
     } catch (err) {
       this.status = 'failed';
       this.failure = redact(describeError(err), this.plan.secrets);
@@ -165,6 +176,47 @@ class Run implements SlotOwner {
       this.slots.push(slot);
     }
     this.options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /**
+   * Opens every slot's connection to each origin before the measured window, sending nothing,
+   * so that connecting is neither in the run's time nor in any request's latency. Waits at most
+   * the request timeout (and no more than 10 s); a connection that fails or is still opening is
+   * left to the first request, which reports what it finds.
+   */
+  private async warmUp(done: Promise<void>): Promise<void> {
+    const origins = new Set<string>();
+    for (const state of this.endpoints) {
+      if (state.prepared !== null) {
+        origins.add(state.prepared.origin);
+        continue;
+      }
+      try {
+        origins.add(new URL(state.plan.url.render({ requestIndex: 0 })).origin);
+      } catch {
+        // A URL that does not render: its requests fail as they are sent.
+      }
+    }
+    if (origins.size === 0) return;
+    const started = performance.now();
+    let open = 0;
+    const opening: Array<Promise<void>> = [];
+    for (const slot of this.slots) {
+      for (const origin of origins) {
+        opening.push(
+          slot.warm(origin).then((ok) => {
+            if (ok) open++;
+          }),
+        );
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.min(this.plan.timeoutMs, WARM_UP_MAX_MS));
+    });
+    await Promise.race([Promise.all(opening), limit, done]);
+    clearTimeout(timer);
+    this.log('debug', `warm-up: ${open} of ${opening.length} connections open in ${Math.round(performance.now() - started)} ms`);
   }
 
   private launch(): void {
@@ -271,9 +323,11 @@ class Run implements SlotOwner {
       }
       if (due > now) {
         const wait = due - now;
-        // Timers are coarse (≥ 1 ms): sleep until just before, then take the next turns of the
-        // event loop so requests leave close to their due time.
-        if (wait >= 2) this.arrivalTimeout = setTimeout(this.tickBound, wait - 1);
+        // Timers count whole milliseconds and fire a little late: sleep on one until at most
+        // SPIN_MS before the due time, then take the next turns of the event loop so that the
+        // request leaves on time without spinning through the whole wait.
+        const sleep = Math.floor(wait - SPIN_MS - TIMER_LATE_MS);
+        if (sleep >= 1) this.arrivalTimeout = setTimeout(this.tickBound, sleep);
         else this.arrivalImmediate = setImmediate(this.tickBound);
         return;
       }
@@ -411,20 +465,46 @@ class Run implements SlotOwner {
   }
 
   private closeInterval(t: number, seconds: number): void {
-    const h = this.interval.latency.histogram();
+    this.timeline.push(this.point(t, seconds, this.interval));
+    const closed = this.interval;
+    this.interval = this.previous;
+    this.interval.reset();
+    this.previous = closed;
+  }
+
+  private point(t: number, seconds: number, interval: Interval): TimelinePoint {
+    const h = interval.latency.histogram();
     const ms = (us: number): number => Math.round(us) / 1000;
     const point: TimelinePoint = {
       t,
-      rps: Math.round((this.interval.completed / seconds) * 10) / 10,
+      rps: Math.round((interval.completed / seconds) * 10) / 10,
       p50: h.totalCount > 0 ? ms(h.getValueAtPercentile(50)) : 0,
       p95: h.totalCount > 0 ? ms(h.getValueAtPercentile(95)) : 0,
       p99: h.totalCount > 0 ? ms(h.getValueAtPercentile(99)) : 0,
-      errors: this.interval.errors,
+      errors: interval.errors,
       in_flight: this.inFlight,
     };
-    if (this.plan.model === 'open') point.dropped = this.interval.dropped;
-    this.timeline.push(point);
-    this.interval.reset();
+    if (this.plan.model === 'open') point.dropped = interval.dropped;
+    return point;
+  }
+
+  /**
+   * The last, partial second. Shorter than MIN_TAIL_SECONDS it is merged into the point before
+   * (over 1 + tail seconds), so that a few requests finishing just after the end do not show as
+   * a misleading rate.
+   */
+  private closeTail(): void {
+    const tail = this.elapsedSeconds(this.endedAt) - this.secondsReported;
+    const interval = this.interval;
+    if (!(tail > 0.001) || (interval.completed === 0 && interval.dropped === 0 && interval.errors === 0)) return;
+    if (tail >= MIN_TAIL_SECONDS || this.timeline.length === 0) {
+      this.closeInterval(this.secondsReported + 1, tail);
+      return;
+    }
+    const last = this.timeline.length - 1;
+    this.previous.add(interval);
+    interval.reset();
+    this.timeline[last] = this.point(this.timeline[last].t, 1 + tail, this.previous);
   }
 
   private elapsedSeconds(at: number = performance.now()): number {
@@ -515,12 +595,7 @@ class Run implements SlotOwner {
     this.sweeper = null;
     this.options.signal?.removeEventListener('abort', this.onAbort);
     this.endedAt = performance.now();
-    if (this.t0 > 0) {
-      const partial = this.elapsedSeconds(this.endedAt) - this.secondsReported;
-      if (partial > 0.001 && (this.interval.completed > 0 || this.interval.dropped > 0 || this.interval.errors > 0)) {
-        this.closeInterval(this.secondsReported + 1, partial);
-      }
-    }
+    if (this.t0 > 0) this.closeTail();
     this.resolveDone?.();
   }
 

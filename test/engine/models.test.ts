@@ -247,4 +247,20 @@ void describe('timeline', { timeout: 30_000 }, () => {
       assert.equal(p.errors, 0);
     }
   });
+
+  void it('a last partial second under 0.25 s joins the point before it', async () => {
+    const server = await track(serve((_req, res) => setTimeout(() => ok(res), 2)));
+    const result = await runPlan(plan({ concurrency: 2, durationSeconds: 2.1, totalRequests: null, endpoints: [endpoint({ url: `${server.url}/` })] }));
+    assert.deepEqual(
+      result.timeline.map((p) => p.t),
+      [1, 2],
+    );
+    // The last point covers 1.1 s or so: its rate over that time accounts for every request.
+    const tail = result.metrics.duration_seconds - 1;
+    assert.ok(tail > 1 && tail < 1.25, `duration ${result.metrics.duration_seconds}`);
+    const counted = result.timeline[0].rps + result.timeline[1].rps * tail;
+    assert.ok(Math.abs(counted - result.metrics.total_requests) <= 2, `${counted} vs ${result.metrics.total_requests}`);
+    const last = result.timeline[1];
+    assert.ok(last.p50 > 0 && last.p50 <= last.p99, JSON.stringify(last));
+  });
 });
