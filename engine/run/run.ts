@@ -8,6 +8,7 @@ import type { PlanEndpoint, RunPlan } from '../spec/plan';
 import type { Histogram } from 'hdr-histogram-js';
 import type { EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, SampledRequest, TimelinePoint } from '../spec/result';
 import { ERROR_TYPES } from '../spec/result';
+import { warmCode } from './codeWarmUp';
 import { classifyError, DeadlineError, describeError, ERROR_INDEX } from './errors';
 import { isStaticEndpoint, prepareRequest, RequestSlot, type ConnectionSettings, type PreparedRequest, type SlotOwner } from './http';
 import { encodeHistogram, Interval, Stats, sumStats, toMicros } from './metrics';
@@ -31,6 +32,8 @@ export interface RunOptions {
   drainMs?: number;
   /** Replaces DNS resolution. */
   lookup?: ConnectionSettings['lookup'];
+  /** Warm the engine's code on a server of its own before the measured window (codeWarmUp.ts). Default true. */
+  warmCode?: boolean;
 }
 
 export const DEFAULT_SAMPLE_BODY_BYTES = 8192;
@@ -150,7 +153,16 @@ class Run implements SlotOwner {
       this.setUp();
       this.log('info', `run started: ${this.plan.name} (${this.plan.model} model, concurrency ${this.plan.concurrency})`);
       if (this.options.signal?.aborted === true) this.cancel();
-      else await this.warmUp(done);
+      else {
+        const codeStop = new AbortController();
+        void done.then(() => codeStop.abort());
+        if (this.options.warmCode !== false) {
+          const started = performance.now();
+          const sent = await warmCode(this.plan, (plan, signal) => runPlan(plan, { signal, warmCode: false, drainMs: 200 }), codeStop.signal);
+          this.log('debug', `code warm-up: ${sent} requests to the engine's own loopback server in ${Math.round(performance.now() - started)} ms`);
+        }
+        if (!this.stopping) await this.warmUp(done);
+      }
       if (!this.stopping) this.launch();
     } catch (err) {
       this.status = 'failed';
