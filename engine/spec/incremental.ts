@@ -324,14 +324,19 @@ function moveTest(t: ParsedTest, lines: number): ParsedTest {
 type Collection = YAMLMap<unknown, unknown> | YAMLSeq<unknown>;
 type Ranged = { range?: [number, number, number] | null };
 
-/** Adds `delta` to every offset at or after `from` in the document (nodes, errors, its range). */
+/**
+ * Adds `delta` to every offset at or after `from` in the document (nodes, errors, its range), in
+ * place. A node's range ends at or after its children's, so a subtree that ends before `from`
+ * is left unvisited.
+ */
 function shiftDocument(doc: Document.Parsed, from: number, delta: number): void {
-  const shift = (r: [number, number, number]): [number, number, number] => [
-    r[0] >= from ? r[0] + delta : r[0],
-    r[1] >= from ? r[1] + delta : r[1],
-    r[2] >= from ? r[2] + delta : r[2],
-  ];
-  doc.range = shift(doc.range);
+  const shift = (r: [number, number, number]): void => {
+    if (r[0] >= from) r[0] += delta;
+    if (r[1] >= from) r[1] += delta;
+    if (r[2] >= from) r[2] += delta;
+  };
+  doc.range = [...doc.range];
+  shift(doc.range);
   for (const e of [...doc.errors, ...doc.warnings]) e.pos = [e.pos[0] >= from ? e.pos[0] + delta : e.pos[0], e.pos[1] >= from ? e.pos[1] + delta : e.pos[1]];
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
@@ -341,8 +346,9 @@ function shiftDocument(doc: Document.Parsed, from: number, delta: number): void 
       continue;
     }
     if (!isScalar(node) && !isAlias(node) && !isMap(node) && !isSeq(node)) continue;
-    const n = node as Ranged;
-    if (n.range) n.range = shift(n.range);
+    const r = (node as Ranged).range;
+    if (!r || r[2] < from) continue;
+    shift(r);
     if (isMap(node) || isSeq(node)) for (const item of node.items) stack.push(item);
   }
 }
