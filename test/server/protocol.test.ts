@@ -129,6 +129,28 @@ void test('completion over the protocol: keys, enum values, templates, threshold
   assert.ok(metrics.includes('p99') && metrics.includes('error_rate') && !metrics.includes('url'));
 });
 
+void test('completion: the new-test snippet where a test can start, not for a key being typed', async () => {
+  const labelsAt = async (fixtureText: string): Promise<CompletionItem[]> => {
+    const { text, position } = cursor(fixtureText);
+    const { uri } = await openDoc(text);
+    const result = await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
+    return Array.isArray(result) ? result : (result?.items ?? []);
+  };
+  const snippet = (items: CompletionItem[]) => items.find((i) => i.label === 'new test (---)');
+  // After the last line of a test: offered, filtered by its own name.
+  const atEnd = snippet(await labelsAt('name: a\nurl: http://127.0.0.1/\n|'));
+  assert.equal(atEnd?.filterText, 'new test');
+  assert.ok(atEnd?.textEdit && 'range' in atEnd.textEdit && atEnd.textEdit.newText.startsWith('---\nname: '));
+  // Typing a key: `conc` completes to concurrency, and the snippet is not offered.
+  const typing = await labelsAt('name: a\nurl: http://127.0.0.1/\nconc|');
+  assert.ok(typing.some((i) => i.label === 'concurrency'));
+  assert.equal(snippet(typing), undefined);
+  // Above keys of the same test: a `---` there would cut it in two.
+  assert.equal(snippet(await labelsAt('name: a\n|\nurl: http://127.0.0.1/\n')), undefined);
+  // A word of its name at the end still finds it.
+  assert.ok(snippet(await labelsAt('name: a\nurl: http://127.0.0.1/\nnew|')));
+});
+
 void test('hover: key docs, template resolution without values, threshold in words', async () => {
   const { uri } = await openDoc(fixture('valid.atm.yaml'));
   const hoverText = async (line: number, character: number): Promise<string> => {
