@@ -216,6 +216,25 @@ void test('thousands of random edits: the incremental parse equals a full parse 
   assert.ok(spliced > edits / 20, `only ${spliced} of ${edits} edits re-read items alone`);
 });
 
+void test('typing an endpoint character by character, then deleting it: equal at every keystroke, mostly items re-read', () => {
+  const rnd = prng(7);
+  const start = generated(24, 2, rnd);
+  const at = start.indexOf('  - name: endpoint-12');
+  assert.ok(at > 0);
+  const typed = '  - name: typed\n    url: /typed/{{page_size}}\n    headers:\n      Content-Type: "application/json"\n    body: {"a": [1, 2]}\n    thresholds:\n      - p99 < 250ms\n    weight: 2\n';
+  let step = 0;
+  const { spliced } = checkSequence(
+    start,
+    (text) => {
+      step++;
+      return step <= typed.length ? text.slice(0, at + step - 1) + typed[step - 1] + text.slice(at + step - 1) : text.slice(0, at + 2 * typed.length - step) + text.slice(at + 2 * typed.length - step + 1);
+    },
+    2 * typed.length,
+    'typing',
+  );
+  assert.ok(spliced > typed.length, `${spliced} of ${2 * typed.length} keystrokes re-read items alone`);
+});
+
 void test('an unclosed quote swallows the documents after it, as in a full parse', () => {
   // yaml looks for the closing quote in the rest of the file, past `---` lines.
   const closed = 'name: a\nurl: "/x"\n---\nname: b\nurl: http://h/y\n---\nname: c\nurl: http://h/z\n';
