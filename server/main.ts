@@ -124,6 +124,7 @@ function startServer(): void {
   documents.onDidClose((event) => {
     const uri = event.document.uri;
     rerun.delete(uri);
+    validator.forget(uri);
     const timer = pending.get(uri);
     if (timer) clearTimeout(timer);
     pending.delete(uri);

@@ -1,14 +1,17 @@
 // Parsing off the connection's thread: a large spec takes the yaml parser a few hundred
 // milliseconds, and completion or hover must not wait behind it. One worker (this same bundle,
 // started with `workerData.atmValidator`) runs the jobs that need the parse (diagnostics, lenses,
-// symbols) in order, so a lens request after a validation of the same text reuses its parse. A job
-// that runs past its time limit ends the worker, which is replaced.
+// symbols) in order. It keeps each open document's last parse and reads the next version from it
+// (parseSpecFileIncremental: only what the edit touched is parsed again), so a lens request after
+// a validation of the same text costs no parse at all. A job that runs past its time limit ends
+// the worker, which is replaced (and starts without parses).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import type { CodeLens, Diagnostic, DocumentSymbol } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseSpecFileIncremental, type ParsedFile } from '../engine/spec';
 import { codeLenses, documentSymbols, validateDocument, type ServiceContext } from './service';
 
 export interface JobResults {
@@ -25,6 +28,11 @@ export interface ValidationJob {
   text: string;
 }
 export type ValidationReply = { id: number; result: JobResults[JobKind] } | { id: number; error: string };
+/** Drops the kept parse of a closed document. */
+export interface ForgetMessage {
+  forget: string;
+}
+export type WorkerMessage = ValidationJob | ForgetMessage;
 
 /** Reads files beside a `file:` document (for `env_file`) exactly as `atm validate` does; other schemes have no files. */
 export function contextFor(uri: string): ServiceContext {
@@ -47,15 +55,34 @@ export function contextFor(uri: string): ServiceContext {
   };
 }
 
+/** Documents whose parse is kept; more than this (documents never closed) and the oldest goes. */
+const KEPT_PARSES = 32;
+const parses = new Map<string, ParsedFile>();
+
+/** The parse of `text`, from the document's previous parse when there is one. */
+function parsedFor(uri: string, text: string): ParsedFile {
+  const previous = parses.get(uri) ?? null;
+  parses.delete(uri);
+  const parsed = parseSpecFileIncremental(text, previous);
+  parses.set(uri, parsed);
+  if (parses.size > KEPT_PARSES) parses.delete(parses.keys().next().value as string);
+  return parsed;
+}
+
+export function forgetParse(uri: string): void {
+  parses.delete(uri);
+}
+
 function compute(job: ValidationJob): JobResults[JobKind] {
   const doc = TextDocument.create(job.uri, 'atm-yaml', 0, job.text);
+  const parsed = parsedFor(job.uri, job.text);
   switch (job.kind) {
     case 'diagnostics':
-      return validateDocument(doc, contextFor(job.uri));
+      return validateDocument(doc, contextFor(job.uri), parsed);
     case 'codeLens':
-      return codeLenses(doc);
+      return codeLenses(doc, parsed);
     case 'symbols':
-      return documentSymbols(doc);
+      return documentSymbols(doc, parsed);
   }
 }
 
@@ -63,13 +90,18 @@ export function runJob(job: ValidationJob): ValidationReply {
   try {
     return { id: job.id, result: compute(job) };
   } catch (error) {
+    // The kept parse may be half-updated: start the next version from scratch.
+    forgetParse(job.uri);
     return { id: job.id, error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) };
   }
 }
 
 /** The worker side: answers each job on the port. */
 export function serveValidation(port: MessagePort): void {
-  port.on('message', (job: ValidationJob) => port.postMessage(runJob(job)));
+  port.on('message', (message: WorkerMessage) => {
+    if ('forget' in message) forgetParse(message.forget);
+    else port.postMessage(runJob(message));
+  });
 }
 
 export const WORKER_FLAG = 'atmValidator';
@@ -105,6 +137,14 @@ export class Validator {
       this.waiting.set(id, { resolve: (r) => resolve(r as JobResults[K]), reject, timer });
       worker.postMessage(job);
     });
+  }
+
+  /** Drops the kept parse of a document (on close). */
+  forget(uri: string): void {
+    if (this.worker) {
+      const message: ForgetMessage = { forget: uri };
+      this.worker.postMessage(message);
+    } else forgetParse(uri);
   }
 
   /** Starts the worker ahead of the first job (loading the bundle takes a moment). */

@@ -4,7 +4,8 @@
 import { DIAGNOSTIC_CODES as C } from './codes';
 import type { SpecDiagnostic } from './diagnostic';
 import type { Locator } from './locate';
-import { compareDiagnostics, locatorOf, parseSpecFile } from './parse';
+import { parseSpecFileIncremental } from './incremental';
+import { compareDiagnostics, locatorOf, parseSpecFile, type ParsedFile } from './parse';
 import { envFileFor, envLookup } from './resolve';
 import { isSecretHeader } from './redact';
 import { templatedStrings } from './semantic';
@@ -48,7 +49,21 @@ function envNameFor(name: string): string {
 }
 
 export function validateText(text: string, ctx?: ValidateContext): SpecDiagnostic[] {
-  const parsed = parseSpecFile(text);
+  return validateParsed(parseSpecFile(text), ctx);
+}
+
+/**
+ * validateText after an edit: the same diagnostics, from a parse that reuses `previous` (the
+ * `parsed` of the previous call for this file, or null; it is consumed, see
+ * parseSpecFileIncremental). Keep the returned `parsed` for the next call.
+ */
+export function validateTextIncremental(text: string, previous: ParsedFile | null, ctx?: ValidateContext): { parsed: ParsedFile; diagnostics: SpecDiagnostic[] } {
+  const parsed = parseSpecFileIncremental(text, previous);
+  return { parsed, diagnostics: validateParsed(parsed, ctx) };
+}
+
+/** The diagnostics of a parsed file: its own (syntax, schema, semantics) and the editor hints. */
+export function validateParsed(parsed: ParsedFile, ctx?: ValidateContext): SpecDiagnostic[] {
   const out = parsed.diagnostics.slice();
   for (const test of parsed.tests) {
     const loc = locatorOf(test);

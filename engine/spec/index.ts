@@ -1,6 +1,7 @@
 // The spec module's public API: the one definition of the `.atm.yaml` format.
 export { parseSpecFile, LIMITS, type ParsedFile, type ParsedTest } from './parse';
-export { validateText, type ValidateContext } from './hints';
+export { validateText, validateParsed, validateTextIncremental, type ValidateContext } from './hints';
+export { parseSpecFileIncremental } from './incremental';
 export { resolveTest, joinUrl, type ResolveContext } from './resolve';
 export { parseThreshold, thresholdHolds, THRESHOLD_METRICS, LATENCY_METRICS, THRESHOLD_OPS, type ThresholdParse } from './threshold';
 export { atmSchema, HTTP_METHODS, DISTRIBUTION_STRATEGIES, AUTH_TYPES } from './schema';

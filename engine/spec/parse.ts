@@ -52,6 +52,14 @@ export function locatorOf(test: ParsedTest): Locator | undefined {
   return locators.get(test);
 }
 
+/** Associates a locator with a test (the incremental parse builds tests outside this module). */
+export function setLocator(test: ParsedTest, loc: Locator): void {
+  locators.set(test, loc);
+}
+
+/** The yaml options of every parse: the incremental parse must read exactly as the full one. */
+export const YAML_OPTIONS = { uniqueKeys: true, prettyErrors: false, version: '1.2', merge: true, logLevel: 'error' } as const;
+
 const ZERO: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 export function compareDiagnostics(a: SpecDiagnostic, b: SpecDiagnostic): number {
@@ -69,26 +77,13 @@ export function parseSpecFile(input: string): ParsedFile {
   return parsed;
 }
 
-function parseUncached(input: string): ParsedFile {
-  if (input.length > LIMITS.maxFileChars) {
-    const mb = (input.length / (1024 * 1024)).toFixed(1);
-    return {
-      tests: [],
-      diagnostics: [
-        {
-          range: ZERO,
-          severity: 'error',
-          code: C.fileTooLarge,
-          message: `This file is ${mb} MB; ATM does not read spec files over 5 MB. Split it into smaller files.`,
-          data: { limit: LIMITS.maxFileChars, size: input.length },
-        },
-      ],
-    };
-  }
+/** A full parse, not remembered (parseSpecFile remembers the last one). */
+export function parseUncached(input: string): ParsedFile {
+  if (input.length > LIMITS.maxFileChars) return fileTooLarge(input);
   // Editors drop the BOM from the document text; drop it here too so columns on line 1 agree.
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, version: '1.2', merge: true, logLevel: 'error' });
+  const lines = lineCounterOf(text);
+  const docs = parseAllDocuments(text, YAML_OPTIONS);
 
   const fileDiagnostics: SpecDiagnostic[] = [];
   const tests: ParsedTest[] = [];
@@ -110,9 +105,8 @@ function parseUncached(input: string): ParsedFile {
   let documentCount = 0;
   for (const doc of docs) {
     const loc = new Locator(text, lines, doc);
-    const hasContent = !isEmptyContents(doc.contents);
-    if (!hasContent && doc.errors.length === 0) {
-      for (const w of doc.warnings) fileDiagnostics.push(yamlDiagnostic(w, text, (a, b) => loc.range(a, b)));
+    if (isEmptyDocument(doc)) {
+      fileDiagnostics.push(...emptyDocumentDiagnostics(doc, loc));
       continue;
     }
     documentCount++;
@@ -126,8 +120,61 @@ function parseUncached(input: string): ParsedFile {
       });
       break;
     }
-    tests.push(parseDocument(doc, loc, text, tests.length));
+    tests.push(readDocument(doc, loc));
   }
+  return finishFile(tests, fileDiagnostics);
+}
+
+/**
+ * Line starts of `text`: 0 and after each `\n`, as YAML counts lines. Counted here rather than by
+ * the parser, which skips the newlines inside some malformed tokens (and then reports columns
+ * past the end of a line).
+ */
+export function lineCounterOf(text: string): LineCounter {
+  const lines = new LineCounter();
+  const starts = [0];
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) starts.push(nl + 1);
+  lines.lineStarts = starts;
+  return lines;
+}
+
+export function fileTooLarge(input: string): ParsedFile {
+  const mb = (input.length / (1024 * 1024)).toFixed(1);
+  return {
+    tests: [],
+    diagnostics: [
+      {
+        range: ZERO,
+        severity: 'error',
+        code: C.fileTooLarge,
+        message: `This file is ${mb} MB; ATM does not read spec files over 5 MB. Split it into smaller files.`,
+        data: { limit: LIMITS.maxFileChars, size: input.length },
+      },
+    ],
+  };
+}
+
+/** A document without content and without errors is no test; its warnings belong to the file. */
+export function isEmptyDocument(doc: Document.Parsed): boolean {
+  return isEmptyContents(doc.contents) && doc.errors.length === 0;
+}
+
+export function emptyDocumentDiagnostics(doc: Document.Parsed, loc: Locator): SpecDiagnostic[] {
+  return doc.warnings.map((w) => yamlDiagnostic(w, loc.text, (a, b) => loc.range(a, b)));
+}
+
+/**
+ * The file from its documents' own readings, in order: each test gets its index, names are
+ * checked for uniqueness across the file, and all diagnostics are sorted. `own` is not changed
+ * (the incremental parse keeps it for the next version).
+ */
+export function finishFile(own: readonly ParsedTest[], fileDiagnostics: readonly SpecDiagnostic[]): ParsedFile {
+  const tests: ParsedTest[] = own.map((o, index) => {
+    const t: ParsedTest = { ...o, index, diagnostics: o.diagnostics.slice() };
+    const loc = locators.get(o);
+    if (loc) locators.set(t, loc);
+    return t;
+  });
 
   // Test names are unique within the file.
   const firstByName = new Map<string, ParsedTest>();
@@ -148,8 +195,8 @@ function parseUncached(input: string): ParsedFile {
     t.spec = null;
   }
 
-  if (tests.length === 0 && fileDiagnostics.length === 0) fileDiagnostics.push(noTests());
   const diagnostics = [...fileDiagnostics];
+  if (tests.length === 0 && diagnostics.length === 0) diagnostics.push(noTests());
   for (const t of tests) {
     t.diagnostics.sort(compareDiagnostics);
     diagnostics.push(...t.diagnostics);
@@ -164,7 +211,7 @@ function isEmptyContents(contents: unknown): boolean {
   return isScalar(contents) && contents.value === null && contents.source === '' && !contents.tag;
 }
 
-function noTests(): SpecDiagnostic {
+export function noTests(): SpecDiagnostic {
   return {
     range: ZERO,
     severity: 'information',
@@ -173,7 +220,7 @@ function noTests(): SpecDiagnostic {
   };
 }
 
-function yamlDiagnostic(e: YAMLError, text: string, toRange: (a: number, b: number) => Range): SpecDiagnostic {
+export function yamlDiagnostic(e: YAMLError, text: string, toRange: (a: number, b: number) => Range): SpecDiagnostic {
   let [start, end] = e.pos;
   let message = sentence(e.message);
   if (e.code === 'DUPLICATE_KEY') {
@@ -213,7 +260,12 @@ function sentence(message: string): string {
   return /[.!?]$/.test(first) ? first : `${first}.`;
 }
 
-function parseDocument(doc: Document.Parsed, loc: Locator, text: string, index: number): ParsedTest {
+/**
+ * One document as a test: its YAML errors, then schema and semantic checks when it reads. The
+ * result is the document's own reading: `finishFile` sets its index and adds file-level checks.
+ */
+export function readDocument(doc: Document.Parsed, loc: Locator): ParsedTest {
+  const text = loc.text;
   const diagnostics: SpecDiagnostic[] = [];
   for (const e of doc.errors) diagnostics.push(yamlDiagnostic(e, text, (a, b) => loc.range(a, b)));
   for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(w, text, (a, b) => loc.range(a, b)));
@@ -259,7 +311,7 @@ function parseDocument(doc: Document.Parsed, loc: Locator, text: string, index: 
   }
   const clean = syntaxOk && aliasOk && !diagnostics.some((d) => d.severity === 'error');
   const test: ParsedTest = {
-    index,
+    index: 0,
     name,
     range: loc.range(doc.range[0], doc.range[2]),
     nameRange,

@@ -2,11 +2,11 @@
 // several, and `⚠ Fix N problems to run` above a test with errors (runs only start from a click).
 import type { CodeLens } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { ParsedFile } from '../../engine/spec';
 import { RUN_ALL_TESTS_COMMAND, RUN_TEST_COMMAND, SHOW_PROBLEMS_COMMAND, type RunAllTestsArgs, type RunTestArgs } from '../protocol';
 import { parsedOf } from './parsed';
 
-export function codeLenses(doc: TextDocument): CodeLens[] {
-  const parsed = parsedOf(doc);
+export function codeLenses(doc: TextDocument, parsed: ParsedFile = parsedOf(doc)): CodeLens[] {
   const lenses: CodeLens[] = [];
   const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
   if (parsed.tests.length > 1) {

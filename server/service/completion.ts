@@ -123,7 +123,7 @@ function completeLines(lines: readonly string[], position: Position, ctx: Servic
       if (triggerCharacter === '-' && c.prefix !== '') return result;
       const range = wordRangeAround(line, position.line, character, c.col, /[\w.$-]/);
       const before = items.length;
-      keyItems(items, c.path, c.prefix, range, c.inSeqItem, c.siblings);
+      keyItems(items, c.path, c.prefix, range, c.inSeqItem, c.siblings, atDocumentEnd(lines, position.line, c.docEnd));
       // Renaming an existing key (`concu|rency: 5`): replace the name only, keep its value.
       if (/^[ \t]*:/.test(line.slice(range.end.character))) {
         for (let i = before; i < items.length; i++) {
@@ -247,6 +247,34 @@ function keySnippet(name: string, schema: Schema): string {
   return `${name}: $0`;
 }
 
+/** True when only blank and comment lines follow `line` in its document: a new test may start there. */
+function atDocumentEnd(lines: readonly string[], line: number, docEnd: number): boolean {
+  for (let l = line + 1; l < docEnd && l < lines.length; l++) {
+    const text = lines[l].trimStart();
+    if (text !== '' && !text.startsWith('#')) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether editors could show an item for the typed word: its letters in order in `filterText`,
+ * the first at the start of a word (as VS Code filters). `conc` does not match `new test`.
+ */
+function couldMatch(typed: string, filterText: string): boolean {
+  const t = typed.toLowerCase();
+  const f = filterText.toLowerCase();
+  if (t === '') return true;
+  for (let start = 0; start < f.length; start++) {
+    if (f[start] !== t[0] || (start > 0 && f[start - 1] !== ' ')) continue;
+    let i = 1;
+    for (let j = start + 1; j < f.length && i < t.length; j++) if (f[j] === t[i]) i++;
+    if (i === t.length) return true;
+  }
+  return false;
+}
+
+const NEW_TEST_FILTER = 'new test';
+
 function keyItems(
   items: CompletionItem[],
   path: PathSegment[],
@@ -254,11 +282,15 @@ function keyItems(
   range: Range,
   inSeqItem: boolean,
   siblings: ReadonlyMap<string, string>,
+  atEnd: boolean,
 ): void {
   const schema = schemaAt(path);
   if (!schema) return;
   const types = typesOf(schema);
-  if (path.length === 0) {
+  // A whole test: in an empty document, or after the last line of one (then with `---`), never
+  // above keys of the current test; and only for a word that can match `new test`, so typing a
+  // key (`conc`) does not offer it.
+  if (path.length === 0 && atEnd && couldMatch(prefix, NEW_TEST_FILTER)) {
     const docHasKeys = siblings.size > 0;
     items.push({
       label: docHasKeys ? 'new test (---)' : 'new test',
@@ -266,7 +298,7 @@ function keyItems(
       detail: 'a whole test',
       documentation: md('A new test with a URL, the load shape and thresholds.'),
       sortText: '9_new_test',
-      filterText: prefix || 'new test',
+      filterText: NEW_TEST_FILTER,
       insertTextFormat: InsertTextFormat.Snippet,
       textEdit: { range, newText: (docHasKeys ? '---\n' : '') + NEW_TEST_SNIPPET },
     });
@@ -308,13 +340,14 @@ function keyItems(
 }
 
 function endpointSnippet(items: CompletionItem[], range: Range, prefix: string, withDash: boolean): void {
+  if (!couldMatch(prefix, 'new endpoint')) return;
   items.push({
     label: 'new endpoint',
     kind: CompletionItemKind.Snippet,
     detail: 'an endpoint of the mix',
     documentation: md('A new endpoint: `name`, `url` and `method`.'),
     sortText: '0_new_endpoint',
-    filterText: prefix || 'new endpoint',
+    filterText: 'new endpoint',
     insertTextFormat: InsertTextFormat.Snippet,
     textEdit: { range, newText: withDash ? `- ${NEW_ENDPOINT_SNIPPET}` : NEW_ENDPOINT_SNIPPET },
   });

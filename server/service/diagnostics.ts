@@ -2,8 +2,8 @@
 // `atm validate` calls), mapped to LSP: the editor and the command line never disagree.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { validateText } from '../../engine/spec';
-import type { Severity, SpecDiagnostic } from '../../engine/spec';
+import { validateParsed, validateText } from '../../engine/spec';
+import type { ParsedFile, Severity, SpecDiagnostic } from '../../engine/spec';
 import type { ServiceContext } from './context';
 
 export const DIAGNOSTIC_SOURCE = 'atm';
@@ -27,10 +27,14 @@ export function toLspDiagnostic(d: SpecDiagnostic): Diagnostic {
   return out;
 }
 
-export function validateDocument(doc: TextDocument, ctx: ServiceContext): Diagnostic[] {
+/**
+ * The diagnostics of `doc`; `parsed`, when given, is its parse (parseSpecFile or the incremental
+ * parse of the same text: both give what validateText reports).
+ */
+export function validateDocument(doc: TextDocument, ctx: ServiceContext, parsed?: ParsedFile): Diagnostic[] {
   const readFile = ctx.readFile;
   // Only a reader: the spec module picks `env_file` or `.env` itself, as `atm validate` does.
-  const diagnostics = validateText(doc.getText(), {
+  const validateContext = {
     env: { ...ctx.env },
     readEnvFile: readFile
       ? (relativePath: string) => {
@@ -41,6 +45,7 @@ export function validateDocument(doc: TextDocument, ctx: ServiceContext): Diagno
           }
         }
       : undefined,
-  });
+  };
+  const diagnostics = parsed ? validateParsed(parsed, validateContext) : validateText(doc.getText(), validateContext);
   return diagnostics.map(toLspDiagnostic);
 }

@@ -2,7 +2,7 @@
 import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type FoldingRange, type Location, type Position, type Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
-import { scanTemplates } from '../../engine/spec';
+import { scanTemplates, type ParsedFile } from '../../engine/spec';
 import { linesOf } from './context';
 import { parsedOf } from './parsed';
 import { documentBounds, isDocEnd, isDocStart, variablesOf } from './lines';
@@ -53,8 +53,7 @@ function thresholdSymbols(doc: TextDocument, seq: unknown): DocumentSymbol[] {
   return out;
 }
 
-export function documentSymbols(doc: TextDocument): DocumentSymbol[] {
-  const parsed = parsedOf(doc);
+export function documentSymbols(doc: TextDocument, parsed: ParsedFile = parsedOf(doc)): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
   for (const test of parsed.tests) {
     const children: DocumentSymbol[] = [];

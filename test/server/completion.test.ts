@@ -144,6 +144,17 @@ void test('a whole new test snippet', () => {
   const after = completeAt('name: a\nurl: http://x/\n|\n');
   assert.ok(labels(after).includes('new test (---)'));
   assert.ok(newText(after, 'new test (---)').startsWith('---\nname: '));
+  assert.equal(after.find((i) => i.label === 'new test (---)')?.filterText, 'new test', 'filtered by its name, not by what was typed');
+  assert.ok(labels(completeAt('name: a\nurl: http://x/\n# the end\nne|\n\n')).includes('new test (---)'), 'a word of its name, comments around');
+  assert.ok(!labels(completeAt('name: a\nurl: http://x/\nconc|\n')).includes('new test (---)'), 'a key being typed');
+  assert.ok(!labels(completeAt('name: a\n|\nurl: http://x/\n')).includes('new test (---)'), 'keys of this test below');
+  assert.ok(labels(completeAt('name: a\n|\n---\nname: b\n')).includes('new test (---)'), 'at the end of a test followed by another');
+});
+
+void test('the new endpoint snippet is filtered by its name too', () => {
+  const mix = 'name: a\nbase_url: http://h\nendpoints:\n';
+  assert.equal(completeAt(`${mix}  |`).find((i) => i.label === 'new endpoint')?.filterText, 'new endpoint');
+  assert.ok(!labels(completeAt(`${mix}  url|`)).includes('new endpoint'));
 });
 
 void test('nothing from inside a comment or a block scalar value', () => {

@@ -129,6 +129,28 @@ void test('completion over the protocol: keys, enum values, templates, threshold
   assert.ok(metrics.includes('p99') && metrics.includes('error_rate') && !metrics.includes('url'));
 });
 
+void test('completion: the new-test snippet where a test can start, not for a key being typed', async () => {
+  const labelsAt = async (fixtureText: string): Promise<CompletionItem[]> => {
+    const { text, position } = cursor(fixtureText);
+    const { uri } = await openDoc(text);
+    const result = await server.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position });
+    return Array.isArray(result) ? result : (result?.items ?? []);
+  };
+  const snippet = (items: CompletionItem[]) => items.find((i) => i.label === 'new test (---)');
+  // After the last line of a test: offered, filtered by its own name.
+  const atEnd = snippet(await labelsAt('name: a\nurl: http://127.0.0.1/\n|'));
+  assert.equal(atEnd?.filterText, 'new test');
+  assert.ok(atEnd?.textEdit && 'range' in atEnd.textEdit && atEnd.textEdit.newText.startsWith('---\nname: '));
+  // Typing a key: `conc` completes to concurrency, and the snippet is not offered.
+  const typing = await labelsAt('name: a\nurl: http://127.0.0.1/\nconc|');
+  assert.ok(typing.some((i) => i.label === 'concurrency'));
+  assert.equal(snippet(typing), undefined);
+  // Above keys of the same test: a `---` there would cut it in two.
+  assert.equal(snippet(await labelsAt('name: a\n|\nurl: http://127.0.0.1/\n')), undefined);
+  // A word of its name at the end still finds it.
+  assert.ok(snippet(await labelsAt('name: a\nurl: http://127.0.0.1/\nnew|')));
+});
+
 void test('hover: key docs, template resolution without values, threshold in words', async () => {
   const { uri } = await openDoc(fixture('valid.atm.yaml'));
   const hoverText = async (line: number, character: number): Promise<string> => {
@@ -265,6 +287,41 @@ void test('incremental edits re-validate; close clears diagnostics', async () =>
   server.close(uri);
   const cleared = await server.diagnostics(uri, (p) => p.version === undefined);
   assert.deepEqual(cleared.diagnostics, []);
+});
+
+void test('after each edit, diagnostics and lenses are those of the same text opened afresh', async () => {
+  // The server reads each version from the last one's parse; a fresh document is parsed whole.
+  const endpoints = Array.from({ length: 40 }, (_, i) => `  - name: e${i}\n    url: /items/${i}\n    weight: ${1 + (i % 3)}\n`).join('');
+  let text = `name: mix\nbase_url: http://127.0.0.1\ndistribution_strategy: weighted\nendpoints:\n${endpoints}---\nname: second\nurl: http://127.0.0.1/\n`;
+  const { uri } = await openDoc(text);
+  const line = (n: number, from: number, to: number, newText: string) => ({ range: { start: { line: n, character: from }, end: { line: n, character: to } }, newText });
+  const edits: TextEdit[] = [
+    line(4 + 3 * 10 + 2, 12, 13, '0'), // a weight out of range inside an endpoint
+    line(4 + 3 * 10 + 2, 12, 13, '2'), // and back
+    line(4 + 3 * 20 + 1, 9, 9, '{{nope}}'), // an unknown variable in a URL
+    line(4 + 3 * 5, 4, 8, 'nam'), // a broken key
+    line(4 + 3 * 40 + 1, 6, 12, 'mix'), // a duplicate test name in the second test
+    line(4 + 3 * 40, 0, 0, 'concurrency: 3\n---\nname: third\nurl: /relative\n'), // a new test in between
+  ];
+  let version = 1;
+  for (const edit of edits) {
+    version++;
+    const v = version;
+    server.change(uri, v, [{ range: edit.range, text: edit.newText }]);
+    text = TextDocument.applyEdits(TextDocument.create(uri, 'atm-yaml', v, text), [edit]);
+    const [published, fresh] = await Promise.all([server.diagnostics(uri, (p) => p.version === v), openDoc(text)]);
+    assert.deepEqual(published.diagnostics, fresh.diagnostics, `after edit ${v - 1}`);
+    const lenses = await server.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+    const freshLenses = await server.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: fresh.uri } });
+    assert.deepEqual(JSON.stringify(lenses).replaceAll(uri, 'URI'), JSON.stringify(freshLenses).replaceAll(fresh.uri, 'URI'), `lenses after edit ${v - 1}`);
+  }
+  // Closed and opened again with other text: read afresh, not from the closed version's parse.
+  server.close(uri);
+  await server.diagnostics(uri, (p) => p.version === undefined);
+  // (A version not used before: the client keeps every publication it saw.)
+  server.open(uri, 'name: again\nurl: http://127.0.0.1/\nconcurency: 1\n', 100);
+  const reopened = await server.diagnostics(uri, (p) => p.version === 100);
+  assert.deepEqual(reopened.diagnostics.map((d) => [d.code, d.range.start.line]), [['unknown-key', 2]]);
 });
 
 void test('the editor and `atm validate` report the same diagnostics', async () => {

@@ -245,3 +245,11 @@ void test('mangled examples never throw (bounded random edits)', () => {
     }
   }
 });
+
+void test('a malformed token over several lines is located on its real lines', () => {
+  // yaml's own line counter skips the newlines inside such tokens (it put the end of this one at
+  // column 5 of a two-character line); lines are counted from the text.
+  const parsed = parseSpecFile('name: t\n}\n"x\ny"\n');
+  const d = parsed.diagnostics.find((x) => x.message.includes('double-quoted'));
+  assert.deepEqual(d?.range, { start: { line: 2, character: 0 }, end: { line: 3, character: 2 } });
+});
