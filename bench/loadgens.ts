@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 import type { RunResult } from '../engine/spec/result';
 import { run, tail } from './proc';
+import { aptInstall } from './targets';
 
 export const ROOT = resolve(__dirname, '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -214,9 +215,20 @@ export async function runAutocannon(workDir: string, url: string, connections: n
 // ---------------------------------------------------------------------------------------------
 // wrk
 
-export function wrkPath(): string | null {
+function findWrk(): string | null {
   for (const p of ['/usr/bin/wrk', '/usr/local/bin/wrk']) if (existsSync(p)) return p;
   return null;
+}
+
+let wrkInstallTried = false;
+
+/** wrk from Debian, installed (once) when missing. */
+export function wrkPath(): string | null {
+  const found = findWrk();
+  if (found !== null || wrkInstallTried) return found;
+  wrkInstallTried = true;
+  aptInstall('wrk');
+  return findWrk();
 }
 
 function durationMs(value: string, unit: string): number {

@@ -54,12 +54,24 @@ export function findNginx(): string | null {
   return null;
 }
 
-/** nginx-light from Debian, installed only when missing and we are root (a bench setup step). */
-function installNginx(): string | null {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
-  if (!existsSync('/usr/bin/apt-get')) return null;
+/**
+ * Installs a Debian package for the bench (a setup step, only as root with apt-get); refreshes
+ * the package lists once first when the install fails, as on a fresh machine. Returns whether the
+ * install command succeeded.
+ */
+export function aptInstall(pkg: string): boolean {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return false;
+  if (!existsSync('/usr/bin/apt-get')) return false;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['install', '-y', '-q', 'nginx-light'], { stdio: 'ignore', env, timeout: 120_000 });
+  const install = (): boolean => spawnSync('apt-get', ['install', '-y', '-q', pkg], { stdio: 'ignore', env, timeout: 180_000 }).status === 0;
+  if (install()) return true;
+  spawnSync('apt-get', ['update', '-q'], { stdio: 'ignore', env, timeout: 180_000 });
+  return install();
+}
+
+/** nginx-light from Debian, installed only when missing. */
+function installNginx(): string | null {
+  aptInstall('nginx-light');
   return findNginx();
 }
 
