@@ -108,7 +108,17 @@ class WarmConnector {
   private closed = false;
   private waiter: buildConnector.Callback | null = null;
 
-  constructor(private readonly base: buildConnector.connector) {}
+  constructor(
+    private readonly base: buildConnector.connector,
+    /** Called whenever a connection this connector made has bytes to read. */
+    private readonly onReadable: () => void,
+  ) {}
+
+  /** Hands `socket` on, first in line for its 'readable' events (before undici's parser). */
+  private watch(socket: Socket): Socket {
+    socket.prependListener('readable', this.onReadable);
+    return socket;
+  }
 
   readonly connect = (options: buildConnector.Options, callback: buildConnector.Callback): void => {
     if (this.opening) {
@@ -125,7 +135,10 @@ class WarmConnector {
       }
       socket.destroy();
     }
-    this.base(options, callback);
+    this.base(options, (err, opened) => {
+      if (err !== null || opened === null) callback(err ?? new Error('connect failed'), null);
+      else callback(null, this.watch(opened));
+    });
   };
 
   /** Opens the connection; resolves true when it is open, false when it failed (never rejects). */
@@ -143,6 +156,7 @@ class WarmConnector {
           resolve(false);
           return;
         }
+        this.watch(socket);
         if (waiter !== null) waiter(null, socket);
         else if (this.closed) socket.destroy();
         else this.socket = socket;
@@ -176,6 +190,14 @@ export class RequestSlot {
   sentAt = 0;
   headersAt = 0;
   endedAt = 0;
+  /**
+   * When this slot's connection last had bytes to read, stamped before undici parses them: a
+   * response is timed from its arrival, not from when the parser got round to it.
+   */
+  private readAt = 0;
+  private readonly stampRead = (): void => {
+    this.readAt = performance.now();
+  };
   status = 0;
   bytesReceived = 0;
   error: Error | null = null;
@@ -215,6 +237,7 @@ export class RequestSlot {
           rejectUnauthorized: !insecureTls,
           lookup: this.settings.lookup ?? safeLookup,
         }),
+        this.stampRead,
       );
       this.connectors.set(origin, connector);
       client = new Client(origin, {
@@ -289,7 +312,7 @@ export class RequestSlot {
     if (!this.busy) return;
     this.busy = false;
     this.abortFn = null;
-    this.endedAt = performance.now();
+    this.endedAt = err === null && this.readAt >= this.sentAt ? this.readAt : performance.now();
     this.error = err;
     this.owner.onSlotDone(this);
   }
@@ -306,7 +329,7 @@ export class RequestSlot {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
     if (statusCode < 200 || !this.busy) return true;
-    this.headersAt = performance.now();
+    this.headersAt = this.readAt >= this.sentAt ? this.readAt : performance.now();
     this.status = statusCode;
     let bytes = 17 + statusText.length;
     for (let i = 0; i < rawHeaders.length; i++) bytes += rawHeaders[i].length + 2;

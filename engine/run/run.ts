@@ -379,8 +379,7 @@ class Run implements SlotOwner {
       // dispatch()); continue on a fresh stack.
       setImmediate(slot.resume);
     } else {
-      // One clock read per event: the completion time is the next request's send time.
-      this.next(slot, slot.endedAt);
+      this.next(slot);
     }
   }
 
