@@ -41,6 +41,8 @@ export function formatPercent(fraction: number | null | undefined): string {
 /** Seconds as a clock: 65.2 → "1:05", 3725 → "1:02:05"; under a minute: "12.3 s". */
 export function formatDuration(seconds: number | null | undefined): string {
   if (!finite(seconds) || seconds < 0) return DASH;
+  // Under 1 s two decimals, so that a short run does not read "0.0 s".
+  if (seconds < 1) return `${seconds.toFixed(2)} s`;
   if (seconds < 60) return `${oneDecimal.format(seconds)} s`;
   const whole = Math.floor(seconds);
   const h = Math.floor(whole / 3600);

@@ -122,6 +122,8 @@ void describe('panel number formats', () => {
     assert.equal(formatRate(199.84), '199.8');
     assert.equal(formatRate(1204.31), '1,204.3');
     assert.equal(formatDuration(12.34), '12.3 s');
+    assert.equal(formatDuration(0.021), '0.02 s');
+    assert.equal(formatDuration(0), '0.00 s');
     assert.equal(formatDuration(65.2), '1:05');
     assert.equal(formatDuration(3725), '1:02:05');
     assert.equal(formatMs(Number.NaN), '—');
