@@ -382,9 +382,11 @@ export class PanelView {
         tone = 'warning';
         lines.push('The run was stopped before it finished; the numbers cover the part that ran.');
       }
-      if (r.status !== 'failed' && r.failure_reasons.length > 0) {
+      // The engine's own 'run cancelled' reason says what the line above already says.
+      const reasons = r.status === 'cancelled' ? r.failure_reasons.filter((reason) => reason !== 'run cancelled') : r.failure_reasons;
+      if (r.status !== 'failed' && reasons.length > 0) {
         tone = tone || 'error';
-        lines.push(...r.failure_reasons);
+        lines.push(...reasons);
       }
     } else if (state.phase === 'stopping') {
       tone = 'warning';
