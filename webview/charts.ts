@@ -235,7 +235,12 @@ export class Charts {
               fill: s.fill ? withAlpha(color, 0.15) : undefined,
               // A line needs two points; a run of a second or two shows its points instead.
               points: { show: (u) => u.data[0].length < 3, size: 6, fill: color, stroke: color },
-              value: (_u, v) => (v === null ? '—' : `${compact(v)} ${c.def.unit}`),
+              // Under the cursor the value there; otherwise the latest one, so the legend never
+              // reads as empty while the chart has data.
+              value: (u, v, si, idx) => {
+                const shown = idx === null || idx === undefined ? latest(u.data[si]) : v;
+                return shown === null || shown === undefined ? '—' : `${compact(shown)} ${c.def.unit}`;
+              },
             };
           }),
         ],
@@ -273,4 +278,13 @@ function compact(v: number): string {
   if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
   if (a >= 100 || Number.isInteger(v)) return String(Math.round(v));
   return String(+v.toFixed(a < 1 ? 2 : 1));
+}
+
+/** The last non-null value of a series, or null. */
+function latest(values: ArrayLike<number | null | undefined>): number | null {
+  for (let i = values.length - 1; i >= 0; i--) {
+    const v = values[i];
+    if (v !== null && v !== undefined) return v;
+  }
+  return null;
 }

@@ -336,6 +336,10 @@ void describe('results panel in Chromium', () => {
       if (r.timeline.length >= 2) {
         await p.page.locator('vscode-panel-view#view-overview canvas').first().waitFor();
         assert.equal(await p.page.getByTestId('charts-note').isVisible(), false, `${name}: no note over charts`);
+        // Without a cursor over the chart, the legend shows the latest values, not dashes.
+        const legend = await p.page.locator('vscode-panel-view#view-overview .u-legend').first().innerText();
+        assert.match(legend, /req\/s:?\s*[\d.,]+\s*[kM]?/, `${name}: legend "${legend}"`);
+        assert.ok(!legend.includes('—'), `${name}: legend "${legend}"`);
       } else {
         await p.page.getByTestId('charts-note').waitFor();
         assert.equal(await p.page.locator('.charts').isVisible(), false, `${name}: no charts for one point`);
