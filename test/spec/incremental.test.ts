@@ -13,20 +13,9 @@ import { isAlias, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import { validateText, validateTextIncremental, type ParsedFile, type ValidateContext } from '../../engine/spec';
 import { lastIncrementalStats, parseSpecFileIncremental } from '../../engine/spec/incremental';
 import { parseSpecFile, parseUncached } from '../../engine/spec/parse';
+import { prng } from '../fixtures/prng';
 
 const ROOT = join(__dirname, '..', '..');
-
-/** mulberry32: small, fast, reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Every node of a syntax tree with its kind, range and value; errors and warnings with positions. */
 function treeOf(doc: Document.Parsed | null): unknown {
