@@ -72,12 +72,11 @@ function retarget(url: CompiledTemplate, origin: string): CompiledTemplate {
       return text;
     }
   };
-  const fixed = url.isStatic ? move(url.render({ requestIndex: 0 })) : null;
-  return {
-    isStatic: url.isStatic,
-    source: url.source,
-    render: (ctx) => (fixed !== null ? fixed : move(url.render(ctx))),
-  };
+  if (url.isStatic) {
+    const fixed = move(url.render({ requestIndex: 0 }));
+    return { isStatic: true, source: url.source, render: () => fixed };
+  }
+  return { isStatic: false, source: url.source, render: (ctx) => move(url.render(ctx)) };
 }
 
 /** The warm-up plan: the test's endpoints and distribution, aimed at `origin`, closed model, no verdict. */

@@ -154,9 +154,9 @@ class Run implements SlotOwner {
       this.log('info', `run started: ${this.plan.name} (${this.plan.model} model, concurrency ${this.plan.concurrency})`);
       if (this.options.signal?.aborted === true) this.cancel();
       else {
-        const codeStop = new AbortController();
-        void done.then(() => codeStop.abort());
         if (this.options.warmCode !== false) {
+          const codeStop = new AbortController();
+          void done.then(() => codeStop.abort());
           const started = performance.now();
           const sent = await warmCode(this.plan, (plan, signal) => runPlan(plan, { signal, warmCode: false, drainMs: 200 }), codeStop.signal);
           this.log('debug', `code warm-up: ${sent} requests to the engine's own loopback server in ${Math.round(performance.now() - started)} ms`);
