@@ -13,6 +13,7 @@ import type { RunResult } from '../../engine/spec/result';
 import { isRunResult } from '../../webview/protocol';
 import {
   clickLens,
+  contextAction,
   launchBrowser,
   notifications,
   openFile,
@@ -445,19 +446,9 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     await row.waitFor({ state: 'visible', timeout: 20_000 });
     const target = join(workspace, 'Secret-header.result.json');
     assert.equal(existsSync(target), false);
-    const exportItem = page.locator('.context-view .action-label', { hasText: 'Export Result as JSON' }).first();
     const dialogInput = page.locator('.quick-input-widget input');
     // The save dialog (VS Code's own in the browser) proposes <test name>.result.json in the workspace.
-    await waitFor('the save dialog', async () => {
-      if ((await dialogInput.isVisible()) && (await dialogInput.inputValue()).endsWith('.result.json')) return true;
-      if (await exportItem.isVisible()) {
-        await exportItem.hover({ timeout: 2000 });
-        await page.keyboard.press('Enter');
-      } else {
-        await row.click({ button: 'right', timeout: 3000 });
-      }
-      return false;
-    }, 30_000, 400);
+    await contextAction(page, row, 'Export Result as JSON', 'the save dialog', async () => (await dialogInput.isVisible()) && (await dialogInput.inputValue()).endsWith('.result.json'), 30_000);
     assert.match(await dialogInput.inputValue(), /Secret-header\.result\.json$/);
     await shots.take(page, 'export-dialog');
     await dialogInput.press('Enter');
@@ -518,30 +509,10 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
     await markupRun.waitFor({ state: 'visible', timeout: 20_000 });
     // Open Spec from a run's context menu opens the file it ran. A context menu can swallow a
     // click while it opens: each step retries until its effect shows.
-    const openSpecItem = page.locator('.context-view .action-label', { hasText: 'Open Spec' }).first();
     const markupTab = page.locator('.editor-group-container.active .tab.active', { hasText: 'markup.atm.yaml' });
-    await waitFor('the spec to open from the history', async () => {
-      if (await markupTab.isVisible()) return true;
-      if (await openSpecItem.isVisible()) {
-        await openSpecItem.hover({ timeout: 2000 });
-        await page.keyboard.press('Enter');
-      } else {
-        await markupRun.click({ button: 'right', timeout: 3000 });
-      }
-      return false;
-    }, 20_000, 400);
+    await contextAction(page, markupRun, 'Open Spec', 'the spec to open from the history', () => markupTab.isVisible(), 20_000);
     await shots.take(page, 'history-open-spec');
-    const deleteItem = page.locator('.context-view .action-label', { hasText: 'Delete Run' }).first();
-    await waitFor('the run to be deleted', async () => {
-      if ((await markupRun.count()) === 0) return true;
-      if (await deleteItem.isVisible()) {
-        await deleteItem.hover({ timeout: 2000 });
-        await page.keyboard.press('Enter');
-      } else {
-        await markupRun.click({ button: 'right', timeout: 3000 });
-      }
-      return false;
-    }, 20_000, 400);
+    await contextAction(page, markupRun, 'Delete Run', 'the run to be deleted', async () => (await markupRun.count()) === 0, 20_000);
     await shots.take(page, 'history-deleted-one');
     await runCommand(page, 'ATM: Clear Run History');
     const dialog = page.locator('.monaco-dialog-box');

@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 
 export const REPO = resolve(__dirname, '..', '..');
 const CODE_SERVER_VERSION = '4.139.1';
@@ -55,6 +55,29 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * Picks `label` from `row`'s context menu until `done()` holds. A context menu can swallow a
+ * click while it opens, so each try either opens the menu again or picks the item.
+ */
+export async function contextAction(page: Page, row: Locator, label: string, what: string, done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const item = page.locator('.context-view .action-label', { hasText: label }).first();
+  await waitFor(
+    what,
+    async () => {
+      if (await done()) return true;
+      if (await item.isVisible()) {
+        await item.hover({ timeout: 2000 });
+        await page.keyboard.press('Enter');
+      } else {
+        await row.click({ button: 'right', timeout: 3000 });
+      }
+      return false;
+    },
+    timeoutMs,
+    400,
+  );
 }
 
 /** Builds the VSIX exactly as a user would (`npm run package`) and returns its path and size. */
