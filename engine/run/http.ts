@@ -96,6 +96,60 @@ function connectOptions(origin: string): buildConnector.Options {
   return { host: url.host, hostname, protocol: url.protocol, port: url.port, localAddress: null };
 }
 
+/** Connections with bytes to read that undici's parser has not been given yet, in arrival order. */
+const unread: Array<() => void> = [];
+let unreadScheduled = false;
+
+function parseUnread(): void {
+  unreadScheduled = false;
+  // A parse may send the next request, but a response to it arrives in a later turn of the loop.
+  let i = 0;
+  try {
+    for (; i < unread.length; i++) unread[i]();
+  } finally {
+    // Should a parse throw, the connections after it are still parsed, on the next turn.
+    unread.splice(0, i + 1);
+    if (unread.length > 0 && !unreadScheduled) {
+      unreadScheduled = true;
+      setImmediate(parseUnread);
+    }
+  }
+}
+
+/**
+ * Stamps every 'readable' of `socket` at once and hands it to undici's parser later in the same
+ * turn of the event loop, once every connection that became readable in that turn has been
+ * stamped. Responses that arrive together are then each timed from their arrival, not from when
+ * the parser got round to them after the others. Any other event (end, error, close) first
+ * gives the parser what is waiting, so bytes are parsed in the order they came, as before.
+ */
+function stampThenParse(socket: Socket, onReadable: (first: boolean) => void): Socket {
+  const emit = socket.emit as (this: Socket, event: string | symbol, ...args: unknown[]) => boolean;
+  let waiting = false;
+  const parse = (): void => {
+    if (!waiting) return;
+    waiting = false;
+    emit.call(socket, 'readable');
+  };
+  socket.emit = function emitStamped(this: Socket, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'readable') {
+      onReadable(!waiting);
+      if (!waiting) {
+        waiting = true;
+        unread.push(parse);
+        if (!unreadScheduled) {
+          unreadScheduled = true;
+          setImmediate(parseUnread);
+        }
+      }
+      return true;
+    }
+    parse();
+    return emit.call(this, event, ...args);
+  } as Socket['emit'];
+  return socket;
+}
+
 /**
  * undici's connector with one connection opened ahead of the first request: `warm()` connects
  * without sending anything, and the client's first connect takes that connection, or waits for
@@ -110,14 +164,15 @@ class WarmConnector {
 
   constructor(
     private readonly base: buildConnector.connector,
-    /** Called whenever a connection this connector made has bytes to read. */
-    private readonly onReadable: () => void,
+    /**
+     * Called whenever a connection this connector made has bytes to read, before undici parses
+     * them; `first` when nothing read earlier is still waiting for the parser.
+     */
+    private readonly onReadable: (first: boolean) => void,
   ) {}
 
-  /** Hands `socket` on, first in line for its 'readable' events (before undici's parser). */
   private watch(socket: Socket): Socket {
-    socket.prependListener('readable', this.onReadable);
-    return socket;
+    return stampThenParse(socket, this.onReadable);
   }
 
   readonly connect = (options: buildConnector.Options, callback: buildConnector.Callback): void => {
@@ -195,8 +250,11 @@ export class RequestSlot {
    * response is timed from its arrival, not from when the parser got round to it.
    */
   private readAt = 0;
-  private readonly stampRead = (): void => {
+  /** When the bytes the parser is now reading started to arrive (the first of them). */
+  private firstReadAt = 0;
+  private readonly stampRead = (first: boolean): void => {
     this.readAt = performance.now();
+    if (first) this.firstReadAt = this.readAt;
   };
   status = 0;
   bytesReceived = 0;
@@ -329,7 +387,7 @@ export class RequestSlot {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
     if (statusCode < 200 || !this.busy) return true;
-    this.headersAt = this.readAt >= this.sentAt ? this.readAt : performance.now();
+    this.headersAt = this.firstReadAt >= this.sentAt ? this.firstReadAt : performance.now();
     this.status = statusCode;
     let bytes = 17 + statusText.length;
     for (let i = 0; i < rawHeaders.length; i++) bytes += rawHeaders[i].length + 2;
