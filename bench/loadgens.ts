@@ -289,3 +289,15 @@ export function wrkVersion(): string {
   const out = spawnSync(bin, ['-v'], { encoding: 'utf8' });
   return (/wrk (\S+)/.exec(out.stdout || out.stderr || '')?.[1] ?? 'unknown').trim();
 }
+
+/** bench/netClient.ts: a bare node:net loop, the floor for a Node client (latency section). */
+export async function runNetClient(url: string, connections: number, seconds: number): Promise<{ requests: number | null; p50_ms: number | null; p99_ms: number | null; failure: string | null }> {
+  const res = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'netClient.ts'), url, String(connections), String(seconds)], (seconds + 30) * 1000, { cwd: ROOT });
+  try {
+    const out = JSON.parse(res.stdout.trim().split('\n').pop() ?? '') as { requests: number; errors: number; p50_ms: number | null; p99_ms: number | null };
+    const failure = res.code !== 0 ? `exit ${res.code}` : out.errors > 0 ? `${out.errors} socket errors` : null;
+    return { requests: out.requests, p50_ms: out.p50_ms, p99_ms: out.p99_ms, failure };
+  } catch {
+    return { requests: null, p50_ms: null, p99_ms: null, failure: `exit ${res.code}: ${tail(res.stderr || res.stdout, 3)}` };
+  }
+}
