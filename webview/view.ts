@@ -83,10 +83,11 @@ export class PanelView {
     ariaLabel: 'Thresholds',
     rowTestId: 'threshold-row',
     columns: [
+      // The expression names the limit ("p95 < 200ms"): a column of its own only repeated it
+      // and left too little room in a narrow panel for the rest.
       { title: 'Threshold', width: 'minmax(140px, 2fr)' },
-      { title: 'Endpoint', width: 'minmax(80px, 1fr)' },
-      { title: 'Limit', width: 'minmax(80px, 1fr)', align: 'right' },
-      { title: 'Actual', width: 'minmax(90px, 1fr)', align: 'right' },
+      { title: 'Endpoint', width: 'minmax(100px, 1fr)' },
+      { title: 'Actual', width: 'minmax(120px, 1fr)', align: 'right' },
       { title: 'Result', width: '88px', align: 'center' },
     ],
   });
@@ -439,11 +440,9 @@ export class PanelView {
       thresholds,
       (t, i) => `${i}\u0000${t.expression}\u0000${t.endpoint ?? ''}`,
       (t) => {
-        const parts = splitThreshold(t.expression);
         return [
           { text: t.expression, title: t.expression },
           { text: t.endpoint ?? 'all', title: t.endpoint ?? 'all endpoints' },
-          { text: parts ? `${parts.op} ${parts.limit}` : '', title: parts ? `${parts.op} ${parts.limit}` : '' },
           { text: formatThresholdActual(t.expression, t.actual) },
           {
             text: t.passed ? '✓' : '✗',

@@ -552,6 +552,14 @@ void describe('results panel in Chromium', () => {
         return d.documentElement.scrollWidth - d.documentElement.clientWidth;
       });
       assert.ok(overflow <= 0, `the page is ${overflow}px wider than the panel`);
+      if (r.thresholds.length > 0) {
+        // Every header and value of the thresholds table is whole, not cut to an ellipsis.
+        await p.page.getByTestId('threshold-row').first().waitFor();
+        const cut = await p.page.locator('vscode-data-grid[aria-label="Thresholds"] vscode-data-grid-cell').evaluateAll((cells) =>
+          cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => `${c.textContent ?? ''} (${c.scrollWidth} > ${c.clientWidth}px)`),
+        );
+        assert.deepEqual(cut, [], `cut in a ${520}px panel: ${cut.join(', ')}`);
+      }
       await shoot(p, `narrow-${r.id}`);
       if (r.id === 'run-many') {
         for (const tab of ['endpoints', 'samples'] as const) {
