@@ -263,6 +263,8 @@ interface OpenRun {
   gap_ms: TargetStats['gap_ms'] | null;
   max_gap_at_s: number | null;
   warmup_per_100ms: number[] | null;
+  /** CPU the engine's process used, start-up included. */
+  cpu_seconds: number | null;
   failure: string | null;
 }
 
@@ -294,6 +296,7 @@ function openRunReport(target: string, rate: number, connections: number, run: E
     gap_ms: stats?.gap_ms ?? null,
     warmup_per_100ms: stats?.warmup_per_100ms ?? null,
     max_gap_at_s: stats?.max_gap_at_s ?? null,
+    cpu_seconds: run.load.cpu_seconds,
     failure: run.load.failure,
   };
 }
@@ -322,7 +325,7 @@ async function openModel(o: Options, nginx: Target, work: string): Promise<OpenR
   }
   say(
     table(
-      ['target', 'target req/s', 'conns', 'achieved', 'error %', 'after 1st s', 'error %', 'requests', 'dropped', 'errors', 'p50 ms', 'p99 ms', 'per-second sd %', 'arrivals/10ms min/p50/max (mean)'],
+      ['target', 'target req/s', 'conns', 'achieved', 'error %', 'after 1st s', 'error %', 'requests', 'dropped', 'errors', 'p50 ms', 'p99 ms', 'per-second sd %', 'arrivals/10ms min/p50/max (mean)', 'CPU s'],
       runs.map((r) => [
         r.target,
         String(r.target_rps),
@@ -338,6 +341,7 @@ async function openModel(o: Options, nginx: Target, work: string): Promise<OpenR
         fmt(r.p99_ms, 3),
         fmt(r.timeline_stddev_pct, 2),
         r.arrivals ? `${r.arrivals.min}/${r.arrivals.p50}/${r.arrivals.max} (${fmt(r.arrivals.mean, 1)})` : '—',
+        fmt(r.cpu_seconds, 2),
       ]),
     ),
   );
@@ -346,7 +350,8 @@ async function openModel(o: Options, nginx: Target, work: string): Promise<OpenR
     else say(`  ${r.target} ${r.target_rps}: per-second req/s ${r.timeline_rps.map((v) => fmt(v, 0)).join(' ')}${r.gap_ms ? `; inter-arrival gap p50 ${fmt(r.gap_ms.p50, 3)} ms, p99 ${fmt(r.gap_ms.p99, 3)} ms, max ${fmt(r.gap_ms.max, 3)} ms (ending ${fmt(r.max_gap_at_s, 2)} s after the first request)` : ''}`);
     if (r.warmup_per_100ms) say(`    arrivals per 100 ms over the first 2 s: ${r.warmup_per_100ms.join(' ')}`);
   }
-  say('("after 1st s": the mean of the per-second timeline without its first second, i.e. once the JIT is warm)');
+  say('("after 1st s": the mean of the per-second timeline without its first second, i.e. once the JIT is warm;');
+  say(` "CPU s": what the engine's process used over the ${o.openDuration} s run, start-up and code warm-up included)`);
   return runs;
 }
 
