@@ -43,16 +43,6 @@ const WARM_UP_MAX_MS = 10_000;
 const SPIN_MS = 0.2;
 /** How late a timer typically fires on an idle event loop. */
 const TIMER_LATE_MS = 0.1;
-/**
- * Open model with nothing in flight: the last stretch before a due time blocks the thread on a
- * futex, which times out to the microsecond, instead of spinning through turns of the event
- * loop. It ends early by how late such waits wake on this machine (learnt as the run goes,
- * starting from the kernel's default timer slack of 50 µs) plus this margin.
- */
-const WAKE_MARGIN_MS = 0.03;
-const WAKE_LATE_START_MS = 0.05;
-const WAKE_LATE_MAX_MS = 0.5;
-const clockCell = new Int32Array(new SharedArrayBuffer(4));
 /** A last partial second shorter than this joins the point before it. */
 const MIN_TAIL_SECONDS = 0.25;
 const UNEXPECTED_STATUS = ERROR_INDEX.unexpected_status;
@@ -124,8 +114,6 @@ class Run implements SlotOwner {
   private sweeper: NodeJS.Timeout | null = null;
   private resolveDone: (() => void) | null = null;
   private readonly tickBound = (): void => this.arrive();
-  /** How late a blocking wait of the arrival clock wakes, on average (see WAKE_MARGIN_MS). */
-  private wakeLateMs = WAKE_LATE_START_MS;
   private readonly onAbort = (): void => this.cancel();
 
   constructor(
@@ -334,7 +322,7 @@ class Run implements SlotOwner {
     this.arrivalImmediate = null;
     if (this.stopping) return;
     const total = this.plan.totalRequests;
-    let now = performance.now();
+    const now = performance.now();
     for (;;) {
       if (total !== null && this.issued >= total) {
         this.stopScheduling();
@@ -351,32 +339,9 @@ class Run implements SlotOwner {
         // SPIN_MS before the due time, then take the next turns of the event loop so that the
         // request leaves on time without spinning through the whole wait.
         const sleep = Math.floor(wait - SPIN_MS - TIMER_LATE_MS);
-        if (sleep >= 1) {
-          this.arrivalTimeout = setTimeout(this.tickBound, sleep);
-          return;
-        }
-        if (this.inFlight > 0) {
-          // Responses may arrive meanwhile and must be timed as they do: take the next turns
-          // of the event loop.
-          this.arrivalImmediate = setImmediate(this.tickBound);
-          return;
-        }
-        // With no request in flight no response can arrive that would wait to be timed, so
-        // blocking costs nothing but saves the CPU a spin would burn. The last few microseconds
-        // are watched on the clock, and the request leaves from here.
-        const early = this.wakeLateMs + WAKE_MARGIN_MS;
-        if (wait > early) {
-          const until = due - early;
-          // `now` was read before any request this turn sent: read the clock again.
-          const timeout = until - performance.now();
-          if (timeout > 0) Atomics.wait(clockCell, 0, 0, timeout);
-          // How late this machine wakes from such a wait (the kernel's timer slack, and more on
-          // a virtual machine): the next wait ends that much earlier.
-          const late = Math.min(WAKE_LATE_MAX_MS, Math.max(0, performance.now() - until));
-          this.wakeLateMs += (late - this.wakeLateMs) * 0.1;
-        }
-        do now = performance.now();
-        while (now < due);
+        if (sleep >= 1) this.arrivalTimeout = setTimeout(this.tickBound, sleep);
+        else this.arrivalImmediate = setImmediate(this.tickBound);
+        return;
       }
       const slot = this.free.pop();
       if (slot === undefined) {
