@@ -8,6 +8,7 @@
 // Usage: node --import tsx bench/netClient.ts URL CONNECTIONS SECONDS  → one JSON line on stdout.
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { percentile } from './stats';
 
 const [url, connectionsArg, secondsArg] = process.argv.slice(2);
 if (!url || !connectionsArg || !secondsArg) {
@@ -26,8 +27,8 @@ let connected = 0;
 
 function report(): void {
   const sorted = latencies.sort((a, b) => a - b);
-  const at = (q: number): number | null => (sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null) : null);
-  process.stdout.write(`${JSON.stringify({ requests: sorted.length, errors, p50_ms: at(0.5), p99_ms: at(0.99) })}\n`);
+  // No responses: NaN, which JSON writes as null.
+  process.stdout.write(`${JSON.stringify({ requests: sorted.length, errors, p50_ms: percentile(sorted, 0.5), p99_ms: percentile(sorted, 0.99) })}\n`);
 }
 
 function closed(): void {

@@ -2,6 +2,7 @@
 // the whole process, and recording arrival times to look for bursts. Runs in its own process
 // (forked by bench/targets.ts) so that its event loop never competes with the load generator's.
 import { createServer, type Socket, type AddressInfo } from 'node:net';
+import { percentile } from './stats';
 import type { TargetOptions, TargetReply, TargetStats, TargetRequest } from './targetProtocol';
 
 const MAX_RECORDED = 2_000_000;
@@ -92,12 +93,6 @@ function onConnection(socket: Socket): void {
     if (pending.length > 65536) socket.destroy();
   });
   socket.on('error', () => socket.destroy());
-}
-
-function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i] ?? Number.NaN;
 }
 
 function stats(): TargetStats {

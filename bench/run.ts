@@ -358,11 +358,12 @@ async function openModel(o: Options, nginx: Target, work: string): Promise<OpenR
 interface LatencyReport {
   delay_ms: number;
   /** Every run, round by round. */
-  rounds: (LatencyReport['runs'][number] & { round?: number })[];
+  rounds: LatencyReport['runs'];
   /** Per tool and concurrency, the median over the rounds. */
   runs: {
     tool: string;
     concurrency: number;
+    /** Set on the runs of `rounds`, not on the medians. */
     round?: number;
     requests: number | null;
     p50_ms: number | null;
