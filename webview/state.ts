@@ -261,10 +261,6 @@ export function viewData(state: PanelState): ViewData {
 /** A line needs two points: with fewer, the charts give way to a note. */
 export const MIN_CHART_POINTS = 2;
 
-function shortDuration(seconds: number): string {
-  return seconds < 10 ? `${seconds.toFixed(2)} s` : `${Math.round(seconds)} s`;
-}
-
 /**
  * What shows in place of the charts while the timeline (one point per second) has too few points
  * to draw a line: a live run's first seconds, or a run that was over in under two seconds (the
@@ -279,6 +275,6 @@ export function chartsNote(state: PanelState, data: ViewData): string | null {
   if (took !== null && took >= MIN_CHART_POINTS) {
     return 'Too few timeline points to chart; the totals above cover the whole run.';
   }
-  const length = took === null ? 'This run lasted under 2 s' : `This run took ${shortDuration(took)}`;
+  const length = took === null ? 'This run lasted under 2 s' : `This run took ${took.toFixed(2)} s`;
   return `${length}: too short for charts, which plot one point per second. The totals above cover the whole run.`;
 }
