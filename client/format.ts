@@ -1,6 +1,8 @@
 // Text the extension shows (status bar, history view), and the result recorded when the engine
 // dies mid-run. Pure, so tests can pin the wording.
+import { DEFAULTS } from '../engine/spec/types';
 import type { LatencySummary, Metrics, ProgressUpdate, RunResult } from '../engine/spec/result';
+import type { RunInfo } from '../webview/protocol';
 import type { RunSummary } from './history/store';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -95,5 +97,22 @@ export function failedResult(info: FailedRunInfo, last: ProgressUpdate | null, t
     timeline,
     sampled_requests: [],
     histogram: '',
+  };
+}
+
+/** What the results panel is told when a run of `spec` (a test's resolved spec) starts. */
+export function runStartedInfo(spec: Record<string, unknown>, run: { runId: string; name: string; file: string; startedAt: Date }): RunInfo {
+  const num = (key: string): number | null => (typeof spec[key] === 'number' ? spec[key] : null);
+  const rps = num('requests_per_second');
+  const duration = num('duration_seconds');
+  return {
+    runId: run.runId,
+    name: run.name,
+    file: run.file,
+    model: rps !== null ? 'open' : 'closed',
+    target_rps: rps,
+    total_requests: duration !== null ? null : (num('total_requests') ?? DEFAULTS.total_requests),
+    duration_seconds: duration,
+    started_at: run.startedAt.toISOString(),
   };
 }

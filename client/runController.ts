@@ -8,10 +8,9 @@ import { redact } from '../engine/spec';
 import { EngineErrorCodes, type LogLevel, type RunParams } from '../engine/protocol';
 import type { ProgressUpdate, RunResult, TimelinePoint } from '../engine/spec/result';
 import { SHOW_PROBLEMS_COMMAND } from '../server/protocol';
-import type { RunInfo } from '../webview/protocol';
 import { CONTEXT_KEYS, type CommandId } from './commandTable';
 import { DEFAULT_STOP, describeEngineError, EngineExitedError, EngineProcess, ResponseError } from './engine/engineProcess';
-import { failedResult, statusBarForProgress, statusBarText } from './format';
+import { failedResult, runStartedInfo, statusBarForProgress, statusBarText } from './format';
 import { describeLoad, type Caps } from './guards';
 import type { HistoryStore } from './history/store';
 import type { ResultsPanel } from './panel';
@@ -241,21 +240,7 @@ export class RunController implements vscode.Disposable {
     const displayFile = vscode.workspace.asRelativePath(target.uri, false);
     const startedAt = new Date();
     const plannedSpec = spec as Record<string, unknown>;
-    const info: RunInfo = {
-      runId,
-      name: target.testName,
-      file: displayFile,
-      model: typeof plannedSpec.requests_per_second === 'number' ? 'open' : 'closed',
-      target_rps: typeof plannedSpec.requests_per_second === 'number' ? plannedSpec.requests_per_second : null,
-      total_requests:
-        typeof plannedSpec.duration_seconds === 'number'
-          ? null
-          : typeof plannedSpec.total_requests === 'number'
-            ? plannedSpec.total_requests
-            : 100,
-      duration_seconds: typeof plannedSpec.duration_seconds === 'number' ? plannedSpec.duration_seconds : null,
-      started_at: startedAt.toISOString(),
-    };
+    const info = runStartedInfo(plannedSpec, { runId, name: target.testName, file: displayFile, startedAt });
     panel.runStarted(info);
     this.statusBar.text = `$(sync~spin) ATM: starting ${target.testName}`;
     this.statusBar.show();

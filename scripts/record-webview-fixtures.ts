@@ -10,6 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { EngineProcess } from '../client/engine/engineProcess';
+import { runStartedInfo } from '../client/format';
 import { ENGINE_PROTOCOL_VERSION, type RunParams } from '../engine/protocol';
 import { startDemoServer } from '../engine/demo/server';
 import { parseSpecFile } from '../engine/spec';
@@ -98,23 +99,11 @@ thresholds:
   },
 ];
 
-/** What the extension tells the panel when a run starts (client/runController.ts does the same). */
+/** What the extension tells the panel when a run starts. */
 function runInfo(runId: string, r: Recording, startedAt: Date): RunInfo {
   const spec = parseSpecFile(r.text).tests.find((t) => t.name === r.testName)?.spec as Record<string, unknown> | undefined;
   if (spec === undefined) throw new Error(`${r.name}: no test named "${r.testName}"`);
-  const num = (k: string): number | null => (typeof spec[k] === 'number' ? spec[k] : null);
-  const rps = num('requests_per_second');
-  const duration = num('duration_seconds');
-  return {
-    runId,
-    name: r.testName,
-    file: r.file,
-    model: rps !== null ? 'open' : 'closed',
-    target_rps: rps,
-    total_requests: duration !== null ? null : (num('total_requests') ?? 100),
-    duration_seconds: duration,
-    started_at: startedAt.toISOString(),
-  };
+  return runStartedInfo(spec, { runId, name: r.testName, file: r.file, startedAt });
 }
 
 async function record(r: Recording, demoUrl: string): Promise<{ messages: ExtensionMessage[]; engineVersion: string }> {
