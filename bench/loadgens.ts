@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { RunResult } from '../engine/spec/result';
+import type { RunResult } from '../engine/format/result';
 import { run, tail } from './proc';
 import { aptInstall } from './targets';
 

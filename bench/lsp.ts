@@ -9,7 +9,7 @@
 // one-character edit (what the server does per edit), so a miss can be placed.
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { CompletionRequest } from 'vscode-languageserver-protocol/node';
-import { validateText, validateTextIncremental, type ParsedFile } from '../engine/spec';
+import { validateText, validateTextIncremental, type ParsedFile } from '../engine/format';
 import { startServer } from '../test/server/lspClient';
 import { percentile } from './stats';
 

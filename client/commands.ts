@@ -1,7 +1,7 @@
 // The handlers of the command table (client/commandTable.ts): registering them from the table
 // means a command cannot be contributed without a handler, or handled without being contributed.
 import * as vscode from 'vscode';
-import { parseSpecFile } from '../engine/spec';
+import { parseSpecFile } from '../engine/format';
 import { RUN_ALL_TESTS_COMMAND, RUN_TEST_COMMAND, type RunAllTestsArgs, type RunTestArgs } from '../server/protocol';
 import { COMMANDS, RUNS_VIEW_ID, type CommandId } from './commandTable';
 import type { HistoryStore, RunSummary } from './history/store';

@@ -1,7 +1,7 @@
 // Text the extension shows (status bar, history view), and the result recorded when the engine
 // dies mid-run. Pure, so tests can pin the wording.
-import { DEFAULTS } from '../engine/spec/types';
-import type { LatencySummary, Metrics, ProgressUpdate, RunResult } from '../engine/spec/result';
+import { DEFAULTS } from '../engine/format/types';
+import type { LatencySummary, Metrics, ProgressUpdate, RunResult } from '../engine/format/result';
 import type { RunInfo } from '../webview/protocol';
 import type { RunSummary } from './history/store';
 

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { renderPanelHtml } from '../webview/html';
 import { describeMessage, isPanelMessage, isRunInfo, isRunResult, type ExtensionMessage, type PanelMessage, type RunInfo } from '../webview/protocol';
-import type { ProgressUpdate, RunResult } from '../engine/spec/result';
+import type { ProgressUpdate, RunResult } from '../engine/format/result';
 
 export const PANEL_VIEW_TYPE = 'atm.results';
 const SHOWN_RUN_KEY = 'atm.panel.shownRun';
@@ -212,7 +212,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.post({ type: 'progress', update });
   }
 
-  sample(runId: string, sample: import('../engine/spec/result').SampledRequest): void {
+  sample(runId: string, sample: import('../engine/format/result').SampledRequest): void {
     if (runId !== this.shown.run?.runId) return;
     this.post({ type: 'sample', runId, sample });
   }

@@ -2,8 +2,8 @@
 // resolves (env vars, templates), it stays within the user's caps, and which of its hosts are
 // outside this machine and the private network (those need the user's confirmation).
 import { dirname, resolve as resolvePath } from 'node:path';
-import { parseSpecFile, resolveTest, type ParsedTest } from '../engine/spec';
-import type { Range } from '../engine/spec/diagnostic';
+import { parseSpecFile, resolveTest, type ParsedTest } from '../engine/format';
+import type { Range } from '../engine/format/diagnostic';
 import { capViolation, classifyHosts, envVarsIn, hostsOf, specHash, type Caps, type HostVerdict, type LoadShape, type Lookup } from './guards';
 
 export interface PreflightInput {

@@ -13,8 +13,8 @@ import {
   TerminateNotification,
   type RunParams,
 } from './protocol';
-import { redact } from './spec';
-import type { RunResult } from './spec/result';
+import { redact } from './format';
+import type { RunResult } from './format/result';
 import { runPlan } from './run';
 import { parseSpecFile, planTest } from './run/load';
 

@@ -2,7 +2,7 @@
 // declared once; both sides import these constants. Transport: Node IPC (`fork`) through
 // vscode-jsonrpc's IPCMessageReader/IPCMessageWriter.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { ProgressUpdate, RunResult, SampledRequest } from './spec/result';
+import type { ProgressUpdate, RunResult, SampledRequest } from './format/result';
 
 /** Bumped on any incompatible change to the messages below. */
 export const ENGINE_PROTOCOL_VERSION = 1;

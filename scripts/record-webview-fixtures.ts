@@ -13,7 +13,7 @@ import { EngineProcess } from '../client/engine/engineProcess';
 import { runStartedInfo } from '../client/format';
 import { ENGINE_PROTOCOL_VERSION, type RunParams } from '../engine/protocol';
 import { startDemoServer } from '../engine/demo/server';
-import { parseSpecFile } from '../engine/spec';
+import { parseSpecFile } from '../engine/format';
 import type { ExtensionMessage, RunInfo } from '../webview/protocol';
 import { isExtensionMessage } from '../webview/protocol';
 import { RECORDED_NAMES, RECORDED_PORT, RECORDED_SECRET, recordedPath, type RecordedFixture, type RecordedName } from '../test/fixtures/webview/recorded';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import type { CodeLens, Diagnostic, DocumentSymbol } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseSpecFileIncremental, type ParsedFile } from '../engine/spec';
+import { parseSpecFileIncremental, type ParsedFile } from '../engine/format';
 import { codeLenses, documentSymbols, validateDocument, type ServiceContext } from './service';
 
 export interface JobResults {

@@ -2,7 +2,7 @@
 // --vscode-charts-* values are resolved to concrete colours and the charts are rebuilt when the
 // theme (the body's class) changes.
 import uPlot from 'uplot';
-import type { TimelinePoint } from '../engine/spec/result';
+import type { TimelinePoint } from '../engine/format/result';
 import { el } from './dom';
 import { formatDuration } from './format';
 

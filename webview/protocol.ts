@@ -2,7 +2,7 @@
 // and the panel (webview/main.ts) both import this file. It has no DOM or Node dependencies so it
 // type-checks under both tsconfigs. Anything that fails the validators below is dropped and logged,
 // never acted on: a webview message is untyped JSON at runtime.
-import type { ProgressUpdate, RunResult, SampledRequest, LoadModel } from '../engine/spec/result';
+import type { ProgressUpdate, RunResult, SampledRequest, LoadModel } from '../engine/format/result';
 
 /** What the panel knows about a run before any number arrives. */
 export interface RunInfo {

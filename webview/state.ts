@@ -8,7 +8,7 @@ import type {
   SampledRequest,
   ThresholdResult,
   TimelinePoint,
-} from '../engine/spec/result';
+} from '../engine/format/result';
 import type { ExtensionMessage, RunInfo } from './protocol';
 
 export type Phase = 'idle' | 'running' | 'stopping' | 'done' | 'error';

@@ -1,5 +1,5 @@
 // The panel's DOM: built once, then updated in place from the state on each (throttled) render.
-import type { EndpointMetrics, Metrics, SampledRequest, ThresholdResult } from '../engine/spec/result';
+import type { EndpointMetrics, Metrics, SampledRequest, ThresholdResult } from '../engine/format/result';
 import { Charts } from './charts';
 import { el, setAttr, setHidden, setText } from './dom';
 import {

@@ -22,7 +22,7 @@ import {
   type RunParams,
   type SampleParams,
 } from '../../engine/protocol';
-import type { ProgressUpdate, RunResult } from '../../engine/spec/result';
+import type { ProgressUpdate, RunResult } from '../../engine/format/result';
 
 export interface EngineOptions {
   /** Absolute path of dist/engine.js. */

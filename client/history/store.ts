@@ -3,7 +3,7 @@
 // the file system is injected, so tests can fake failures.
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { RunResult, RunStatus } from '../../engine/spec/result';
+import type { RunResult, RunStatus } from '../../engine/format/result';
 
 /** The part of node:fs/promises the store uses. */
 export interface HistoryFs {

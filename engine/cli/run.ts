@@ -3,9 +3,9 @@
 import { readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { startDemoServer, type DemoServer } from '../demo/server';
-import type { SpecDiagnostic } from '../spec/diagnostic';
-import type { RunPlan } from '../spec/plan';
-import type { LatencySummary, Metrics, ProgressUpdate, RunResult } from '../spec/result';
+import type { SpecDiagnostic } from '../format/diagnostic';
+import type { RunPlan } from '../format/plan';
+import type { LatencySummary, Metrics, ProgressUpdate, RunResult } from '../format/result';
 import { runPlan } from '../run';
 import { parseSpecFile, planTest } from '../run/load';
 import { EXIT } from './exit';

@@ -3,7 +3,7 @@
 // information and hints are printed but do not fail), 2 on any error or unreadable file.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { validateText } from '../spec';
+import { validateText } from '../format';
 import { EXIT } from './exit';
 
 export const VALIDATE_USAGE = `Usage: atm validate FILE...   (FILE - reads standard input)

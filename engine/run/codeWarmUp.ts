@@ -5,7 +5,7 @@
 // engine sends a short burst of the test's own requests to a throwaway HTTP server of its own on
 // 127.0.0.1, inside this process, and discards what it measured. Nothing reaches the target.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import type { CompiledTemplate, PlanEndpoint, RunPlan } from '../spec/plan';
+import type { CompiledTemplate, PlanEndpoint, RunPlan } from '../format/plan';
 
 /** Requests in the warm-up burst: enough for V8 to optimise the hot path. */
 export const CODE_WARM_UP_REQUESTS = 3000;

@@ -4,7 +4,7 @@
 // UND_ERR_SOCKET "other side closed") is `connection_reset`; malformed responses and
 // unreachable networks are `socket`; a response over a size limit (body or headers, e.g. a
 // 10,000-header response over the parser's 16 KiB header limit) is `body_too_large`.
-import { ERROR_TYPES, type ErrorType } from '../spec/result';
+import { ERROR_TYPES, type ErrorType } from '../format/result';
 
 export const ERROR_INDEX: Readonly<Record<ErrorType, number>> = Object.fromEntries(
   ERROR_TYPES.map((type, index) => [type, index]),

@@ -7,7 +7,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildConnector, Client, type Dispatcher } from 'undici';
-import type { PlanEndpoint, TemplateContext } from '../spec/plan';
+import type { PlanEndpoint, TemplateContext } from '../format/plan';
 
 /** A request ready to send. Static endpoints build it once and reuse it for every request. */
 export interface PreparedRequest {

@@ -2,9 +2,9 @@
 // read its env file (relative to the spec), resolve. Problems come back as diagnostics.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { parseSpecFile, resolveTest, SpecError, type ParsedTest } from '../spec';
-import type { SpecDiagnostic } from '../spec/diagnostic';
-import type { RunPlan } from '../spec/plan';
+import { parseSpecFile, resolveTest, SpecError, type ParsedTest } from '../format';
+import type { SpecDiagnostic } from '../format/diagnostic';
+import type { RunPlan } from '../format/plan';
 
 export interface PlanRequest {
   /** Absolute (or cwd-relative) path of the spec: env_file is read relative to it. */

@@ -4,7 +4,7 @@
 // summary is asked for, so the hot path records each value once.
 import * as hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import { ERROR_TYPES, type ErrorType, type LatencySummary, type Metrics } from '../spec/result';
+import { ERROR_TYPES, type ErrorType, type LatencySummary, type Metrics } from '../format/result';
 
 /** 60 s; autoResize lets longer values in rather than failing. */
 const HIGHEST_US = 60_000_000;

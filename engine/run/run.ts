@@ -3,11 +3,11 @@
 // result. Knows nothing of processes or IPC: callers pass callbacks and an AbortSignal.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { redact } from '../spec';
-import type { PlanEndpoint, RunPlan } from '../spec/plan';
+import { redact } from '../format';
+import type { PlanEndpoint, RunPlan } from '../format/plan';
 import type { Histogram } from 'hdr-histogram-js';
-import type { EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, SampledRequest, TimelinePoint } from '../spec/result';
-import { ERROR_TYPES } from '../spec/result';
+import type { EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, SampledRequest, TimelinePoint } from '../format/result';
+import { ERROR_TYPES } from '../format/result';
 import { warmCode } from './codeWarmUp';
 import { classifyError, DeadlineError, describeError, ERROR_INDEX } from './errors';
 import { isStaticEndpoint, prepareRequest, RequestSlot, type ConnectionSettings, type PreparedRequest, type SlotOwner } from './http';

@@ -2,8 +2,8 @@
 // successes, the first response of each status, the first failure of each error kind, and a
 // bounded reservoir (uniform over all responses). Secrets are redacted here, before a sample
 // leaves the engine.
-import { redact, SECRET_HEADER_NAMES } from '../spec';
-import { ERROR_TYPES, type ErrorType, type SampledRequest } from '../spec/result';
+import { redact, SECRET_HEADER_NAMES } from '../format';
+import { ERROR_TYPES, type ErrorType, type SampledRequest } from '../format/result';
 import type { PreparedRequest } from './http';
 
 export const FIRST_SUCCESSES = 3;

@@ -1,6 +1,6 @@
 // When requests are due and which endpoint each goes to. Pure arithmetic, no timers: the run
 // loop asks, so the rules are testable on their own.
-import type { DistributionStrategy } from '../spec/types';
+import type { DistributionStrategy } from '../format/types';
 
 /**
  * Open model: the time (ms after t0) request `i` is due. The rate rises linearly from 0 to

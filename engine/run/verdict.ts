@@ -3,8 +3,8 @@
 // Expectations: a request whose status is not expected, or that failed, is an error. When the
 // test (or an endpoint) states an `error_rate` threshold, that threshold is the tolerance for
 // errors; otherwise every request must succeed. A run with no completed request does not pass.
-import type { ParsedThreshold, PlanEndpoint } from '../spec/plan';
-import type { EndpointMetrics, Metrics, ThresholdResult } from '../spec/result';
+import type { ParsedThreshold, PlanEndpoint } from '../format/plan';
+import type { EndpointMetrics, Metrics, ThresholdResult } from '../format/result';
 
 export function measure(threshold: ParsedThreshold, metrics: Metrics): number | null {
   const lat = metrics.latency_ms;

@@ -1,7 +1,7 @@
 // Quick fixes, keyed on the spec module's stable diagnostic codes.
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { DIAGNOSTIC_CODES } from '../../engine/spec';
+import { DIAGNOSTIC_CODES } from '../../engine/format';
 import { linesOf } from './context';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { blockEnd, documentBounds, isDocStart, ITEM, keyPathAt, lineEntries, topLevelKeys, type KeyEntry } from './lines';

@@ -2,7 +2,7 @@
 // several, and `⚠ Fix N problems to run` above a test with errors (runs only start from a click).
 import type { CodeLens } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ParsedFile } from '../../engine/spec';
+import type { ParsedFile } from '../../engine/format';
 import { RUN_ALL_TESTS_COMMAND, RUN_TEST_COMMAND, SHOW_PROBLEMS_COMMAND, type RunAllTestsArgs, type RunTestArgs } from '../protocol';
 import { parsedOf } from './parsed';
 

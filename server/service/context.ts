@@ -1,7 +1,7 @@
 // What every service function shares: the lines of a document (cached per version) and the
 // environment the editor hints use. No file system here: the connection passes a reader in.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { BUILTINS as SPEC_BUILTINS, parseDotenv } from '../../engine/spec';
+import { BUILTINS as SPEC_BUILTINS, parseDotenv } from '../../engine/format';
 import { splitLines, topLevelKeys, documentBounds } from './lines';
 
 export interface ServiceContext {

@@ -2,8 +2,8 @@
 // `atm validate` calls), mapped to LSP: the editor and the command line never disagree.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { validateParsed, validateText } from '../../engine/spec';
-import type { ParsedFile, Severity, SpecDiagnostic } from '../../engine/spec';
+import { validateParsed, validateText } from '../../engine/format';
+import type { ParsedFile, Severity, SpecDiagnostic } from '../../engine/format';
 import type { ServiceContext } from './context';
 
 export const DIAGNOSTIC_SOURCE = 'atm';

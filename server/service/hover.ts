@@ -2,7 +2,7 @@
 // set, never its content), and a threshold in words.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import { BUILTINS as SPEC_BUILTINS, parseThreshold, scanTemplates, type ParsedThreshold } from '../../engine/spec';
+import { BUILTINS as SPEC_BUILTINS, parseThreshold, scanTemplates, type ParsedThreshold } from '../../engine/format';
 import { envLookup, linesOf, type ServiceContext } from './context';
 import { documentBounds, ITEM, keyPathAt, lineEntries, stripComment, variablesOf, type KeyEntry } from './lines';
 import { docOf, schemaAt, typesOf } from './schema';

@@ -1,6 +1,6 @@
 // parseSpecFile of a document, computed once per version and shared by lenses, symbols and fixes.
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseSpecFile, type ParsedFile } from '../../engine/spec';
+import { parseSpecFile, type ParsedFile } from '../../engine/format';
 
 const parsedCache = new WeakMap<TextDocument, { version: number; parsed: ParsedFile }>();
 

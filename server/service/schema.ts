@@ -1,6 +1,6 @@
 // Reading atmSchema (the one definition of the format) by key path: what completion offers and
 // what hover says both come from here, never from a copy of the schema.
-import { atmSchema } from '../../engine/spec';
+import { atmSchema } from '../../engine/format';
 import { ITEM, type PathSegment } from './lines';
 
 export type Schema = { [key: string]: unknown };

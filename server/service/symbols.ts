@@ -2,7 +2,7 @@
 import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type FoldingRange, type Location, type Position, type Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
-import { scanTemplates, type ParsedFile } from '../../engine/spec';
+import { scanTemplates, type ParsedFile } from '../../engine/format';
 import { linesOf } from './context';
 import { parsedOf } from './parsed';
 import { documentBounds, isDocEnd, isDocStart, variablesOf } from './lines';

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { RunResult } from '../../engine/spec/result';
+import type { RunResult } from '../../engine/format/result';
 import { ok, serve, type TestServer } from '../engine/helpers';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');

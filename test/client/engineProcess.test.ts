@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { EngineExitedError, EngineProcess } from '../../client/engine/engineProcess';
 import { failedResult } from '../../client/format';
 import { startDemoServer, type DemoServer } from '../../engine/demo/server';
-import type { ProgressUpdate } from '../../engine/spec/result';
+import type { ProgressUpdate } from '../../engine/format/result';
 
 const enginePath = join(__dirname, '..', '..', 'dist', 'engine.js');
 let demo: DemoServer;

@@ -1,7 +1,7 @@
 // The scaffolded spec must be valid as written: a new user's first file shows no problems.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSpecFile, validateText } from '../../engine/spec';
+import { parseSpecFile, validateText } from '../../engine/format';
 import { NEW_SPEC_TEXT } from '../../client/newSpec';
 
 void test('the new spec validates without errors or warnings and holds one named test', () => {

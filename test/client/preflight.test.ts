@@ -1,7 +1,7 @@
 // What is checked before a run, on real spec text through the real spec module.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSpecFile } from '../../engine/spec';
+import { parseSpecFile } from '../../engine/format';
 import { preflight, sliceRange, testAtLine, type PreflightInput } from '../../client/preflight';
 
 const caps = { maxConcurrency: 100, maxRequestsPerSecond: 1000, maxDurationSeconds: 60 };

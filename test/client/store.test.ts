@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HistoryStore, type HistoryFs } from '../../client/history/store';
 import { failedResult } from '../../client/format';
-import type { RunResult } from '../../engine/spec/result';
+import type { RunResult } from '../../engine/format/result';
 
 function result(id: string, completedAt: string, overrides: Partial<RunResult> = {}): RunResult {
   const base = failedResult({ runId: id, name: 'quickstart', file: 'examples/quickstart.atm.yaml', startedAt: new Date(completedAt), message: 'x' }, null);

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startDemoServer, type DemoServer } from '../../engine/demo/server';
-import { atmSchema, validateText } from '../../engine/spec';
-import type { RunResult } from '../../engine/spec/result';
+import { atmSchema, validateText } from '../../engine/format';
+import type { RunResult } from '../../engine/format/result';
 import { isRunResult } from '../../webview/protocol';
 import {
   clickLens,

@@ -1,7 +1,7 @@
 // Builds run plans by hand and starts throwaway servers on 127.0.0.1 for engine tests.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { CompiledTemplate, ParsedThreshold, PlanEndpoint, RunPlan, TemplateContext } from '../../engine/spec/plan';
+import type { CompiledTemplate, ParsedThreshold, PlanEndpoint, RunPlan, TemplateContext } from '../../engine/format/plan';
 
 export function literal(text: string): CompiledTemplate {
   return { isStatic: true, source: text, render: () => text };

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { classifyError, decodeHistogram, encodeHistogram, mergeHistograms, newHistogram, Recorder, summarize } from '../../engine/run';
-import { ERROR_TYPES } from '../../engine/spec/result';
+import { ERROR_TYPES } from '../../engine/format/result';
 
 function errorWithCode(code: string, message = code): Error {
   const err = new Error(message) as Error & { code: string };

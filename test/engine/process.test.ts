@@ -17,7 +17,7 @@ import {
   SampleNotification,
   TerminateNotification,
 } from '../../engine/protocol';
-import type { ProgressUpdate } from '../../engine/spec/result';
+import type { ProgressUpdate } from '../../engine/format/result';
 import { ok, serve, type TestServer } from './helpers';
 
 const root = join(__dirname, '..', '..');

@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { runPlan } from '../../engine/run';
 import { decodeHistogram } from '../../engine/run';
 import { parseSpecFile, planTest } from '../../engine/run/load';
-import type { RunPlan } from '../../engine/spec/plan';
-import type { RunResult } from '../../engine/spec/result';
+import type { RunPlan } from '../../engine/format/plan';
+import type { RunResult } from '../../engine/format/result';
 import { serve, type TestServer } from './helpers';
 
 const TOKEN = 's3cr3t-bearer-token-value';

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { after, describe, it } from 'node:test';
 import { evaluate, runPlan } from '../../engine/run';
-import type { EndpointMetrics, Metrics } from '../../engine/spec/result';
+import type { EndpointMetrics, Metrics } from '../../engine/format/result';
 import { endpoint, ok, plan, serve, threshold, type TestServer } from './helpers';
 
 function metrics(overrides: Partial<Metrics> = {}): Metrics {

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as oniguruma from 'vscode-oniguruma';
 import * as vsctm from 'vscode-textmate';
-import { BUILTINS, THRESHOLD_METRICS, atmSchema } from '../../engine/spec';
+import { BUILTINS, THRESHOLD_METRICS, atmSchema } from '../../engine/format';
 
 const root = resolve(__dirname, '..', '..');
 const grammarPath = join(root, 'syntaxes', 'atm-yaml.tmLanguage.json');
@@ -351,7 +351,7 @@ void test('the grammar file follows the conventions and every regex compiles in 
   }
 });
 
-void test('built-ins, threshold metrics and known keys agree with engine/spec', () => {
+void test('built-ins, threshold metrics and known keys agree with engine/format', () => {
   for (const [name, { args }] of Object.entries(BUILTINS)) {
     const call = [name, ...Array.from({ length: args }, (_, i) => String(i + 1))].join(' ');
     const line = tokenize(`x: "{{${call}}}"`);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CompletionItem } from 'vscode-languageserver';
 import { complete } from '../../server/service/completion';
-import { parseSpecFile, validateText } from '../../engine/spec';
+import { parseSpecFile, validateText } from '../../engine/format';
 import type { ServiceContext } from '../../server/service/context';
 import { cursor } from './lspClient';
 

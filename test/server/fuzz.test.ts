@@ -23,7 +23,7 @@ import { prng } from '../fixtures/prng';
 
 function corpus(): string[] {
   const texts: string[] = [];
-  for (const d of [path.join(ROOT, 'examples'), path.join(ROOT, 'test', 'fixtures', 'server'), path.join(ROOT, 'test', 'fixtures', 'spec')]) {
+  for (const d of [path.join(ROOT, 'examples'), path.join(ROOT, 'test', 'fixtures', 'server'), path.join(ROOT, 'test', 'fixtures', 'format')]) {
     if (!existsSync(d)) continue;
     for (const f of readdirSync(d)) {
       if (!/\.atm\.ya?ml$/.test(f)) continue;

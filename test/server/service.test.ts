@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions, definition, documentSymbols, foldingRanges, hover, thresholdInWords } from '../../server/service';
-import { parseThreshold } from '../../engine/spec';
+import { parseThreshold } from '../../engine/format';
 
 const doc = (text: string): TextDocument => TextDocument.create('file:///t/x.atm.yaml', 'atm-yaml', 1, text);
 

@@ -41,7 +41,7 @@ import {
   themeVariables,
   THEME_KIND,
 } from './harness';
-import type { ProgressUpdate, RunResult } from '../../engine/spec/result';
+import type { ProgressUpdate, RunResult } from '../../engine/format/result';
 
 let server: PanelServer;
 let browser: Browser;

@@ -1,6 +1,6 @@
 // Regenerates schemas/atm.schema.json from schema.ts:
-//   node --import tsx engine/spec/write-schema.ts
-// test/spec/schema-file.test.ts fails when the committed copy differs.
+//   node --import tsx engine/format/write-schema.ts
+// test/format/schema-file.test.ts fails when the committed copy differs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { schemaJsonText } from './schema';

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
-import { validateText, validateTextIncremental, type ParsedFile, type ValidateContext } from '../../engine/spec';
-import { lastIncrementalStats, parseSpecFileIncremental } from '../../engine/spec/incremental';
-import { parseSpecFile, parseUncached } from '../../engine/spec/parse';
+import { validateText, validateTextIncremental, type ParsedFile, type ValidateContext } from '../../engine/format';
+import { lastIncrementalStats, parseSpecFileIncremental } from '../../engine/format/incremental';
+import { parseSpecFile, parseUncached } from '../../engine/format/parse';
 import { prng } from '../fixtures/prng';
 
 const ROOT = join(__dirname, '..', '..');
@@ -86,7 +86,7 @@ function checkSequence(start: string, edit: (text: string) => string, steps: num
 
 function corpus(): string[] {
   const texts: string[] = [];
-  for (const dir of ['examples', join('test', 'fixtures', 'server'), join('test', 'fixtures', 'spec')]) {
+  for (const dir of ['examples', join('test', 'fixtures', 'server'), join('test', 'fixtures', 'format')]) {
     for (const f of readdirSync(join(ROOT, dir)).sort()) {
       if (/\.atm\.ya?ml$/.test(f)) texts.push(readFileSync(join(ROOT, dir, f), 'utf8'));
     }

@@ -11,7 +11,7 @@
 //
 // A piece is parsed alone only where the yaml library's reading of it cannot depend on the text
 // around it; otherwise the whole document, or the whole file, is parsed. The library's ways that
-// this guards against (test/spec/incremental.test.ts has each):
+// this guards against (test/format/incremental.test.ts has each):
 //  - it looks for a closing quote in the rest of the file, past `---` lines: an unclosed quote
 //    swallows the documents after it. A piece in which a quoted scalar runs to its end is never
 //    read alone (except the file's last chunk, which reads the same either way);

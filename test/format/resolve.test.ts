@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { joinUrl, parseDotenv, parseSpecFile, redact, resolveTest, SECRET_HEADER_NAMES, SpecError, type RunPlan, type TestSpec } from '../../engine/spec';
+import { joinUrl, parseDotenv, parseSpecFile, redact, resolveTest, SECRET_HEADER_NAMES, SpecError, type RunPlan, type TestSpec } from '../../engine/format';
 
 const specOf = (yaml: string): TestSpec => {
   const parsed = parseSpecFile(yaml);

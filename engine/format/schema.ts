@@ -1,7 +1,7 @@
 // The JSON Schema of one test (one YAML document) in a `.atm.yaml` file: the one definition of the
 // format. ajv validates with it, the language server takes completion and hover text from its
 // `description` / `markdownDescription` / `default` / `examples`, and `schemas/atm.schema.json` is
-// a generated copy for other YAML tools (test/spec/schema-file.test.ts fails when it drifts).
+// a generated copy for other YAML tools (test/format/schema-file.test.ts fails when it drifts).
 //
 // Cross-field rules (`url` xor `endpoints`, `total_requests` xor `duration_seconds`, ...) live in
 // semantic.ts rather than in oneOf/anyOf, so users get one clear sentence instead of a cascade.

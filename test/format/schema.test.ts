@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { atmSchema, DEFAULTS } from '../../engine/spec';
-import { schemaJsonText } from '../../engine/spec/schema';
+import { atmSchema, DEFAULTS } from '../../engine/format';
+import { schemaJsonText } from '../../engine/format/schema';
 
 type S = Record<string, unknown> & { properties?: Record<string, S>; items?: S; additionalProperties?: S | boolean };
 
@@ -75,7 +75,7 @@ void test('every example is valid for its own field', () => {
   }
 });
 
-void test('schemas/atm.schema.json is the generated copy (regenerate: node --import tsx engine/spec/write-schema.ts)', () => {
+void test('schemas/atm.schema.json is the generated copy (regenerate: node --import tsx engine/format/write-schema.ts)', () => {
   const file = readFileSync(join(__dirname, '..', '..', 'schemas', 'atm.schema.json'), 'utf8');
   assert.equal(file, schemaJsonText());
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileTemplate, compileVariables, scanTemplates, TemplateError, type CompileScope } from '../../engine/spec/template';
+import { compileTemplate, compileVariables, scanTemplates, TemplateError, type CompileScope } from '../../engine/format/template';
 
 const scope = (env: Record<string, string> = {}, variables: Record<string, string | number | boolean> = {}): CompileScope => {
   const base = { env: (n: string) => env[n] };

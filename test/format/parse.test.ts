@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { LIMITS, parseSpecFile } from '../../engine/spec';
+import { LIMITS, parseSpecFile } from '../../engine/format';
 import { show } from './helpers';
 
-const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'spec', name), 'utf8');
+const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'format', name), 'utf8');
 
 void test('a BOM does not shift columns on the first line', () => {
   const parsed = parseSpecFile('\uFEFFname: t\nurl: http://h/a\nconcurency: 1\nbogus: 2\n');

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSpecFile, resolveTest, validateText } from '../../engine/spec';
+import { parseSpecFile, resolveTest, validateText } from '../../engine/format';
 import { show } from './helpers';
 
 const dir = join(__dirname, '..', '..', 'examples');

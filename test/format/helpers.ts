@@ -1,4 +1,4 @@
-import type { SpecDiagnostic } from '../../engine/spec';
+import type { SpecDiagnostic } from '../../engine/format';
 
 /** A diagnostic as `[startLine, startChar, endLine, endChar] severity code | message` (0-based). */
 export function show(d: SpecDiagnostic): string {

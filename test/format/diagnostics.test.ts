@@ -1,7 +1,7 @@
 // One fixture per diagnostic kind, with the exact range (0-based) and message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIAGNOSTIC_CODES, validateText } from '../../engine/spec';
+import { DIAGNOSTIC_CODES, validateText } from '../../engine/format';
 import { show } from './helpers';
 
 const ctx = { env: {}, readEnvFile: (): string | null => null };

@@ -3,7 +3,7 @@
 // required) and by the test against the schema, so a change to one without the other fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { atmSchema } from '../../engine/spec';
+import { atmSchema } from '../../engine/format';
 import type {
   ApiKeyAuth,
   AuthSpec,
@@ -13,7 +13,7 @@ import type {
   EndpointSpec,
   HttpMethod,
   TestSpec,
-} from '../../engine/spec/types';
+} from '../../engine/format/types';
 
 type RequiredKeys<T> = { [K in keyof T]-?: Record<never, never> extends Pick<T, K> ? never : K }[keyof T];
 /** Every key of T, marked as the type declares it. */

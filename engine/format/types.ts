@@ -1,5 +1,5 @@
 // The TypeScript shape of one test in a `.atm.yaml` file (SPEC.md). The JSON Schema in
-// schema.ts is the one definition; test/spec/drift.test.ts fails when these types and the
+// schema.ts is the one definition; test/format/drift.test.ts fails when these types and the
 // schema disagree (a key in one and not the other, or a different requiredness).
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseThreshold, thresholdHolds } from '../../engine/spec';
+import { parseThreshold, thresholdHolds } from '../../engine/format';
 
 const ok = (expr: string) => {
   const r = parseThreshold(expr);
