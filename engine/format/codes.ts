@@ -39,6 +39,10 @@ export const DIAGNOSTIC_CODES = {
   envFileNotFound: 'env-file-not-found',
   hardcodedSecret: 'hardcoded-secret',
   concurrencyTooLow: 'concurrency-too-low',
+  /** A baseline threshold in a test with no `baseline:` (and none pinned): it will read `no baseline`. */
+  noBaseline: 'no-baseline',
+  /** `baseline:` names a file that does not exist. */
+  baselineNotFound: 'baseline-not-found',
 } as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[keyof typeof DIAGNOSTIC_CODES];

@@ -10,6 +10,7 @@ import { envFileFor, envLookup } from './resolve';
 import { isSecretHeader } from './redact';
 import { templatedStrings } from './semantic';
 import { scanTemplates } from './template';
+import { parseThreshold } from './threshold';
 import { DEFAULTS } from './types';
 
 export interface ValidateContext {
@@ -19,6 +20,13 @@ export interface ValidateContext {
   envFileText?: string | null;
   /** Reads a file relative to the spec (for `env_file:`); null when it does not exist. */
   readEnvFile?: (relativePath: string) => string | null;
+  /** Whether a file exists relative to the spec (for `baseline:`). Without it, not checked. */
+  fileExists?: (relativePath: string) => boolean;
+  /**
+   * Whether the editor has a run pinned as baseline for this test name. Without it, a baseline
+   * threshold in a test without `baseline:` gets the `no-baseline` hint.
+   */
+  hasPinnedBaseline?: (testName: string) => boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -148,6 +156,8 @@ export function hintDiagnostics(test: Obj, loc: Locator, ctx?: ValidateContext):
   headerSecrets([], test.headers);
   if (Array.isArray(test.endpoints)) test.endpoints.forEach((e, i) => isObj(e) && headerSecrets(['endpoints', i], e.headers));
 
+  out.push(...baselineHints(test, loc, ctx));
+
   // open model: can concurrency carry the rate?
   const rate = test.requests_per_second;
   if (typeof rate === 'number' && rate > 0) {
@@ -168,6 +178,43 @@ export function hintDiagnostics(test: Obj, loc: Locator, ctx?: ValidateContext):
       });
     }
   }
+  return out;
+}
+
+/** Baseline thresholds with nothing to compare with, and a `baseline:` file that is not there. */
+export function baselineHints(test: Obj, loc: Locator, ctx?: ValidateContext): SpecDiagnostic[] {
+  const out: SpecDiagnostic[] = [];
+  const declared = typeof test.baseline === 'string' && test.baseline.length > 0;
+  if (declared && ctx?.fileExists !== undefined && !ctx.fileExists(test.baseline as string)) {
+    out.push({
+      range: loc.valueRange(['baseline']),
+      severity: 'warning',
+      code: C.baselineNotFound,
+      message: `The baseline \`${String(test.baseline)}\` was not found next to this spec; baseline thresholds will read \`no baseline\` until it exists.`,
+      data: { path: test.baseline },
+    });
+  }
+  const pinned = typeof test.name === 'string' && ctx?.hasPinnedBaseline?.(test.name) === true;
+  if (declared || pinned) return out;
+  const check = (path: (string | number)[], list: unknown): void => {
+    if (!Array.isArray(list)) return;
+    list.forEach((t, i) => {
+      if (typeof t !== 'string') return;
+      const r = parseThreshold(t);
+      if (!r.ok || r.threshold.baseline === undefined) return;
+      out.push({
+        range: loc.valueRange([...path, i]),
+        severity: 'hint',
+        code: C.noBaseline,
+        message:
+          'This threshold compares with a baseline, and the test has none: add `baseline: PATH` (a result JSON), pin a run as baseline, ' +
+          'or pass `atm run --baseline FILE`. Until then it reads `no baseline` and does not fail the run.',
+        data: { expression: t },
+      });
+    });
+  };
+  check(['thresholds'], test.thresholds);
+  if (Array.isArray(test.endpoints)) test.endpoints.forEach((e, i) => isObj(e) && check(['endpoints', i, 'thresholds'], e.thresholds));
   return out;
 }
 

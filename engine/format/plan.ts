@@ -11,8 +11,25 @@ export interface ParsedThreshold {
   expression: string;
   metric: ThresholdMetric;
   op: ThresholdOp;
-  /** Normalised: milliseconds for latency, a fraction (0..1) for error_rate, req/s for rps, a count for dropped. */
+  /**
+   * Normalised: milliseconds for latency, a fraction (0..1) for error_rate, req/s for rps, a count
+   * for dropped. 0 when `baseline` is set: the limit then comes from the baseline's value.
+   */
   value: number;
+  /** Set for `p95 < baseline + 10%` and the like: the limit is relative to a baseline run. */
+  baseline?: BaselineBound;
+}
+
+/** `baseline`, `baseline + 10%`, `baseline - 5%`, `baseline * 1.2`, `baseline + 20ms`. */
+export interface BaselineBound {
+  op: '+' | '-' | '*';
+  /**
+   * `*`: the factor. `+`/`-` with `relative`: a share of the baseline's value (10% is 0.1);
+   * otherwise an amount in the metric's normalised unit (`error_rate <= baseline + 0.5%` adds
+   * 0.005, half a percentage point, since an error rate is itself a percentage).
+   */
+  amount: number;
+  relative: boolean;
 }
 
 export interface TemplateContext {

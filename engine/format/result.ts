@@ -57,6 +57,8 @@ export interface EndpointMetrics extends Metrics {
   name: string;
   method: string;
   url: string;
+  /** This endpoint's latency HDR histogram, compressed base64 (absent in results of older versions). */
+  histogram?: string;
 }
 
 export interface ThresholdResult {
@@ -66,7 +68,19 @@ export interface ThresholdResult {
   /** The measured value in the threshold's own unit (ms for latency, fraction for error_rate). */
   actual: number | null;
   passed: boolean;
+  /**
+   * The baseline's value of this threshold's metric (same endpoint), or null: no baseline, or the
+   * baseline has no such endpoint or no data. Absent in results written without baseline support.
+   */
+  baseline?: number | null;
+  /** The bound `actual` was compared with: the written value, or the one computed from the baseline. */
+  limit?: number | null;
+  /** A baseline threshold that had nothing to compare with: reported as `no baseline`, does not fail. */
+  no_baseline?: boolean;
 }
+
+/** The version of the result format; a baseline of another version is refused. */
+export const RESULT_SCHEMA_VERSION = 1;
 
 /** One second of the run. */
 export interface TimelinePoint {
@@ -121,6 +135,14 @@ export interface RunResult {
   sampled_requests: SampledRequest[];
   /** Latency HDR histogram, compressed base64. */
   histogram: string;
+  /** RESULT_SCHEMA_VERSION of the engine that wrote it (absent before baselines: version 1). */
+  schema_version?: number;
+  /** The id of the baseline run thresholds compared with, or null when there was none. */
+  baseline_run?: string | null;
+  /** Where the baseline came from (a file path), when there was one. */
+  baseline_source?: string | null;
+  /** Why the baseline named for this run could not be used (the run went ahead without it). */
+  baseline_error?: string;
 }
 
 /** What the engine reports about once a second while a run goes. Small enough to render. */

@@ -117,15 +117,18 @@ const thresholdsSchema = (where: string): JsonSchema => ({
     minLength: 1,
     ...doc({
       description:
-        'METRIC OP VALUE[UNIT]. METRIC: min mean p50 p75 p90 p95 p99 p99.9 max (latency, ms or s, default ms), error_rate (% or a fraction), rps, dropped. OP: < <= > >= ==.',
+        'METRIC OP VALUE[UNIT] or METRIC OP baseline [+|-|* AMOUNT]. METRIC: min mean p50 p75 p90 p95 p99 p99.9 max (latency, ms or s, default ms), error_rate (% or a fraction), rps, dropped. OP: < <= > >= ==.',
       markdownDescription:
-        '`METRIC OP VALUE[UNIT]`.\n\n' +
+        '`METRIC OP VALUE[UNIT]`, or `METRIC OP baseline [+|-|* AMOUNT]` against a baseline run.\n\n' +
         '- latency: `min` `mean` `p50` `p75` `p90` `p95` `p99` `p99.9` `max`, in `ms` (default) or `s`\n' +
         '- `error_rate`: a percentage (`1%`) or a fraction (`0.01`)\n' +
         '- `rps`: requests per second\n' +
         '- `dropped`: dropped requests (open model), a count\n\n' +
-        'OP: `<` `<=` `>` `>=` `==`.',
-      examples: ['p95 < 200ms', 'error_rate < 1%', 'rps >= 150'],
+        'OP: `<` `<=` `>` `>=` `==`.\n\n' +
+        'Baseline: `p95 < baseline + 10%` (10% of the baseline\'s p95), `p99 <= baseline * 1.2`, `p95 < baseline + 20ms`, ' +
+        '`rps > baseline - 5%`, `error_rate <= baseline + 0.5%` (half a percentage point). The baseline is `baseline:`, else the run ' +
+        'pinned in the editor, else `atm run --baseline FILE`; without one the threshold is reported as `no baseline` and does not fail.',
+      examples: ['p95 < 200ms', 'error_rate < 1%', 'rps >= 150', 'p95 < baseline + 10%'],
     }),
   },
   ...doc({
@@ -419,6 +422,13 @@ export const atmSchema: JsonSchema = {
       }),
     },
     thresholds: thresholdsSchema('for the whole test'),
+    baseline: stringField(
+      'A result JSON (from atm run --json, or exported from the run history), relative to the spec: the baseline that thresholds such as `p95 < baseline + 10%` compare with. Wins over the run pinned in the editor and over atm run --baseline.',
+      'A result JSON (`atm run --json`, or **Export Result as JSON…** in the run history), relative to the spec: the baseline that ' +
+        'thresholds such as `p95 < baseline + 10%` compare with, per endpoint by name. Wins over the run pinned as baseline in the editor ' +
+        'and over `atm run --baseline FILE`. A file that is not a result of this test (or cannot be read) is reported, and the run still happens without a baseline.',
+      ['baselines/items.json', '../results/last-release.json'],
+    ),
   },
   ...doc({
     description: 'One load test. A file holds one or more, separated by ---.',

@@ -1,7 +1,8 @@
 // Threshold expressions (SPEC.md "Thresholds"): `METRIC OP VALUE[UNIT]`, e.g. `p95 < 200ms`,
-// `error_rate < 1%`, `rps >= 150`, `dropped == 0`. Errors carry the offsets of the bad token so
-// the editor can underline exactly it.
-import type { LatencyMetric, ParsedThreshold, ThresholdMetric, ThresholdOp } from './plan';
+// `error_rate < 1%`, `rps >= 150`, `dropped == 0`, or `METRIC OP baseline [+|-|* AMOUNT]`
+// against a baseline run (SPEC.md "Comparing runs"). Errors carry the offsets of the bad token
+// so the editor can underline exactly it.
+import type { BaselineBound, LatencyMetric, ParsedThreshold, ThresholdMetric, ThresholdOp } from './plan';
 import { closest } from './template';
 
 export const LATENCY_METRICS: readonly LatencyMetric[] = ['min', 'mean', 'p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'max'];
@@ -65,15 +66,35 @@ export function parseThreshold(expr: string): ThresholdParse {
   at += op.length;
 
   skip();
+  if (/^baseline(?![A-Za-z0-9_])/.test(expr.slice(at))) return parseBaselineBound(expr, at + 'baseline'.length, metric, op, fail);
+
   NUMBER_RE.lastIndex = at;
   const n = NUMBER_RE.exec(expr);
   if (!n) {
     const bad = expr.slice(at).match(/^\S+/)?.[0] ?? '';
+    if (closest(bad, ['baseline']) !== null && bad !== '') {
+      return fail(`Expected a number or \`baseline\` after \`${op}\`, found \`${bad}\`; did you mean \`baseline\`?`, at, at + bad.length);
+    }
     return fail(bad ? `Expected a number after \`${op}\`, found \`${bad}\`.` : `Expected a number after \`${op}\`.`, at, at + Math.max(1, bad.length));
   }
+  const amount = readAmount(expr, at, n[0], metric, fail);
+  if (!amount.ok) return amount.failure;
+  if (amount.value < 0) return fail('A threshold value cannot be negative.', at, amount.numberEnd);
+  return { ok: true, threshold: { expression: expr.trim(), metric, op, value: amount.value } };
+}
+
+type Fail = (message: string, start: number, end?: number) => ThresholdParse;
+type Amount = { ok: true; value: number; raw: number; unit: string; numberEnd: number } | { ok: false; failure: ThresholdParse };
+
+/**
+ * A number and its unit at `at` up to the end of the expression, normalised to the metric's unit.
+ * `percentIsShare`: for a baseline's `+ 10%`, a percentage of the baseline rather than a value.
+ */
+function readAmount(expr: string, at: number, numberText: string, metric: ThresholdMetric, fail: Fail, percentIsShare = false): Amount {
+  const failed = (failure: ThresholdParse): Amount => ({ ok: false, failure });
   const numberStart = at;
-  const raw = Number(n[0]);
-  at = NUMBER_RE.lastIndex;
+  const raw = Number(numberText);
+  at += numberText.length;
   const numberEnd = at;
 
   UNIT_RE.lastIndex = at;
@@ -81,62 +102,118 @@ export function parseThreshold(expr: string): ThresholdParse {
   const unit = u ? u[0] : '';
   const unitStart = at;
   if (u) at = UNIT_RE.lastIndex;
-  skip();
+  SPACE_RE.lastIndex = at;
+  SPACE_RE.exec(expr);
+  at = SPACE_RE.lastIndex;
   if (at < expr.length && !u) {
     const spaced = /^(ms|s|%)(?=\s*$)/.exec(expr.slice(at));
     if (spaced) {
       const written = expr.slice(numberStart, numberEnd);
-      return fail(
-        `Write the unit right after the number, without a space: \`${written}${spaced[1]}\`.`,
-        numberEnd,
-        at + spaced[1].length,
-      );
+      return failed(fail(`Write the unit right after the number, without a space: \`${written}${spaced[1]}\`.`, numberEnd, at + spaced[1].length));
     }
   }
-  if (at < expr.length) return fail(`Unexpected \`${expr.slice(at).trim()}\` after the value.`, at, expr.trimEnd().length);
+  if (at < expr.length) return failed(fail(`Unexpected \`${expr.slice(at).trim()}\` after the value.`, at, expr.trimEnd().length));
 
-  let value: number;
-  const badUnit = (allowed: string): ThresholdParse =>
-    fail(`\`${unit}\` is not a unit for \`${metric}\`; ${allowed}.`, unitStart, unitStart + unit.length);
+  const done = (value: number): Amount => ({ ok: true, value, raw, unit, numberEnd });
+  if (percentIsShare && unit === '%' && metric !== 'error_rate') return done(raw / 100);
+  const badUnit = (allowed: string): Amount =>
+    failed(fail(`\`${unit}\` is not a unit for \`${metric}\`; ${allowed}.`, unitStart, unitStart + unit.length));
   if ((LATENCY_METRICS as readonly string[]).includes(metric)) {
-    if (unit === '' || unit === 'ms') value = raw;
-    else if (unit === 's') value = raw * 1000;
-    else if (unit === 'us' || unit === 'µs') value = raw / 1000;
-    else return badUnit('use `ms` (the default) or `s`');
-  } else if (metric === 'error_rate') {
-    if (unit === '%') {
-      if (raw < 0 || raw > 100) return fail('An error rate is between 0% and 100%.', numberStart, unitStart + 1);
-      value = raw / 100;
-    } else if (unit === '') {
-      if (raw < 0 || raw > 1) {
-        return fail(`An error rate without % is a fraction from 0 to 1: write \`${n[0]}%\` or \`${raw / 100}\`.`, numberStart, numberEnd);
-      }
-      value = raw;
-    } else return badUnit('write a percentage (`1%`) or a fraction (`0.01`)');
-  } else if (metric === 'rps') {
-    if (unit !== '' && unit !== '/s' && unit !== 'rps') return badUnit('`rps` is in requests per second, no unit');
-    value = raw;
-  } else {
-    if (unit !== '') return badUnit('`dropped` is a count, no unit');
-    if (!Number.isInteger(raw)) return fail('`dropped` is a count: use a whole number.', numberStart, numberEnd);
-    value = raw;
+    if (unit === '' || unit === 'ms') return done(raw);
+    if (unit === 's') return done(raw * 1000);
+    if (unit === 'us' || unit === 'µs') return done(raw / 1000);
+    return badUnit(percentIsShare ? 'use `ms` (the default), `s` or `%` (of the baseline)' : 'use `ms` (the default) or `s`');
   }
-  if (value < 0) return fail('A threshold value cannot be negative.', numberStart, numberEnd);
-  return { ok: true, threshold: { expression: expr.trim(), metric, op, value } };
+  if (metric === 'error_rate') {
+    if (unit === '%') {
+      if (raw < 0 || raw > 100) return failed(fail('An error rate is between 0% and 100%.', numberStart, unitStart + 1));
+      return done(raw / 100);
+    }
+    if (unit === '') {
+      if (raw < 0 || raw > 1) {
+        return failed(fail(`An error rate without % is a fraction from 0 to 1: write \`${numberText}%\` or \`${raw / 100}\`.`, numberStart, numberEnd));
+      }
+      return done(raw);
+    }
+    return badUnit('write a percentage (`1%`) or a fraction (`0.01`)');
+  }
+  if (metric === 'rps') {
+    if (unit !== '' && unit !== '/s' && unit !== 'rps') return badUnit(percentIsShare ? '`rps` is in requests per second, no unit, or `%` of the baseline' : '`rps` is in requests per second, no unit');
+    return done(raw);
+  }
+  if (unit !== '') return badUnit(percentIsShare ? '`dropped` is a count, no unit, or `%` of the baseline' : '`dropped` is a count, no unit');
+  if (!Number.isInteger(raw)) return failed(fail('`dropped` is a count: use a whole number.', numberStart, numberEnd));
+  return done(raw);
 }
 
-/** Whether `actual` satisfies the threshold (`actual` in the threshold's normalised unit). */
-export function thresholdHolds(t: ParsedThreshold, actual: number): boolean {
+/** After `METRIC OP baseline`: nothing, or `+ AMOUNT`, `- AMOUNT`, `* FACTOR`. */
+function parseBaselineBound(expr: string, at: number, metric: ThresholdMetric, op: ThresholdOp, fail: Fail): ThresholdParse {
+  const result = (bound: BaselineBound): ThresholdParse => ({ ok: true, threshold: { expression: expr.trim(), metric, op, value: 0, baseline: bound } });
+  SPACE_RE.lastIndex = at;
+  SPACE_RE.exec(expr);
+  at = SPACE_RE.lastIndex;
+  if (at >= expr.length) return result({ op: '+', amount: 0, relative: false });
+  const sign = expr[at];
+  if (sign !== '+' && sign !== '-' && sign !== '*') {
+    const bad = expr.slice(at).match(/^\S+/)?.[0] ?? '';
+    return fail(`After \`baseline\` write \`+ 10%\`, \`- 5%\` or \`* 1.2\` (or nothing), not \`${bad}\`.`, at, at + Math.max(1, bad.length));
+  }
+  at++;
+  SPACE_RE.lastIndex = at;
+  SPACE_RE.exec(expr);
+  at = SPACE_RE.lastIndex;
+  NUMBER_RE.lastIndex = at;
+  const n = NUMBER_RE.exec(expr);
+  if (!n || /^[+-]/.test(n[0])) {
+    const bad = expr.slice(at).match(/^\S+/)?.[0] ?? '';
+    const example = sign === '*' ? '`baseline * 1.2`' : `\`baseline ${sign} 10%\``;
+    return fail(bad ? `Expected a positive number after \`baseline ${sign}\`, found \`${bad}\`: e.g. ${example}.` : `Expected a number after \`baseline ${sign}\`: e.g. ${example}.`, at, at + Math.max(1, bad.length));
+  }
+  const numberStart = at;
+  if (sign === '*') {
+    const unitAt = at + n[0].length;
+    const tail = expr.slice(unitAt).trim();
+    if (tail !== '') return fail(`A factor has no unit: write \`baseline * ${n[0]}\` (1.2 is 20% more).`, unitAt, expr.trimEnd().length);
+    const factor = Number(n[0]);
+    if (!(factor > 0)) return fail('A factor must be greater than 0, e.g. `baseline * 1.2`.', numberStart, unitAt);
+    return result({ op: '*', amount: factor, relative: false });
+  }
+  const amount = readAmount(expr, at, n[0], metric, fail, true);
+  if (!amount.ok) return amount.failure;
+  const relative = amount.unit === '%' && metric !== 'error_rate';
+  if (sign === '-' && relative && amount.value >= 1) {
+    return fail('Subtracting 100% or more of the baseline leaves nothing to compare with; use a smaller share.', numberStart, amount.numberEnd + 1);
+  }
+  return result({ op: sign, amount: amount.value, relative });
+}
+
+/** The limit a baseline threshold sets, given the baseline's value of its metric. */
+export function baselineLimit(bound: BaselineBound, baselineValue: number): number {
+  if (bound.op === '*') return baselineValue * bound.amount;
+  const delta = bound.relative ? baselineValue * bound.amount : bound.amount;
+  return bound.op === '+' ? baselineValue + delta : baselineValue - delta;
+}
+
+/**
+ * Whether `actual` satisfies the threshold (`actual` in the threshold's normalised unit). A
+ * baseline threshold needs the baseline's value of the metric; without one it cannot fail.
+ */
+export function thresholdHolds(t: ParsedThreshold, actual: number, baselineValue?: number | null): boolean {
+  let limit = t.value;
+  if (t.baseline !== undefined) {
+    if (baselineValue === undefined || baselineValue === null) return true;
+    limit = baselineLimit(t.baseline, baselineValue);
+  }
   switch (t.op) {
     case '<':
-      return actual < t.value;
+      return actual < limit;
     case '<=':
-      return actual <= t.value;
+      return actual <= limit;
     case '>':
-      return actual > t.value;
+      return actual > limit;
     case '>=':
-      return actual >= t.value;
+      return actual >= limit;
     case '==':
-      return actual === t.value;
+      return Math.abs(actual - limit) < 1e-9;
   }
 }

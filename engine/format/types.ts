@@ -72,6 +72,8 @@ export interface TestSpec {
   insecure_tls?: boolean;
 
   thresholds?: string[];
+  /** A result JSON relative to the spec, compared with by baseline thresholds. */
+  baseline?: string;
 }
 
 export const DEFAULTS = {

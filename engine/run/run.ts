@@ -7,14 +7,14 @@ import { redact } from '../format';
 import type { PlanEndpoint, RunPlan } from '../format/plan';
 import type { Histogram } from 'hdr-histogram-js';
 import type { EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, SampledRequest, TimelinePoint } from '../format/result';
-import { ERROR_TYPES } from '../format/result';
+import { ERROR_TYPES, RESULT_SCHEMA_VERSION } from '../format/result';
 import { warmCode } from './codeWarmUp';
 import { classifyError, DeadlineError, describeError, ERROR_INDEX } from './errors';
 import { isStaticEndpoint, prepareRequest, RequestSlot, type ConnectionSettings, type PreparedRequest, type SlotOwner } from './http';
 import { encodeHistogram, Interval, Stats, sumStats, toMicros } from './metrics';
 import { buildSample, EndpointSampler, type SampleKind } from './samples';
 import { createPicker, dueOffsetMs, loopStartMs, type Picker } from './scheduler';
-import { evaluate } from './verdict';
+import { baselineMetricsOf, evaluate, type BaselineMetrics } from './verdict';
 
 export type RunLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -34,6 +34,12 @@ export interface RunOptions {
   lookup?: ConnectionSettings['lookup'];
   /** Warm the engine's code on a server of its own before the measured window (codeWarmUp.ts). Default true. */
   warmCode?: boolean;
+  /** The run baseline thresholds compare with (see engine/compare loadBaseline); none: `no baseline`. */
+  baseline?: RunResult | null;
+  /** Where the baseline came from (a path), stored as the result's `baseline_source`. */
+  baselineSource?: string;
+  /** Why the baseline asked for could not be used; stored as the result's `baseline_error`. */
+  baselineError?: string;
 }
 
 export const DEFAULT_SAMPLE_BODY_BYTES = 8192;
@@ -115,12 +121,14 @@ class Run implements SlotOwner {
   private resolveDone: (() => void) | null = null;
   private readonly tickBound = (): void => this.arrive();
   private readonly onAbort = (): void => this.cancel();
+  private readonly baseline: BaselineMetrics | null;
 
   constructor(
     private readonly plan: RunPlan,
     private readonly options: RunOptions,
   ) {
     this.id = options.runId ?? randomUUID();
+    this.baseline = options.baseline ? baselineMetricsOf(options.baseline) : null;
     this.sampleBodyBytes = options.sampleBodyBytes ?? DEFAULT_SAMPLE_BODY_BYTES;
     this.rampMs = Math.max(0, plan.rampUpSeconds * 1000);
     this.rate = plan.requestsPerSecond ?? 0;
@@ -542,7 +550,7 @@ class Run implements SlotOwner {
     if (this.options.onProgress === undefined) return;
     const elapsed = this.elapsedSeconds();
     const { overall: summary, endpoints } = this.snapshot(elapsed);
-    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, summary, endpoints);
+    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, summary, endpoints, this.baseline);
     let progress: number | null = null;
     if (this.plan.totalRequests !== null && this.plan.totalRequests > 0) progress = Math.min(1, this.issued / this.plan.totalRequests);
     else if (this.plan.durationSeconds !== null && this.plan.durationSeconds > 0) progress = Math.min(1, elapsed / this.plan.durationSeconds);
@@ -615,7 +623,7 @@ class Run implements SlotOwner {
   private result(): RunResult {
     const duration = this.t0 > 0 ? Math.max(0, (this.endedAt - this.t0) / 1000) : 0;
     const { overall: metrics, overallLatency, endpoints } = this.snapshot(duration);
-    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, metrics, endpoints);
+    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, metrics, endpoints, this.baseline);
     const reasons = [...verdict.failure_reasons];
     if (this.status === 'cancelled') reasons.unshift('run cancelled');
     if (this.status === 'failed') reasons.unshift(`run failed: ${this.failure ?? 'unknown error'}`);
@@ -638,7 +646,15 @@ class Run implements SlotOwner {
       timeline: this.timeline,
       sampled_requests: samples,
       histogram: encodeHistogram(overallLatency),
+      schema_version: RESULT_SCHEMA_VERSION,
+      baseline_run: this.options.baseline?.id ?? null,
     };
+    // Per endpoint too, so that a comparison can show each endpoint's whole distribution.
+    this.endpoints.forEach((state, i) => {
+      endpoints[i].histogram = encodeHistogram(state.stats.latency.histogram());
+    });
+    if (this.options.baseline) result.baseline_source = this.options.baselineSource ?? null;
+    if (this.options.baselineError !== undefined) result.baseline_error = this.options.baselineError;
     if (this.plan.insecureTls) result.insecure_tls = true;
     if (this.status === 'failed' && this.failure !== null) result.error = this.failure;
     this.log('info', `run ${this.status}: ${metrics.total_requests} requests in ${metrics.duration_seconds} s`);

@@ -1,10 +1,12 @@
-// Thresholds and expectations → `passed`, `failure_reasons` and `thresholds[]`.
+// Thresholds and expectations → `passed`, `failure_reasons` and `thresholds[]`; baseline
+// thresholds compare with the same scope (test, or endpoint by name) of a baseline run.
 //
 // Expectations: a request whose status is not expected, or that failed, is an error. When the
 // test (or an endpoint) states an `error_rate` threshold, that threshold is the tolerance for
 // errors; otherwise every request must succeed. A run with no completed request does not pass.
 import type { ParsedThreshold, PlanEndpoint } from '../format/plan';
 import type { EndpointMetrics, Metrics, ThresholdResult } from '../format/result';
+import { baselineLimit } from '../format/threshold';
 
 export function measure(threshold: ParsedThreshold, metrics: Metrics): number | null {
   const lat = metrics.latency_ms;
@@ -49,7 +51,8 @@ export function formatActual(threshold: ParsedThreshold, actual: number): string
     case 'dropped':
       return String(actual);
     default:
-      return `${trim(actual, 1)}ms`;
+      // Sub-10 ms latencies need the second decimal to tell a limit from the actual.
+      return `${trim(actual, actual < 10 ? 2 : 1)}ms`;
   }
 }
 
@@ -59,21 +62,67 @@ export interface Verdict {
   thresholds: ThresholdResult[];
 }
 
+/** The baseline's numbers a verdict compares with: its overall metrics and its endpoints by name. */
+export interface BaselineMetrics {
+  overall: Metrics;
+  endpoints: ReadonlyMap<string, Metrics>;
+}
+
+export function baselineMetricsOf(result: { metrics: Metrics; endpoint_metrics: readonly EndpointMetrics[] }): BaselineMetrics {
+  return { overall: result.metrics, endpoints: new Map(result.endpoint_metrics.map((e) => [e.name, e])) };
+}
+
+/**
+ * One threshold on one set of metrics. `baseline` is the baseline's metrics for the same scope
+ * (test or endpoint), or null when there is none: a baseline threshold then reads `no baseline`
+ * and holds.
+ */
+export function judge(threshold: ParsedThreshold, metrics: Metrics, endpoint: string | null, baseline: Metrics | null): { result: ThresholdResult; reason: string | null } {
+  const actual = measure(threshold, metrics);
+  const baselineValue = baseline === null ? null : measure(threshold, baseline);
+  const prefix = endpoint === null ? '' : `${endpoint}: `;
+  if (threshold.baseline !== undefined && baselineValue === null) {
+    return { result: { expression: threshold.expression, endpoint, actual, passed: true, baseline: null, limit: null, no_baseline: true }, reason: null };
+  }
+  // Rounded to a millionth so that 0.4 + 10% is 0.44, not 0.44000000000000006.
+  const limit = threshold.baseline !== undefined && baselineValue !== null ? Math.round(baselineLimit(threshold.baseline, baselineValue) * 1e6) / 1e6 : threshold.value;
+  const passed = actual !== null && holds(threshold.op, actual, limit);
+  // Plain thresholds of a run without a baseline keep the result shape of earlier versions.
+  const result: ThresholdResult =
+    threshold.baseline === undefined && baseline === null
+      ? { expression: threshold.expression, endpoint, actual, passed }
+      : { expression: threshold.expression, endpoint, actual, passed, baseline: baselineValue, limit };
+  if (passed) return { result, reason: null };
+  let why = actual === null ? 'no requests completed' : `was ${formatActual(threshold, actual)}`;
+  if (threshold.baseline !== undefined && baselineValue !== null && actual !== null) {
+    why += ` (baseline ${formatActual(threshold, baselineValue)}, ${formatChange(threshold, actual, baselineValue)}, limit ${formatActual(threshold, limit)})`;
+  }
+  return { result, reason: `${prefix}${threshold.expression}: ${why}` };
+}
+
+/** `+16.9%` (or `+0.5 pp` for an error rate, where a relative change of ~0 means little). */
+export function formatChange(threshold: ParsedThreshold, actual: number, baseline: number): string {
+  if (threshold.metric === 'error_rate') {
+    const pp = (actual - baseline) * 100;
+    return `${pp >= 0 ? '+' : ''}${trim(pp, 2)} pp`;
+  }
+  if (baseline === 0) return actual === 0 ? '±0%' : 'new';
+  const pct = ((actual - baseline) / baseline) * 100;
+  return `${pct >= 0 ? '+' : ''}${trim(pct, 1)}%`;
+}
+
 function check(
   thresholds: readonly ParsedThreshold[],
   metrics: Metrics,
   endpoint: string | null,
+  baseline: Metrics | null,
   results: ThresholdResult[],
   reasons: string[],
 ): void {
   for (const threshold of thresholds) {
-    const actual = measure(threshold, metrics);
-    const passed = actual !== null && holds(threshold.op, actual, threshold.value);
-    results.push({ expression: threshold.expression, endpoint, actual, passed });
-    if (!passed) {
-      const prefix = endpoint === null ? '' : `${endpoint}: `;
-      reasons.push(`${prefix}${threshold.expression}: ${actual === null ? 'no requests completed' : `was ${formatActual(threshold, actual)}`}`);
-    }
+    const { result, reason } = judge(threshold, metrics, endpoint, baseline);
+    results.push(result);
+    if (reason !== null) reasons.push(reason);
   }
 }
 
@@ -88,13 +137,14 @@ export function evaluate(
   endpoints: readonly PlanEndpoint[],
   overall: Metrics,
   perEndpoint: readonly EndpointMetrics[],
+  baseline: BaselineMetrics | null = null,
 ): Verdict {
   const results: ThresholdResult[] = [];
   const reasons: string[] = [];
-  check(planThresholds, overall, null, results, reasons);
+  check(planThresholds, overall, null, baseline?.overall ?? null, results, reasons);
   endpoints.forEach((endpoint, i) => {
     if (endpoint.thresholds.length > 0 && perEndpoint[i] !== undefined) {
-      check(endpoint.thresholds, perEndpoint[i], endpoint.name, results, reasons);
+      check(endpoint.thresholds, perEndpoint[i], endpoint.name, baseline?.endpoints.get(endpoint.name) ?? null, results, reasons);
     }
   });
 

@@ -70,3 +70,54 @@ void test('thresholdHolds compares in the normalised unit', () => {
   assert.equal(thresholdHolds(ok('dropped == 0'), 0), true);
   assert.equal(thresholdHolds(ok('max > 5'), 5), false);
 });
+
+void test('baseline thresholds parse into a bound relative to the baseline', () => {
+  const cases: Array<[string, string, { op: string; amount: number; relative: boolean }]> = [
+    ['p95 < baseline + 10%', 'p95', { op: '+', amount: 0.1, relative: true }],
+    ['p99 <= baseline * 1.2', 'p99', { op: '*', amount: 1.2, relative: false }],
+    ['rps > baseline - 5%', 'rps', { op: '-', amount: 0.05, relative: true }],
+    // An error rate is itself a percentage: `+ 0.5%` is half a percentage point.
+    ['error_rate <= baseline + 0.5%', 'error_rate', { op: '+', amount: 0.005, relative: false }],
+    ['p95 < baseline + 20ms', 'p95', { op: '+', amount: 20, relative: false }],
+    ['p95 < baseline+0.1s', 'p95', { op: '+', amount: 100, relative: false }],
+    ['mean <= baseline', 'mean', { op: '+', amount: 0, relative: false }],
+    ['dropped <= baseline + 10', 'dropped', { op: '+', amount: 10, relative: false }],
+  ];
+  for (const [expr, metric, bound] of cases) {
+    const t = ok(expr);
+    assert.equal(t.metric, metric, expr);
+    assert.ok(t.baseline !== undefined, expr);
+    assert.equal(t.baseline.op, bound.op, expr);
+    assert.equal(t.baseline.relative, bound.relative, expr);
+    assert.ok(Math.abs(t.baseline.amount - bound.amount) < 1e-12, `${expr}: ${t.baseline.amount}`);
+  }
+});
+
+void test('malformed baseline thresholds are located at the bad token', () => {
+  const cases: Array<[string, string, number, number]> = [
+    ['p95 < baseline / 2', 'After `baseline` write `+ 10%`, `- 5%` or `* 1.2` (or nothing), not `/`.', 15, 16],
+    ['p95 < baseline +', 'Expected a number after `baseline +`: e.g. `baseline + 10%`.', 16, 16],
+    ['p95 < baseline + fast', 'Expected a positive number after `baseline +`, found `fast`: e.g. `baseline + 10%`.', 17, 21],
+    ['p95 < baseline * 1.2ms', 'A factor has no unit: write `baseline * 1.2` (1.2 is 20% more).', 20, 22],
+    ['p95 < baseline * 0', 'A factor must be greater than 0, e.g. `baseline * 1.2`.', 17, 18],
+    ['p95 < baseline + 10kb', '`kb` is not a unit for `p95`; use `ms` (the default), `s` or `%` (of the baseline).', 19, 21],
+    ['rps > baseline - 100%', 'Subtracting 100% or more of the baseline leaves nothing to compare with; use a smaller share.', 17, 21],
+    ['p95 < baselin + 10%', 'Expected a number or `baseline` after `<`, found `baselin`; did you mean `baseline`?', 6, 13],
+    ['p95 < baseline + 10% extra', 'Unexpected `extra` after the value.', 21, 26],
+  ];
+  for (const [expr, message, start, end] of cases) {
+    const r = parseThreshold(expr);
+    assert.ok(!r.ok, expr);
+    assert.deepEqual({ message: r.message, start: r.start, end: r.end }, { message, start, end }, expr);
+  }
+});
+
+void test('thresholdHolds with a baseline computes the limit from it, and holds without one', () => {
+  assert.equal(thresholdHolds(ok('p95 < baseline + 10%'), 219, 200), true);
+  assert.equal(thresholdHolds(ok('p95 < baseline + 10%'), 221, 200), false);
+  assert.equal(thresholdHolds(ok('p99 <= baseline * 1.2'), 240, 200), true);
+  assert.equal(thresholdHolds(ok('rps > baseline - 5%'), 94, 100), false);
+  assert.equal(thresholdHolds(ok('error_rate <= baseline + 0.5%'), 0.015, 0.01), true);
+  assert.equal(thresholdHolds(ok('error_rate <= baseline + 0.5%'), 0.016, 0.01), false);
+  assert.equal(thresholdHolds(ok('p95 < baseline + 10%'), 1e9, null), true);
+});
