@@ -1,11 +1,13 @@
 // `atm`: the command line (SPEC.md "The command line"). Each subcommand lives in engine/cli/.
 import { runCommand } from './cli/run';
 import { validateCommand } from './cli/validate';
+import { compareCommand } from './cli/compare';
 import { demoServerCommand } from './cli/demoServer';
 import { EXIT } from './cli/exit';
 
 const USAGE = `Usage:
-  atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo]
+  atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html]
+  atm compare A.json B.json [--json OUT]
   atm validate FILE...
   atm demo-server [--port N]
   atm --version | --help`;
@@ -17,6 +19,8 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'validate':
       return validateCommand(rest);
+    case 'compare':
+      return compareCommand(rest);
     case 'demo-server':
       return demoServerCommand(rest);
     case '--version':

@@ -16,6 +16,7 @@ import {
 import { redact } from './format';
 import type { RunResult } from './format/result';
 import { runPlan } from './run';
+import { chooseBaseline } from './compare';
 import { parseSpecFile, planTest } from './run/load';
 
 declare const ATM_VERSION: string;
@@ -86,6 +87,10 @@ async function run(params: RunParams, token: CancellationToken): Promise<RunResu
     });
   }
   const plan = outcome.plan;
+  const baseline = chooseBaseline(plan.name, params.file, plan.baseline, params.baselineFile ?? null);
+  if (baseline.error !== null) {
+    connection.sendNotification(LogNotification, { level: 'warn', message: `${baseline.error}; running without a baseline`, runId: params.runId }).catch(notifyFailure);
+  }
   const controller = new AbortController();
   let grace: NodeJS.Timeout | null = null;
   const cancelling = token.onCancellationRequested(() => {
@@ -100,6 +105,9 @@ async function run(params: RunParams, token: CancellationToken): Promise<RunResu
       runId,
       signal: controller.signal,
       sampleBodyBytes: params.sampleBodyBytes,
+      baseline: baseline.result,
+      ...(baseline.source !== null ? { baselineSource: baseline.source } : {}),
+      ...(baseline.error !== null ? { baselineError: baseline.error } : {}),
       onProgress: (update) => {
         connection.sendNotification(ProgressNotification, update).catch(notifyFailure);
       },

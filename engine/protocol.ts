@@ -35,6 +35,12 @@ export interface RunParams {
   sampleBodyBytes?: number;
   /** Path shown in the result's `file` (e.g. relative to the workspace). Defaults to `file`. */
   displayFile?: string;
+  /**
+   * A result JSON to compare baseline thresholds with when the spec has no `baseline:` (the run
+   * pinned as baseline). A file that cannot be used is logged and reported in the result's
+   * `baseline_error`; the run still happens, without a baseline.
+   */
+  baselineFile?: string;
 }
 
 /**

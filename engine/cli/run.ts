@@ -1,7 +1,12 @@
-// `atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo]` (SPEC.md): runs the tests of a
-// file one after another in this process, live progress on stderr, a summary on stdout.
-import { readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+// `atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml]
+// [--html OUT.html]` (SPEC.md): runs the tests of a file one after another in this process, live
+// progress on stderr, a summary on stdout, and the result files asked for.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chooseBaseline } from '../compare';
+import { renderHtmlReport } from '../report/html';
+import { renderJUnit } from '../report/junit';
+import { writeJsonAtomic, writeTextAtomic } from './write';
 import { startDemoServer, type DemoServer } from '../demo/server';
 import type { SpecDiagnostic } from '../format/diagnostic';
 import type { RunPlan } from '../format/plan';
@@ -10,7 +15,7 @@ import { runPlan } from '../run';
 import { parseSpecFile, planTest } from '../run/load';
 import { EXIT } from './exit';
 
-const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo]';
+const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html]';
 
 interface RunArgs {
   file: string;
@@ -18,10 +23,13 @@ interface RunArgs {
   json: string | null;
   quiet: boolean;
   demo: boolean;
+  baseline: string | null;
+  junit: string | null;
+  html: string | null;
 }
 
 function parseArgs(args: string[]): RunArgs | string {
-  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false };
+  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, baseline: null, junit: null, html: null };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -40,6 +48,14 @@ function parseArgs(args: string[]): RunArgs | string {
         const v = value();
         if (v === undefined || v === '') return '--json needs a file name';
         out.json = v;
+        break;
+      }
+      case '--baseline':
+      case '--junit':
+      case '--html': {
+        const v = value();
+        if (v === undefined || v === '' || v.startsWith('--')) return `${flag} needs a file name`;
+        out[flag === '--baseline' ? 'baseline' : flag === '--junit' ? 'junit' : 'html'] = v;
         break;
       }
       case '--quiet':
@@ -62,23 +78,6 @@ function parseArgs(args: string[]): RunArgs | string {
 function printDiagnostics(file: string, diagnostics: readonly SpecDiagnostic[]): void {
   for (const d of diagnostics) {
     process.stderr.write(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.message}\n`);
-  }
-}
-
-/** Writes through a temporary file and a rename, so readers never see half a result. */
-function writeJsonAtomic(path: string, value: unknown): void {
-  const target = resolve(path);
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
-    renameSync(temp, target);
-  } catch (err) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing to clean up
-    }
-    throw err;
   }
 }
 
@@ -128,6 +127,8 @@ function metricsRows(m: Metrics): string[] {
 function summary(result: RunResult): string {
   const verdict = result.status !== 'completed' ? result.status.toUpperCase() : result.passed ? 'PASSED' : 'FAILED';
   const lines = [`${result.name}: ${verdict} (${result.model} model${result.target_rps !== null ? `, target ${result.target_rps} req/s` : ''})`];
+  if (result.baseline_run != null) lines.push(`  baseline    run ${result.baseline_run}${result.baseline_source != null ? ` from ${result.baseline_source}` : ''}`);
+  if (result.baseline_error !== undefined) lines.push(`  baseline    not used: ${result.baseline_error}`);
   if (result.insecure_tls === true) lines.push('  insecure_tls: TLS certificates were not verified');
   if (result.error !== undefined) lines.push(`  error       ${result.error}`);
   lines.push(...metricsRows(result.metrics));
@@ -145,7 +146,12 @@ function summary(result: RunResult): string {
     for (const t of result.thresholds) {
       const where = t.endpoint === null ? '' : `[${t.endpoint}] `;
       const actual = t.actual === null ? 'no data' : formatActual(t.expression, t.actual);
-      lines.push(`    ${t.passed ? '✓' : '✗'} ${where}${t.expression}  (actual ${actual})`);
+      if (t.no_baseline === true) {
+        lines.push(`    – ${where}${t.expression}  (actual ${actual}, no baseline)`);
+        continue;
+      }
+      const versus = t.baseline !== undefined && t.baseline !== null && t.actual !== null ? `, baseline ${formatActual(t.expression, t.baseline)}, ${change(t.expression, t.actual, t.baseline)}` : '';
+      lines.push(`    ${t.passed ? '✓' : '✗'} ${where}${t.expression}  (actual ${actual}${versus})`);
     }
   }
   // Threshold failures are already in the table above.
@@ -155,6 +161,17 @@ function summary(result: RunResult): string {
     for (const r of reasons) lines.push(`    - ${r}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** B against the baseline: `+16.9%`, or percentage points for an error rate. */
+function change(expression: string, actual: number, baseline: number): string {
+  if (expression.trim().startsWith('error_rate')) {
+    const pp = Math.round((actual - baseline) * 10000) / 100;
+    return `${pp >= 0 ? '+' : ''}${pp} pp`;
+  }
+  if (baseline === 0) return actual === 0 ? '±0%' : 'new';
+  const pct = Math.round(((actual - baseline) / baseline) * 1000) / 10;
+  return `${pct >= 0 ? '+' : ''}${pct}%`;
 }
 
 function formatActual(expression: string, actual: number): string {
@@ -243,8 +260,16 @@ export async function runCommand(args: string[]): Promise<number> {
       if (interrupted) break;
       controller = new AbortController();
       let wroteLine = false;
+      const baseline = chooseBaseline(plan.name, resolve(file), plan.baseline, parsedArgs.baseline === null ? null : resolve(parsedArgs.baseline));
+      if (baseline.error !== null) process.stderr.write(`atm run: ${baseline.error}; running '${plan.name}' without a baseline\n`);
+      else if (plan.baseline !== null && parsedArgs.baseline !== null && !parsedArgs.quiet) {
+        process.stderr.write(`atm run: '${plan.name}' compares with its spec's baseline: ${plan.baseline} (not --baseline)\n`);
+      }
       const result = await runPlan(plan, {
         signal: controller.signal,
+        baseline: baseline.result,
+        ...(baseline.source !== null ? { baselineSource: baseline.source } : {}),
+        ...(baseline.error !== null ? { baselineError: baseline.error } : {}),
         onProgress: parsedArgs.quiet
           ? undefined
           : (update) => {
@@ -269,14 +294,22 @@ export async function runCommand(args: string[]): Promise<number> {
     if (demo !== null) await demo.close();
   }
 
-  if (parsedArgs.json !== null) {
+  const outputs: Array<[flag: string | null, write: (path: string) => void]> = [
+    [parsedArgs.json, (path) => writeJsonAtomic(path, results.length === 1 && plans.length === 1 ? results[0] : results)],
+    [parsedArgs.junit, (path) => writeTextAtomic(path, renderJUnit(results, { file }))],
+    [parsedArgs.html, (path) => writeTextAtomic(path, renderHtmlReport(results))],
+  ];
+  let writeFailed = false;
+  for (const [path, write] of outputs) {
+    if (path === null) continue;
     try {
-      writeJsonAtomic(parsedArgs.json, results.length === 1 && plans.length === 1 ? results[0] : results);
+      write(path);
     } catch (err) {
-      process.stderr.write(`atm run: cannot write ${parsedArgs.json}: ${err instanceof Error ? err.message : String(err)}\n`);
-      return EXIT.RUN_FAILED;
+      process.stderr.write(`atm run: cannot write ${path}: ${err instanceof Error ? err.message : String(err)}\n`);
+      writeFailed = true;
     }
   }
+  if (writeFailed) return EXIT.RUN_FAILED;
   if (interrupted || results.some((r) => r.status !== 'completed')) return EXIT.RUN_FAILED;
   return results.every((r) => r.passed) ? EXIT.OK : EXIT.THRESHOLD_FAILED;
 }

@@ -3,6 +3,7 @@
 // with such a file is reported in one sentence naming the file, never as a crash: the caller
 // decides whether to go on without it (a run does) or stop (`atm compare` does).
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { RESULT_SCHEMA_VERSION, type RunResult } from '../format/result';
 import { decodeHistogram } from '../run/metrics';
 
@@ -137,4 +138,25 @@ export function loadBaseline(file: string, testName: string): BaselineOutcome {
     if (err instanceof ResultFileError) return { ok: false, file, message: `baseline ${err.message}` };
     throw err;
   }
+}
+
+export interface BaselineChoice {
+  /** The baseline to compare with, or null (baseline thresholds then read `no baseline`). */
+  result: RunResult | null;
+  /** The file it came from (absolute), or the file that could not be used. */
+  source: string | null;
+  /** Why the chosen file could not be used: the run goes ahead without a baseline. */
+  error: string | null;
+}
+
+/**
+ * The baseline of one test (SPEC.md "Comparing runs"): the spec's `baseline:` (relative to the
+ * spec) wins; otherwise `fallback` (the run pinned in the editor, or `atm run --baseline`). A
+ * file that cannot be used is reported, never replaced by the other one: the user named it.
+ */
+export function chooseBaseline(testName: string, specFile: string, specBaseline: string | null, fallback: string | null): BaselineChoice {
+  const path = specBaseline !== null ? (isAbsolute(specBaseline) ? specBaseline : resolve(dirname(specFile), specBaseline)) : fallback;
+  if (path === null) return { result: null, source: null, error: null };
+  const outcome = loadBaseline(path, testName);
+  return outcome.ok ? { result: outcome.result, source: path, error: null } : { result: null, source: path, error: outcome.message };
 }

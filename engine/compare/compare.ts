@@ -87,8 +87,8 @@ function delta(metric: string, unit: MetricUnit, better: MetricDelta['better'], 
   const changePct = a !== null && b !== null && a !== 0 ? Math.round(((b - a) / a) * 10000) / 100 : null;
   let verdict: MetricDelta['verdict'] = null;
   if (change !== null && better !== 'neither') {
-    // Below a thousandth of the value (or of a unit) a change is noise in the last digit.
-    const tolerance = Math.max(Math.abs(a ?? 0) * 0.001, 1e-9);
+    // Within 1% of the value a change is noise between two runs, not a direction.
+    const tolerance = Math.max(Math.abs(a ?? 0) * 0.01, 1e-9);
     if (Math.abs(b! - a!) <= tolerance) verdict = 'same';
     else verdict = (b! < a!) === (better === 'lower') ? 'better' : 'worse';
   }

@@ -81,4 +81,6 @@ export interface RunPlan {
   secrets: string[];
   /** The resolved spec with secrets redacted (the result's `spec`). */
   redactedSpec: Record<string, unknown>;
+  /** `baseline:` as written (a result JSON relative to the spec), or null. */
+  baseline: string | null;
 }

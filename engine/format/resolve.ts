@@ -266,6 +266,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
     thresholds: thresholdsOf(spec.thresholds, 'thresholds'),
     secrets: secretList,
     redactedSpec: redactValue(asWritten, secretList) as Record<string, unknown>,
+    baseline: spec.baseline ?? null,
   };
 }
 

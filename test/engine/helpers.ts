@@ -57,6 +57,7 @@ export function plan(overrides: Partial<RunPlan> & { endpoints: PlanEndpoint[] }
     thresholds: [],
     secrets: [],
     redactedSpec: { name: 'test' },
+    baseline: null,
     ...overrides,
   };
 }

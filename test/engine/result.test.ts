@@ -67,11 +67,14 @@ void describe('result and redaction', { timeout: 30_000 }, () => {
   after(() => server.close());
 
   void it('has every key of SPEC.md', () => {
-    const keys = ['id', 'name', 'file', 'status', 'passed', 'failure_reasons', 'started_at', 'completed_at', 'model', 'target_rps', 'spec', 'metrics', 'endpoint_metrics', 'thresholds', 'timeline', 'sampled_requests', 'histogram'];
+    const keys = ['id', 'name', 'file', 'status', 'passed', 'failure_reasons', 'started_at', 'completed_at', 'model', 'target_rps', 'spec', 'metrics', 'endpoint_metrics', 'thresholds', 'timeline', 'sampled_requests', 'histogram', 'schema_version', 'baseline_run'];
     for (const key of keys) assert.ok(key in result, key);
     const metricKeys = ['total_requests', 'successful_requests', 'failed_requests', 'dropped_requests', 'requests_per_second', 'duration_seconds', 'error_rate', 'bytes_received', 'bytes_sent', 'latency_ms', 'service_time_ms', 'ttfb_ms', 'status_code_counts', 'errors_by_type'];
     assert.deepEqual(Object.keys(result.metrics).sort(), [...metricKeys].sort());
-    for (const e of result.endpoint_metrics) assert.deepEqual(Object.keys(e).sort(), [...metricKeys, 'name', 'method', 'url'].sort());
+    // Each endpoint carries its own histogram too, for per-endpoint comparison.
+    for (const e of result.endpoint_metrics) assert.deepEqual(Object.keys(e).sort(), [...metricKeys, 'name', 'method', 'url', 'histogram'].sort());
+    assert.equal(result.schema_version, 1);
+    assert.equal(result.baseline_run, null);
     const latencyKeys = ['min', 'mean', 'p50', 'p75', 'p90', 'p95', 'p99', 'p99_9', 'max'];
     for (const k of ['latency_ms', 'service_time_ms', 'ttfb_ms'] as const) assert.deepEqual(Object.keys(result.metrics[k]), latencyKeys);
     for (const t of result.thresholds) assert.deepEqual(Object.keys(t).sort(), ['actual', 'endpoint', 'expression', 'passed']);
@@ -97,6 +100,10 @@ void describe('result and redaction', { timeout: 30_000 }, () => {
     assert.ok(m.bytes_sent > 0 && m.bytes_received > 0);
     assert.ok(m.latency_ms.min <= m.latency_ms.p50 && m.latency_ms.p50 <= m.latency_ms.p99 && m.latency_ms.p99 <= m.latency_ms.max);
     assert.equal(decodeHistogram(result.histogram).totalCount, 40);
+    assert.deepEqual(
+      result.endpoint_metrics.map((e) => (e.histogram === undefined ? -1 : decodeHistogram(e.histogram).totalCount)),
+      result.endpoint_metrics.map((e) => e.total_requests),
+    );
     assert.equal(result.thresholds.length, 3);
   });
 
