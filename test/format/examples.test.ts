@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSpecFile, resolveTest, validateText } from '../../engine/format';
+import { parse } from 'yaml';
 import { show } from './helpers';
 
 const dir = join(__dirname, '..', '..', 'examples');
@@ -39,4 +40,24 @@ void test('the weighted example takes its token from examples/.env and redacts i
   assert.ok(plan.secrets.includes('demo-token-not-a-secret'));
   const auth = plan.endpoints[0]!.headers.find(([n]) => n === 'Authorization')!;
   assert.equal(auth[1].render({ requestIndex: 0 }), 'Bearer demo-token-not-a-secret');
+});
+
+void test('the scheduled CI example: its spec validates without errors or warnings, its workflow runs atm with a baseline and keeps the reports', () => {
+  const spec = readFileSync(join(dir, 'ci', 'nightly.atm.yaml'), 'utf8');
+  const problems = validateText(spec, { env: {}, readEnvFile }).filter((d) => d.severity === 'error' || d.severity === 'warning');
+  assert.deepEqual(problems.map(show), []);
+  const plan = resolveTest(parseSpecFile(spec).tests[0]!.spec!, { file: 'nightly.atm.yaml', env: {}, readEnvFile });
+  assert.ok(plan.thresholds.some((t) => t.baseline !== undefined));
+
+  const workflow = parse(readFileSync(join(dir, 'ci', 'github-actions.yml'), 'utf8')) as {
+    on: { schedule: Array<{ cron: string }> };
+    jobs: Record<string, { steps: Array<{ run?: string; uses?: string; with?: Record<string, string> }> }>;
+  };
+  assert.ok(workflow.on.schedule[0].cron.split(' ').length === 5);
+  const steps = Object.values(workflow.jobs)[0].steps;
+  const run = steps.map((s) => s.run ?? '').find((r) => r.includes(' run examples/ci/nightly.atm.yaml'));
+  assert.ok(run !== undefined);
+  for (const flag of ['--baseline atm-baseline.json', '--junit atm-report.xml', '--html atm-report.html', '--json atm-result.json']) assert.ok(run.includes(flag), flag);
+  const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
+  assert.match(upload?.with?.path ?? '', /atm-report\.html/);
 });
