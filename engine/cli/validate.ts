@@ -1,7 +1,7 @@
 // `atm validate FILE...`: the language server's diagnostics on the command line, one
 // `FILE:LINE:COL: severity: message` a line (1-based). Exit 0 when no file has errors (warnings,
 // information and hints are printed but do not fail), 2 on any error or unreadable file.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { validateText } from '../format';
 import { EXIT } from './exit';
@@ -53,6 +53,7 @@ export async function validateCommand(args: string[]): Promise<number> {
     const diagnostics = validateText(text, {
       env: process.env,
       readEnvFile: (relativePath) => readOptional(resolve(dir, relativePath)),
+      fileExists: (relativePath) => existsSync(resolve(dir, relativePath)),
     });
     for (const d of diagnostics) {
       process.stdout.write(`${formatDiagnosticLine(file, d.range.start.line + 1, d.range.start.character + 1, d.severity, d.message)}\n`);

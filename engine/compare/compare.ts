@@ -82,6 +82,24 @@ export function distributionOf(base64: string, percentiles: readonly number[] = 
   return percentileValues(decodeHistogram(base64), percentiles);
 }
 
+/**
+ * The latency-by-percentile curve of a histogram, for the HdrHistogram plot: points evenly spaced
+ * on its log axis, x = -log10(1 - p/100), from p50 (x ≈ 0.3) to p99.99 (x = 4).
+ */
+export function percentileCurve(base64: string, step = 0.05): Array<{ percentile: number; x: number; ms: number }> {
+  const h = decodeHistogram(base64);
+  if (h.totalCount === 0) return [];
+  const out: Array<{ percentile: number; x: number; ms: number }> = [];
+  const first = Math.log10(2);
+  const count = Math.round((4 - first) / step);
+  for (let i = 0; i <= count; i++) {
+    const x = i === count ? 4 : first + i * step;
+    const percentile = 100 * (1 - 10 ** -x);
+    out.push({ percentile, x, ms: round3(h.getValueAtPercentile(percentile) / 1000) });
+  }
+  return out;
+}
+
 function delta(metric: string, unit: MetricUnit, better: MetricDelta['better'], a: number | null, b: number | null): MetricDelta {
   const change = a !== null && b !== null ? round3(b - a) : null;
   const changePct = a !== null && b !== null && a !== 0 ? Math.round(((b - a) / a) * 10000) / 100 : null;

@@ -7,6 +7,7 @@ export {
   compareDistributions,
   distributionOf,
   percentileValues,
+  percentileCurve,
   judgeAgainst,
   DISTRIBUTION_PERCENTILES,
   type Comparison,

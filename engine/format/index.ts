@@ -3,7 +3,7 @@ export { parseSpecFile, LIMITS, type ParsedFile, type ParsedTest } from './parse
 export { validateText, validateParsed, validateTextIncremental, type ValidateContext } from './hints';
 export { parseSpecFileIncremental } from './incremental';
 export { resolveTest, joinUrl, type ResolveContext } from './resolve';
-export { parseThreshold, thresholdHolds, baselineLimit, THRESHOLD_METRICS, LATENCY_METRICS, THRESHOLD_OPS, type ThresholdParse } from './threshold';
+export { parseThreshold, thresholdHolds, baselineLimit, baselineBoundInWords, THRESHOLD_METRICS, LATENCY_METRICS, THRESHOLD_OPS, type ThresholdParse } from './threshold';
 export { atmSchema, HTTP_METHODS, DISTRIBUTION_STRATEGIES, AUTH_TYPES } from './schema';
 export { redact, redactValue, SECRET_HEADER_NAMES, isSecretHeader, MIN_SECRET_LENGTH } from './redact';
 export { SpecError } from './errors';

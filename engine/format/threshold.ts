@@ -217,3 +217,16 @@ export function thresholdHolds(t: ParsedThreshold, actual: number, baselineValue
       return Math.abs(actual - limit) < 1e-9;
   }
 }
+
+/** A baseline bound in words, for hovers and reports: `10% above the baseline`. */
+export function baselineBoundInWords(bound: BaselineBound, metric: ThresholdMetric): string {
+  const amount = (n: number): string => String(Math.round(n * 1e6) / 1e6);
+  if (bound.op === '*') return bound.amount === 1 ? 'the baseline' : `${amount(bound.amount)} × the baseline`;
+  if (bound.amount === 0) return 'the baseline';
+  const side = bound.op === '+' ? 'above' : 'below';
+  if (bound.relative) return `${amount(bound.amount * 100)}% ${side} the baseline`;
+  if (metric === 'error_rate') return `${amount(bound.amount * 100)} percentage points ${side} the baseline`;
+  if (metric === 'rps') return `${amount(bound.amount)} requests per second ${side} the baseline`;
+  if (metric === 'dropped') return `${amount(bound.amount)} ${side} the baseline`;
+  return `${amount(bound.amount)} ms ${side} the baseline`;
+}

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { isSecretHeader } from '../format/redact';
 import type { EndpointMetrics, LatencySummary, Metrics, RunResult, SampledRequest, ThresholdResult } from '../format/result';
-import { decodeHistogram } from '../run/metrics';
+import { percentileCurve } from '../compare/compare';
 import { formatThresholdValue } from './junit';
 import { lineChart } from './svg';
 import { escapeAttr, escapeText as esc } from './xml';
@@ -139,14 +139,9 @@ function sample(s: SampledRequest): string {
 function percentileChart(r: RunResult): string {
   let points: Array<[number, number]> = [];
   try {
-    const h = decodeHistogram(r.histogram);
-    if (h.totalCount > 0) {
-      for (let x = Math.log10(2); x <= 4.0001; x += 0.05) {
-        const p = 100 * (1 - 10 ** -x);
-        points.push([x, h.getValueAtPercentile(p) / 1000]);
-      }
-    }
+    points = percentileCurve(r.histogram).map((p) => [p.x, p.ms]);
   } catch {
+    // A result from elsewhere with a corrupt histogram: the chart says "no data".
     points = [];
   }
   return lineChart({

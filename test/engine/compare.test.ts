@@ -2,7 +2,7 @@
 // baseline thresholds judged on them.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { compareDistributions, compareResults, compareRuns, DISTRIBUTION_PERCENTILES, distributionOf, judgeAgainst } from '../../engine/compare';
+import { compareDistributions, compareResults, compareRuns, DISTRIBUTION_PERCENTILES, distributionOf, judgeAgainst, percentileCurve } from '../../engine/compare';
 import type { EndpointMetrics, Metrics, RunResult } from '../../engine/format/result';
 import { decodeHistogram, encodeHistogram, newHistogram, summarize } from '../../engine/run/metrics';
 
@@ -174,5 +174,21 @@ void describe('compareRuns', () => {
     );
     assert.deepEqual(cmp.only_in_a, ['x']);
     assert.deepEqual(cmp.only_in_b, ['z']);
+  });
+});
+
+void describe('percentileCurve', () => {
+  void it('spans p50 to p99.99 evenly on the log axis, with the histogram values', () => {
+    const curve = percentileCurve(histogram(A_COUNTS));
+    assert.ok(Math.abs(curve[0].percentile - 50) < 1e-9);
+    assert.equal(curve[curve.length - 1].x, 4);
+    assert.ok(Math.abs(curve[curve.length - 1].percentile - 99.99) < 1e-9);
+    for (let i = 1; i < curve.length; i++) assert.ok(curve[i].ms >= curve[i - 1].ms, 'monotonic');
+    assert.equal(curve[0].ms, 0.1);
+    assert.equal(curve[curve.length - 1].ms, 1.6);
+    // Between p90 and p99 (x from 1 to 2) the 9% of requests at 400 µs.
+    const between = curve.filter((p) => p.x > 1.01 && p.x <= 2);
+    assert.ok(between.length > 10);
+    assert.ok(between.every((p) => p.ms === 0.4));
   });
 });

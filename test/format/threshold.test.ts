@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseThreshold, thresholdHolds } from '../../engine/format';
+import { baselineBoundInWords, parseThreshold, thresholdHolds } from '../../engine/format';
 
 const ok = (expr: string) => {
   const r = parseThreshold(expr);
@@ -120,4 +120,18 @@ void test('thresholdHolds with a baseline computes the limit from it, and holds 
   assert.equal(thresholdHolds(ok('error_rate <= baseline + 0.5%'), 0.015, 0.01), true);
   assert.equal(thresholdHolds(ok('error_rate <= baseline + 0.5%'), 0.016, 0.01), false);
   assert.equal(thresholdHolds(ok('p95 < baseline + 10%'), 1e9, null), true);
+});
+
+void test('baseline bounds in words, for hovers', () => {
+  const words = (expr: string): string => {
+    const t = ok(expr);
+    assert.ok(t.baseline !== undefined);
+    return baselineBoundInWords(t.baseline, t.metric);
+  };
+  assert.equal(words('p95 < baseline + 10%'), '10% above the baseline');
+  assert.equal(words('rps > baseline - 5%'), '5% below the baseline');
+  assert.equal(words('p99 <= baseline * 1.2'), '1.2 × the baseline');
+  assert.equal(words('error_rate <= baseline + 0.5%'), '0.5 percentage points above the baseline');
+  assert.equal(words('p95 < baseline + 0.1s'), '100 ms above the baseline');
+  assert.equal(words('mean <= baseline'), 'the baseline');
 });
