@@ -91,3 +91,25 @@ void test('usage errors exit 2 with a message on stderr', () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Exit 0 when no file has errors/);
 });
+
+void test('baselines: a missing baseline: file is a warning, a baseline threshold without one a hint, a malformed one an error', () => {
+  const text = (extra: string) => `name: b\nurl: http://127.0.0.1:3000/items\nthresholds:\n  - p95 < baseline + 10%\n${extra}`;
+  writeFileSync(join(dir, 'nobase.atm.yaml'), text(''));
+  const hint = run(['nobase.atm.yaml']);
+  assert.equal(hint.code, 0);
+  assert.match(hint.stdout, /^nobase\.atm\.yaml:4:5: hint: This threshold compares with a baseline, and the test has none/);
+
+  writeFileSync(join(dir, 'missing.atm.yaml'), text('baseline: results/last.json\n'));
+  const missing = run(['missing.atm.yaml']);
+  assert.equal(missing.code, 0);
+  assert.equal(missing.stdout, 'missing.atm.yaml:5:11: warning: The baseline `results/last.json` was not found next to this spec; baseline thresholds will read `no baseline` until it exists.\n');
+
+  writeFileSync(join(dir, 'last.json'), '{}');
+  writeFileSync(join(dir, 'present.atm.yaml'), text('baseline: last.json\n'));
+  assert.deepEqual(run(['present.atm.yaml']), { code: 0, stdout: '', stderr: '' });
+
+  writeFileSync(join(dir, 'malformed.atm.yaml'), 'name: m\nurl: http://127.0.0.1:3000/items\nthresholds:\n  - p95 < baseline * 1.2ms\n');
+  const malformed = run(['malformed.atm.yaml']);
+  assert.equal(malformed.code, 2);
+  assert.equal(malformed.stdout, 'malformed.atm.yaml:4:25: error: A factor has no unit: write `baseline * 1.2` (1.2 is 20% more).\n');
+});
