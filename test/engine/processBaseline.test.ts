@@ -27,7 +27,9 @@ void describe('engine process with a baseline', { timeout: 60_000 }, () => {
     dir = mkdtempSync(join(tmpdir(), 'atm-engine-baseline-'));
     child = fork(enginePath, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-    connection.onNotification(LogNotification, (p) => logs.push(p));
+    connection.onNotification(LogNotification, (p) => {
+      logs.push(p);
+    });
     connection.listen();
   });
   after(async () => {
