@@ -2,7 +2,7 @@
 // array when several tests ran) or exported from the run history. Everything that can be wrong
 // with such a file is reported in one sentence naming the file, never as a crash: the caller
 // decides whether to go on without it (a run does) or stop (`atm compare` does).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { RESULT_SCHEMA_VERSION, type RunResult } from '../format/result';
 import { decodeHistogram } from '../run/metrics';
@@ -99,12 +99,14 @@ export function checkResults(value: unknown, file: string): RunResult[] {
 export function readResultFile(file: string): RunResult[] {
   let text: string;
   try {
+    // Checked before reading: a huge file is not a result, and reading it could exhaust memory.
+    if (statSync(file).size > MAX_RESULT_FILE_BYTES) throw new ResultFileError(file, 'is too large to be a run result');
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof ResultFileError) throw err;
     const code = isObj(err) && typeof err.code === 'string' ? err.code : '';
     throw new ResultFileError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a result file' : `cannot be read (${err instanceof Error ? err.message : String(err)})`);
   }
-  if (text.length > MAX_RESULT_FILE_BYTES) throw new ResultFileError(file, 'is too large to be a run result');
   let value: unknown;
   try {
     value = JSON.parse(text);

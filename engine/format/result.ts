@@ -70,10 +70,13 @@ export interface ThresholdResult {
   passed: boolean;
   /**
    * The baseline's value of this threshold's metric (same endpoint), or null: no baseline, or the
-   * baseline has no such endpoint or no data. Absent in results written without baseline support.
+   * baseline has no such endpoint or no data. Absent in results of versions before baselines.
    */
   baseline?: number | null;
-  /** The bound `actual` was compared with: the written value, or the one computed from the baseline. */
+  /**
+   * The bound `actual` was compared with, in the same unit: the written value, or the one computed
+   * from the baseline; null for a baseline threshold without a baseline.
+   */
   limit?: number | null;
   /** A baseline threshold that had nothing to compare with: reported as `no baseline`, does not fail. */
   no_baseline?: boolean;

@@ -71,18 +71,18 @@ function verdictOf(r: RunResult): { label: string; cls: string } {
 }
 
 function thresholdRows(list: readonly ThresholdResult[]): string {
-  // Limit and baseline columns only when some threshold compared with a baseline.
-  const withBaseline = list.some((t) => (t.limit !== undefined && t.limit !== null) || (t.baseline !== undefined && t.baseline !== null) || t.no_baseline === true);
+  // A baseline column only when some threshold was compared with (or missed) a baseline.
+  const withBaseline = list.some((t) => (t.baseline !== undefined && t.baseline !== null) || t.no_baseline === true);
   const rows = list.map((t) => {
     const state = t.no_baseline === true ? ['skip', '–', 'no baseline'] : t.passed ? ['ok', '✓', 'passed'] : ['bad', '✗', 'failed'];
     const v = (x: number | null | undefined): string => (x === null || x === undefined ? '' : formatThresholdValue(t.expression, x));
     return (
       `<tr data-testid="threshold"><td class="${state[0]}">${state[1]} ${state[2]}</td><td>${esc(t.endpoint ?? 'whole test')}</td><td><code>${esc(t.expression)}</code></td>` +
-      `<td class="n">${t.actual === null ? 'no data' : v(t.actual)}</td>${withBaseline ? `<td class="n">${v(t.limit)}</td><td class="n">${v(t.baseline)}</td>` : ''}</tr>`
+      `<td class="n">${t.actual === null ? 'no data' : v(t.actual)}</td><td class="n">${v(t.limit)}</td>${withBaseline ? `<td class="n">${v(t.baseline)}</td>` : ''}</tr>`
     );
   });
-  const extra = withBaseline ? '<th class="n">limit</th><th class="n">baseline</th>' : '';
-  return `<table><thead><tr><th>outcome</th><th>scope</th><th>threshold</th><th class="n">actual</th>${extra}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const extra = withBaseline ? '<th class="n">baseline</th>' : '';
+  return `<table><thead><tr><th>outcome</th><th>scope</th><th>threshold</th><th class="n">actual</th><th class="n">limit</th>${extra}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function latencyRow(label: string, l: LatencySummary): string {

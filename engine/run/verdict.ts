@@ -87,11 +87,7 @@ export function judge(threshold: ParsedThreshold, metrics: Metrics, endpoint: st
   // Rounded to a millionth so that 0.4 + 10% is 0.44, not 0.44000000000000006.
   const limit = threshold.baseline !== undefined && baselineValue !== null ? Math.round(baselineLimit(threshold.baseline, baselineValue) * 1e6) / 1e6 : threshold.value;
   const passed = actual !== null && holds(threshold.op, actual, limit);
-  // Plain thresholds of a run without a baseline keep the result shape of earlier versions.
-  const result: ThresholdResult =
-    threshold.baseline === undefined && baseline === null
-      ? { expression: threshold.expression, endpoint, actual, passed }
-      : { expression: threshold.expression, endpoint, actual, passed, baseline: baselineValue, limit };
+  const result: ThresholdResult = { expression: threshold.expression, endpoint, actual, passed, baseline: baselineValue, limit };
   if (passed) return { result, reason: null };
   let why = actual === null ? 'no requests completed' : `was ${formatActual(threshold, actual)}`;
   if (threshold.baseline !== undefined && baselineValue !== null && actual !== null) {

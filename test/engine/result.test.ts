@@ -77,7 +77,7 @@ void describe('result and redaction', { timeout: 30_000 }, () => {
     assert.equal(result.baseline_run, null);
     const latencyKeys = ['min', 'mean', 'p50', 'p75', 'p90', 'p95', 'p99', 'p99_9', 'max'];
     for (const k of ['latency_ms', 'service_time_ms', 'ttfb_ms'] as const) assert.deepEqual(Object.keys(result.metrics[k]), latencyKeys);
-    for (const t of result.thresholds) assert.deepEqual(Object.keys(t).sort(), ['actual', 'endpoint', 'expression', 'passed']);
+    for (const t of result.thresholds) assert.deepEqual(Object.keys(t).sort(), ['actual', 'baseline', 'endpoint', 'expression', 'limit', 'passed']);
     const sampleKeys = ['endpoint', 'method', 'url', 'request_headers', 'request_body', 'status', 'response_headers', 'response_body', 'latency_ms', 'error'];
     for (const s of result.sampled_requests) for (const k of sampleKeys) assert.ok(k in s, k);
     assert.equal(result.file, 'api.atm.yaml');

@@ -36,8 +36,8 @@ void describe('evaluate', () => {
     assert.equal(v.passed, false);
     assert.deepEqual(v.failure_reasons, ['p95 < 200ms: was 231.4ms']);
     assert.deepEqual(v.thresholds, [
-      { expression: 'p95 < 200ms', endpoint: null, actual: 231.4, passed: false },
-      { expression: 'rps >= 150', endpoint: null, actual: 199.8, passed: true },
+      { expression: 'p95 < 200ms', endpoint: null, actual: 231.4, passed: false, baseline: null, limit: 200 },
+      { expression: 'rps >= 150', endpoint: null, actual: 199.8, passed: true, baseline: null, limit: 150 },
     ]);
   });
 
