@@ -242,6 +242,7 @@ export async function runCommand(args: string[]): Promise<number> {
   }
 
   const results: RunResult[] = [];
+  const baselines: RunResult[] = [];
   const tty = process.stderr.isTTY === true;
   let controller: AbortController | null = null;
   let interrupted = false;
@@ -261,6 +262,7 @@ export async function runCommand(args: string[]): Promise<number> {
       controller = new AbortController();
       let wroteLine = false;
       const baseline = chooseBaseline(plan.name, resolve(file), plan.baseline, parsedArgs.baseline === null ? null : resolve(parsedArgs.baseline));
+      if (baseline.result !== null) baselines.push(baseline.result);
       if (baseline.error !== null) process.stderr.write(`atm run: ${baseline.error}; running '${plan.name}' without a baseline\n`);
       else if (plan.baseline !== null && parsedArgs.baseline !== null && !parsedArgs.quiet) {
         process.stderr.write(`atm run: '${plan.name}' compares with its spec's baseline: ${plan.baseline} (not --baseline)\n`);
@@ -297,7 +299,7 @@ export async function runCommand(args: string[]): Promise<number> {
   const outputs: Array<[flag: string | null, write: (path: string) => void]> = [
     [parsedArgs.json, (path) => writeJsonAtomic(path, results.length === 1 && plans.length === 1 ? results[0] : results)],
     [parsedArgs.junit, (path) => writeTextAtomic(path, renderJUnit(results, { file }))],
-    [parsedArgs.html, (path) => writeTextAtomic(path, renderHtmlReport(results))],
+    [parsedArgs.html, (path) => writeTextAtomic(path, renderHtmlReport(results, { baselines }))],
   ];
   let writeFailed = false;
   for (const [path, write] of outputs) {

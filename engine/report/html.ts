@@ -13,6 +13,11 @@ import { lineChart } from './svg';
 import { escapeAttr, escapeText as esc } from './xml';
 
 export interface HtmlReportOptions {
+  /**
+   * The baselines the runs were compared with (matched by test name and by `baseline_run`): the
+   * tiles then show the change and the percentile chart overlays the baseline's curve.
+   */
+  baselines?: readonly RunResult[];
   /** Shown in the footer; default: now. */
   generatedAt?: Date;
   /** Shown in the footer, e.g. the extension's version. */
@@ -38,7 +43,7 @@ h3 { font-size: 15px; margin: 16px 0 6px; }
 .verdict.passed { background: var(--ok); } .verdict.failed { background: var(--bad); } .verdict.cancelled { background: var(--warn); }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 10px; margin: 16px 0; }
 .tile { background: var(--card); border: 1px solid var(--border); border-radius: 6px; padding: 10px 12px; }
-.tile .k { color: var(--muted); font-size: 12px; } .tile .v { font-size: 20px; font-weight: 600; }
+.tile .k { color: var(--muted); font-size: 12px; } .tile .v { font-size: 20px; font-weight: 600; } .tile .d { font-size: 12px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px; }
 figure.chart { margin: 0; background: var(--card); border: 1px solid var(--border); border-radius: 6px; padding: 8px; }
 figcaption { font-weight: 600; margin: 0 0 4px 4px; } svg { width: 100%; height: auto; display: block; }
@@ -61,8 +66,23 @@ const n1 = (n: number): string => (Math.round(n * 10) / 10).toString();
 const msText = (n: number): string => `${n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)} ms`;
 const pct = (f: number): string => `${Math.round(f * 10000) / 100}%`;
 
-function tile(key: string, value: string, testId: string): string {
-  return `<div class="tile" data-testid="${testId}"><div class="k">${esc(key)}</div><div class="v">${esc(value)}</div></div>`;
+/** A tile; with a baseline, its change below the value, coloured by whether it is better. */
+function tile(key: string, value: string, testId: string, change?: { now: number; before: number; better: 'lower' | 'higher'; points?: boolean }): string {
+  let sub = '';
+  if (change !== undefined) {
+    const d = change.now - change.before;
+    const text = change.points
+      ? `${d >= 0 ? '+' : ''}${Math.round(d * 10000) / 100} pp`
+      : change.before === 0
+        ? change.now === 0
+          ? '±0%'
+          : 'new'
+        : `${d >= 0 ? '+' : ''}${Math.round((d / change.before) * 1000) / 10}%`;
+    const same = Math.abs(d) <= Math.abs(change.before) * 0.01;
+    const cls = same ? 'skip' : (d < 0) === (change.better === 'lower') ? 'ok' : 'bad';
+    sub = `<div class="d ${cls}" data-testid="${testId}-change">${esc(text)} vs baseline</div>`;
+  }
+  return `<div class="tile" data-testid="${testId}"><div class="k">${esc(key)}</div><div class="v">${esc(value)}</div>${sub}</div>`;
 }
 
 function verdictOf(r: RunResult): { label: string; cls: string } {
@@ -136,18 +156,21 @@ function sample(s: SampledRequest): string {
 }
 
 /** Latency by percentile from the histogram, on the usual log axis: x = -log10(1 - p). */
-function percentileChart(r: RunResult): string {
-  let points: Array<[number, number]> = [];
-  try {
-    points = percentileCurve(r.histogram).map((p) => [p.x, p.ms]);
-  } catch {
-    // A result from elsewhere with a corrupt histogram: the chart says "no data".
-    points = [];
-  }
+function percentileChart(r: RunResult, baseline: RunResult | null): string {
+  const curve = (base64: string): Array<[number, number]> => {
+    try {
+      return percentileCurve(base64).map((p) => [p.x, p.ms]);
+    } catch {
+      // A result from elsewhere with a corrupt histogram: no curve.
+      return [];
+    }
+  };
+  const series = [{ name: baseline ? 'this run (ms)' : 'latency (ms)', colour: 'c3', points: curve(r.histogram) }];
+  if (baseline) series.push({ name: 'baseline (ms)', colour: 'c1', points: curve(baseline.histogram) });
   return lineChart({
-    title: 'Latency by percentile',
+    title: baseline ? 'Latency by percentile, against the baseline' : 'Latency by percentile',
     testId: 'chart-percentiles',
-    series: [{ name: 'latency (ms)', colour: 'c3', points }],
+    series,
     xLabel: 'percentile',
     yLabel: 'ms',
     xMin: Math.log10(2),
@@ -162,8 +185,9 @@ function percentileChart(r: RunResult): string {
   });
 }
 
-function runSection(r: RunResult): string {
+function runSection(r: RunResult, baseline: RunResult | null): string {
   const m = r.metrics;
+  const b = baseline?.metrics;
   const v = verdictOf(r);
   const tl = r.timeline;
   const meta = [
@@ -173,22 +197,22 @@ function runSection(r: RunResult): string {
     `${esc(r.model)} model${r.target_rps !== null ? `, target ${r.target_rps} req/s` : ''}`,
   ];
   if (r.insecure_tls === true) meta.push('TLS certificates not verified');
-  let baseline = '';
-  if (r.baseline_run != null) baseline = `<p class="meta" data-testid="baseline">Compared with baseline run ${esc(r.baseline_run)}${r.baseline_source != null ? ` (${esc(r.baseline_source)})` : ''}.</p>`;
-  if (r.baseline_error !== undefined) baseline += `<p class="meta bad" data-testid="baseline-error">Baseline not used: ${esc(r.baseline_error)}</p>`;
+  let baselineNote = '';
+  if (r.baseline_run != null) baselineNote = `<p class="meta" data-testid="baseline">Compared with baseline run ${esc(r.baseline_run)}${r.baseline_source != null ? ` (${esc(r.baseline_source)})` : ''}.</p>`;
+  if (r.baseline_error !== undefined) baselineNote += `<p class="meta bad" data-testid="baseline-error">Baseline not used: ${esc(r.baseline_error)}</p>`;
   const reasons = r.failure_reasons.length > 0 ? `<ul class="reasons" data-testid="reasons">${r.failure_reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : '';
   const samples = r.sampled_requests.slice(0, MAX_SAMPLES);
   return (
     `<section class="run" data-testid="run">` +
     `<h1><span class="verdict ${v.cls}" data-testid="verdict">${esc(v.label)}</span>${esc(r.name)}</h1>` +
-    `<p class="meta">${meta.join(' · ')}</p>${baseline}${r.error !== undefined ? `<p class="bad">${esc(r.error)}</p>` : ''}${reasons}` +
+    `<p class="meta">${meta.join(' · ')}</p>${baselineNote}${r.error !== undefined ? `<p class="bad">${esc(r.error)}</p>` : ''}${reasons}` +
     `<div class="tiles">` +
     tile('requests', String(m.total_requests), 'tile-requests') +
-    tile('requests / s', n1(m.requests_per_second), 'tile-rps') +
-    tile('p50', msText(m.latency_ms.p50), 'tile-p50') +
-    tile('p95', msText(m.latency_ms.p95), 'tile-p95') +
-    tile('p99', msText(m.latency_ms.p99), 'tile-p99') +
-    tile('error rate', pct(m.error_rate), 'tile-errors') +
+    tile('requests / s', n1(m.requests_per_second), 'tile-rps', b && { now: m.requests_per_second, before: b.requests_per_second, better: 'higher' }) +
+    tile('p50', msText(m.latency_ms.p50), 'tile-p50', b && { now: m.latency_ms.p50, before: b.latency_ms.p50, better: 'lower' }) +
+    tile('p95', msText(m.latency_ms.p95), 'tile-p95', b && { now: m.latency_ms.p95, before: b.latency_ms.p95, better: 'lower' }) +
+    tile('p99', msText(m.latency_ms.p99), 'tile-p99', b && { now: m.latency_ms.p99, before: b.latency_ms.p99, better: 'lower' }) +
+    tile('error rate', pct(m.error_rate), 'tile-errors', b && { now: m.error_rate, before: b.error_rate, better: 'lower', points: true }) +
     tile('dropped', String(m.dropped_requests), 'tile-dropped') +
     `</div>` +
     `<h2>Charts</h2><div class="charts">` +
@@ -205,7 +229,7 @@ function runSection(r: RunResult): string {
       yLabel: 'ms',
       xMin: 0,
     }) +
-    percentileChart(r) +
+    percentileChart(r, baseline) +
     `</div>` +
     `<h2>Thresholds</h2>${r.thresholds.length > 0 ? thresholdRows(r.thresholds) : '<p>No thresholds: the test passes when every request succeeds.</p>'}` +
     `<h2>Latency</h2>${latencyTable(m)}` +
@@ -235,7 +259,7 @@ export function renderHtmlReport(results: RunResult | readonly RunResult[], opti
     `<meta http-equiv="Content-Security-Policy" content="${escapeAttr(reportCsp())}">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer">` +
     `<title>${esc(title)} · API Test Machine</title><style>${STYLE}</style></head>` +
-    `<body><main>${list.map(runSection).join('\n')}` +
+    `<body><main>${list.map((r) => runSection(r, options.baselines?.find((x) => x.id === r.baseline_run && x.name === r.name) ?? null)).join('\n')}` +
     `<footer>API Test Machine load test report${options.generator ? ` (${esc(options.generator)})` : ''}, generated ${esc(generated)}.</footer>` +
     `</main></body></html>\n`
   );

@@ -118,6 +118,8 @@ void describe('baselines, compare and reports from the CLI', { timeout: 180_000 
     assert.ok(!/(src|href)\s*=\s*["']?https?:/i.test(html), 'nothing loaded from the network');
     assert.match(html, /Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;sha256-/);
     assert.ok(html.includes(a.id), 'names the baseline run');
+    assert.match(html, /data-testid="tile-p95-change">[+-][\d.]+% vs baseline</, 'tiles show the change against the baseline');
+    assert.match(html, /Latency by percentile, against the baseline/);
   });
 
   void it('a regression against the baseline fails the run (exit 1) and shows in JUnit and compare', async () => {

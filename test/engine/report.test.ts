@@ -109,6 +109,39 @@ void describe('HTML report', { timeout: 120_000 }, () => {
     }
   });
 
+  void it('with its baseline, tiles show the change and the percentile chart overlays the baseline', async () => {
+    const fasterBaseline: RunResult = {
+      ...result,
+      id: 'baseline-run',
+      metrics: { ...result.metrics, requests_per_second: result.metrics.requests_per_second * 2, latency_ms: { ...result.metrics.latency_ms, p95: result.metrics.latency_ms.p95 / 2 } },
+    };
+    const compared: RunResult = { ...result, baseline_run: 'baseline-run', baseline_source: 'baselines/last.json' };
+    const file = join(dir, 'report-baseline.html');
+    writeFileSync(file, renderHtmlReport(compared, { baselines: [fasterBaseline] }));
+    // A baseline of another run id is not used for the overlay.
+    assert.ok(!renderHtmlReport(result, { baselines: [fasterBaseline] }).includes('vs baseline'));
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const problems: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+      });
+      await page.goto(pathToFileURL(file).href);
+      await page.locator('[data-testid="tile-p95-change"]').waitFor();
+      assert.deepEqual(problems, []);
+      assert.equal(await page.locator('[data-testid="tile-p95-change"]').textContent(), '+100% vs baseline');
+      assert.equal(await page.locator('[data-testid="tile-p95-change"]').getAttribute('class'), 'd bad');
+      assert.equal(await page.locator('[data-testid="tile-rps-change"]').textContent(), '-50% vs baseline');
+      assert.equal(await page.locator('[data-testid="chart-percentiles"] polyline').count(), 2);
+      assert.match((await page.locator('[data-testid="baseline"]').textContent()) ?? '', /baseline-run \(baselines\/last\.json\)/);
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'report-baseline.png') });
+    } finally {
+      await browser.close();
+    }
+  });
+
   void it('the JUnit report of the same run names the failed endpoint threshold', () => {
     const xml = renderJUnit([result], { file: 'api.atm.yaml' });
     assert.match(xml, /<testcase name="Report &lt;b&gt;test&lt;\/b&gt; › get" classname="api\.atm\.yaml › Report &lt;b&gt;test&lt;\/b&gt;" time="60\.000">/);
