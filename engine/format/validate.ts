@@ -1,7 +1,7 @@
 // Schema validation of one test: ajv (compiled once) and a translation of each ajv error into one
 // sentence at the node it is about (the unknown key, the missing field's parent, the bad value).
 import Ajv, { type ErrorObject } from 'ajv';
-import { atmSchema } from './schema';
+import { atmSchema, LOAD_LIMITS } from './schema';
 import { DIAGNOSTIC_CODES as C } from './codes';
 import type { SpecDiagnostic } from './diagnostic';
 import type { Locator, Path } from './locate';
@@ -178,8 +178,19 @@ function translate(err: ErrorObject, value: unknown, loc: Locator): SpecDiagnost
       return error(C.outOfRange, `\`${label}\` must be at least ${String(params.limit)}.`);
     case 'exclusiveMinimum':
       return error(C.outOfRange, `\`${label}\` must be greater than ${String(params.limit)}.`);
-    case 'maximum':
+    case 'maximum': {
+      const field = path[path.length - 1];
+      const limit = typeof field === 'string' && Object.hasOwn(LOAD_LIMITS, field) ? LOAD_LIMITS[field as keyof typeof LOAD_LIMITS] : null;
+      if (limit !== null) {
+        return error(
+          C.outOfRange,
+          `\`${label}\` is ${show(err.data)}, above the limit of ${limit.note}: use at most ${String(limit.max)}.`,
+          loc.valueRange(path),
+          { limit: limit.max },
+        );
+      }
       return error(C.outOfRange, `\`${label}\` must be at most ${String(params.limit)}.`);
+    }
     case 'minLength':
       return error(C.invalidValue, `\`${label}\` must not be empty.`);
     case 'minItems':
