@@ -77,6 +77,15 @@ function expectedTable(endpoint: PlanEndpoint): Uint8Array {
   return table;
 }
 
+/**
+ * Connection slots for a run: `concurrency`, but never more than the requests it sends, since
+ * every slot opens a connection per origin before the first request.
+ */
+export function slotCount(plan: RunPlan): number {
+  const wanted = Math.max(1, plan.concurrency);
+  return plan.totalRequests === null ? wanted : Math.max(1, Math.min(wanted, plan.totalRequests));
+}
+
 export function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunResult> {
   return new Run(plan, options).start();
 }
@@ -131,7 +140,7 @@ class Run implements SlotOwner {
       prepared: null,
       expected: expectedTable(endpoint),
     }));
-    this.sampleKinds = new Array<SampleKind | null>(plan.concurrency).fill(null);
+    this.sampleKinds = new Array<SampleKind | null>(slotCount(plan)).fill(null);
     this.picker = createPicker({
       strategy: plan.distribution,
       weights: plan.endpoints.map((e) => e.weight),
@@ -182,7 +191,7 @@ class Run implements SlotOwner {
       if (isStaticEndpoint(state.plan)) state.prepared = prepareRequest(state.plan, { requestIndex: 0 }, this.plan.timeoutMs);
     }
     const settings: ConnectionSettings = { timeoutMs: this.plan.timeoutMs, insecureTls: this.plan.insecureTls, lookup: this.options.lookup };
-    for (let i = 0; i < Math.max(1, this.plan.concurrency); i++) {
+    for (let i = 0; i < slotCount(this.plan); i++) {
       const slot = new RequestSlot(i, this, settings, this.sampleBodyBytes);
       slot.resume = () => this.next(slot);
       this.slots.push(slot);
