@@ -6,6 +6,7 @@ import { EXIT } from './cli/exit';
 
 const USAGE = `Usage:
   atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo]
+          [--max-concurrency N] [--max-rps N] [--max-duration S]
   atm validate FILE...
   atm demo-server [--port N]
   atm --version | --help`;
