@@ -151,6 +151,14 @@ function stampThenParse(socket: Socket, onReadable: (first: boolean) => void): S
 }
 
 /**
+ * How long after the request deadline undici's own connect timeout fires. The engine's deadline
+ * sweep ends a request still waiting for its connection at the deadline (RequestSlot.abort);
+ * undici's timer only backs it up, and would otherwise start earlier for a connection opened
+ * by the warm-up and end a request before its time.
+ */
+const CONNECT_BACKSTOP_MS = 1000;
+
+/**
  * undici's connector with one connection opened ahead of the first request: `warm()` connects
  * without sending anything, and the client's first connect takes that connection, or waits for
  * it while it is still opening. A warm-up that failed is forgotten: the first request connects
@@ -220,9 +228,10 @@ class WarmConnector {
     });
   }
 
-  /** Closes a connection no request took. */
+  /** Closes a connection no request took; one still opening is closed when it opens. */
   close(): void {
     this.closed = true;
+    this.waiter = null;
     this.socket?.destroy();
     this.socket = null;
   }
@@ -273,6 +282,8 @@ export class RequestSlot {
   private abortFn: ((err?: Error) => void) | null = null;
 
   private clientOrigin = '';
+  /** The origin the request in progress was dispatched to. */
+  private requestOrigin = '';
   private client: Client | null = null;
   private readonly clients = new Map<string, Client>();
   private readonly connectors = new Map<string, WarmConnector>();
@@ -291,7 +302,7 @@ export class RequestSlot {
       const { timeoutMs, insecureTls } = this.settings;
       const connector = new WarmConnector(
         buildConnector({
-          timeout: timeoutMs,
+          timeout: timeoutMs + CONNECT_BACKSTOP_MS,
           rejectUnauthorized: !insecureTls,
           lookup: this.settings.lookup ?? safeLookup,
         }),
@@ -344,6 +355,7 @@ export class RequestSlot {
     this.responseHeaders = null;
     this.abortFn = null;
     this.busy = true;
+    this.requestOrigin = prepared.origin;
     this.clientFor(prepared.origin).dispatch(prepared.options, this);
   }
 
@@ -353,17 +365,33 @@ export class RequestSlot {
   }
 
   /**
-   * Ends the request now with `err`. A request still connecting is left to undici's connect
-   * timeout unless `final` (the run is stopping and this slot sends nothing more): the handler
-   * object is reused, so a late callback of an abandoned request must not meet a new one.
+   * Ends the request now with `err`. On a connection, undici aborts it. Still waiting for its
+   * connection (connecting, resolving the name, or waiting for the warm-up's connection), it has
+   * no abort of its own: the slot's client for that origin is destroyed, which fails the request
+   * at once and drops the connection attempt, and the next request to the origin gets a fresh
+   * client. The handler object is reused, so nothing of the abandoned request can call back later.
    */
-  abort(err: Error, final: boolean): void {
+  abort(err: Error): void {
     if (!this.busy) return;
     if (this.abortFn !== null) {
       this.abortFn(err);
-    } else if (final) {
-      this.finish(err);
+      return;
     }
+    this.dropClient(this.requestOrigin, err);
+    // destroy() fails the queued request synchronously; should it not have, end it here.
+    this.finish(err);
+  }
+
+  private dropClient(origin: string, err: Error): void {
+    const client = this.clients.get(origin);
+    this.clients.delete(origin);
+    this.connectors.get(origin)?.close();
+    this.connectors.delete(origin);
+    if (this.clientOrigin === origin) {
+      this.client = null;
+      this.clientOrigin = '';
+    }
+    client?.destroy(err).catch(() => undefined);
   }
 
   private finish(err: Error | null): void {

@@ -9,7 +9,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, SampledRequest, TimelinePoint } from '../format/result';
 import { ERROR_TYPES } from '../format/result';
 import { warmCode } from './codeWarmUp';
-import { classifyError, DeadlineError, describeError, ERROR_INDEX } from './errors';
+import { classifyError, ConnectDeadlineError, DeadlineError, describeError, ERROR_INDEX } from './errors';
 import { isStaticEndpoint, prepareRequest, RequestSlot, type ConnectionSettings, type PreparedRequest, type SlotOwner } from './http';
 import { encodeHistogram, Interval, Stats, sumStats, toMicros } from './metrics';
 import { buildSample, EndpointSampler, type SampleKind } from './samples';
@@ -463,12 +463,15 @@ class Run implements SlotOwner {
     this.options.onSample?.(sample);
   }
 
-  /** Ends requests that outlive timeout_seconds (undici's timeouts are per phase). */
+  /**
+   * Ends requests that outlive timeout_seconds (undici's timeouts are per phase), those still
+   * waiting for a connection included.
+   */
   private sweep(): void {
     const now = performance.now();
     const limit = this.plan.timeoutMs;
     for (const slot of this.slots) {
-      if (slot.busy && slot.connected && now - slot.sentAt > limit) slot.abort(new DeadlineError(limit), false);
+      if (slot.busy && now - slot.sentAt > limit) slot.abort(slot.connected ? new DeadlineError(limit) : new ConnectDeadlineError(limit));
     }
   }
 
@@ -596,7 +599,7 @@ class Run implements SlotOwner {
       for (const slot of this.slots) {
         if (slot.busy) {
           slot.discarded = true;
-          slot.abort(new Error('run cancelled'), true);
+          slot.abort(new Error('run cancelled'));
         }
       }
       // Anything that still has not called back is given up on.
