@@ -127,6 +127,24 @@ const expectedStatusSchema = (where: string): JsonSchema => ({
   }),
 });
 
+const followRedirectsSchema = (where: string): JsonSchema => ({
+  type: 'integer',
+  minimum: 0,
+  maximum: LOAD_LIMITS.follow_redirects.max,
+  ...doc({
+    description:
+      `Follow at most this many redirects ${where} (301, 302, 303, 307, 308 with a Location). Default 0: a 3xx is a response like any other. ` +
+      'The whole chain is timed as one request and the hops are counted in metrics.redirects. Authorization, Proxy-Authorization, Cookie, X-Api-Key and the auth header are never sent to another origin. At most 20.',
+    markdownDescription:
+      `Follow at most this many redirects ${where} (\`301\`, \`302\`, \`303\`, \`307\`, \`308\` with a \`Location\`). Default \`0\`: a 3xx is a response like any other, judged by \`expected_status_codes\`. ` +
+      'The whole chain is timed as one request; the hops followed are counted in the result\'s `metrics.redirects`. ' +
+      'After more than N hops the last 3xx is the response. `303` (and `301`/`302` after a `POST`) continue as `GET` without the body. ' +
+      '`Authorization`, `Proxy-Authorization`, `Cookie`, `X-Api-Key` and the `auth` header are never sent to another origin (scheme, host and port). At most `20`.',
+    default: 0,
+    examples: [0, 5],
+  }),
+});
+
 const thresholdsSchema = (where: string): JsonSchema => ({
   type: 'array',
   items: {
@@ -261,6 +279,7 @@ const endpointSchema: JsonSchema = {
     headers: headersSchema('for this endpoint (merged over the test headers)'),
     body: bodySchema('of this endpoint'),
     expected_status_codes: expectedStatusSchema('for this endpoint'),
+    follow_redirects: followRedirectsSchema('for this endpoint (default: the test\'s `follow_redirects`)'),
     weight: {
       type: 'number',
       exclusiveMinimum: 0,
@@ -441,6 +460,7 @@ export const atmSchema: JsonSchema = {
         examples: [false, true],
       }),
     },
+    follow_redirects: followRedirectsSchema('for every request of the test (an endpoint may set its own)'),
     thresholds: thresholdsSchema('for the whole test'),
   },
   ...doc({
