@@ -165,7 +165,7 @@ function counts(record: Record<string, number>): string {
 }
 
 function metricsRows(m: Metrics): string[] {
-  return [
+  const rows = [
     `  requests    ${m.total_requests} (${m.successful_requests} ok, ${m.failed_requests} failed, ${m.dropped_requests} dropped) in ${m.duration_seconds.toFixed(2)} s = ${f1(m.requests_per_second)} req/s`,
     latencyRow('latency', m.latency_ms),
     latencyRow('service', m.service_time_ms),
@@ -174,6 +174,8 @@ function metricsRows(m: Metrics): string[] {
     `  errors      ${counts(m.errors_by_type as Record<string, number>)}  (error rate ${pct(m.error_rate)})`,
     `  bytes       ${m.bytes_received} received, ${m.bytes_sent} sent`,
   ];
+  if (m.redirects !== undefined && m.redirects > 0) rows.push(`  redirects   ${m.redirects} followed`);
+  return rows;
 }
 
 function summary(result: RunResult): string {

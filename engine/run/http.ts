@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { buildConnector, Client, type Dispatcher } from 'undici';
 import type { PlanEndpoint, TemplateContext } from '../format/plan';
+import { isRedirectStatus, locationOf, nextHop, requestBytes, type RedirectHop } from './redirect';
 
 /** A request ready to send. Static endpoints build it once and reuse it for every request. */
 export interface PreparedRequest {
@@ -20,6 +21,10 @@ export interface PreparedRequest {
   url: string;
   headers: Array<[string, string]>;
   body: string | null;
+  /** Redirects to follow (0: a 3xx is the response). */
+  followRedirects: number;
+  /** Lower-case names of the headers never sent to another origin. */
+  originBound: readonly string[];
 }
 
 export interface ConnectionSettings {
@@ -46,14 +51,6 @@ function safeLookup(hostname: string, options: LookupOptions, callback: LookupCa
   dnsLookup(hostname, options, callback);
 }
 
-function requestLineBytes(method: string, path: string, host: string, headers: Array<[string, string]>, bodyBytes: number): number {
-  // What undici writes: request line, host, connection, the headers, content-length, blank line.
-  let bytes = method.length + 1 + Buffer.byteLength(path) + 11 + 8 + Buffer.byteLength(host) + 24;
-  for (const [name, value] of headers) bytes += name.length + 2 + Buffer.byteLength(value) + 2;
-  if (bodyBytes > 0) bytes += 18 + String(bodyBytes).length;
-  return bytes + 2 + bodyBytes;
-}
-
 /** Renders an endpoint for one request (or once, when every part of it is static). */
 export function prepareRequest(endpoint: PlanEndpoint, ctx: TemplateContext, timeoutMs: number): PreparedRequest {
   const url = new URL(endpoint.url.render(ctx));
@@ -78,12 +75,16 @@ export function prepareRequest(endpoint: PlanEndpoint, ctx: TemplateContext, tim
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     },
-    bytesSent: requestLineBytes(endpoint.method, path, url.host, headers, bodyBytes),
+    bytesSent: requestBytes(endpoint.method, path, url.host, headers, bodyBytes),
     url: url.href,
     headers,
     body,
+    followRedirects: endpoint.followRedirects ?? 0,
+    originBound: endpoint.originBoundHeaders ?? NO_HEADERS,
   };
 }
+
+const NO_HEADERS: readonly string[] = [];
 
 export function isStaticEndpoint(endpoint: PlanEndpoint): boolean {
   return endpoint.url.isStatic && endpoint.headers.every(([, v]) => v.isStatic) && (endpoint.body === null || endpoint.body.isStatic);
@@ -267,6 +268,14 @@ export class RequestSlot {
   };
   status = 0;
   bytesReceived = 0;
+  /** Redirects followed by this request (follow_redirects). */
+  redirects = 0;
+  /** Bytes the redirects' requests put on the wire (the first request's are in `prepared`). */
+  redirectBytesSent = 0;
+  /** The request of the chain now in progress (url, method, body), and whether it left the first origin. */
+  private hop = { url: '', method: '', body: null as string | null, crossed: false };
+  /** Set at a 3xx to follow: sent when its response body has been read. */
+  private pendingHop: RedirectHop | null = null;
   error: Error | null = null;
   /** Set when a stop aborted the request: it is not counted. */
   discarded = false;
@@ -354,6 +363,15 @@ export class RequestSlot {
     this.truncated = false;
     this.responseHeaders = null;
     this.abortFn = null;
+    this.redirects = 0;
+    this.redirectBytesSent = 0;
+    this.pendingHop = null;
+    if (prepared.followRedirects > 0) {
+      this.hop.url = prepared.url;
+      this.hop.method = prepared.options.method;
+      this.hop.body = prepared.body;
+      this.hop.crossed = false;
+    }
     this.busy = true;
     this.requestOrigin = prepared.origin;
     this.clientFor(prepared.origin).dispatch(prepared.options, this);
@@ -415,11 +433,24 @@ export class RequestSlot {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
     if (statusCode < 200 || !this.busy) return true;
+    const prepared = this.prepared;
+    if (prepared !== null && this.redirects < prepared.followRedirects && isRedirectStatus(statusCode)) {
+      const location = locationOf(rawHeaders);
+      const hop = location === null ? null : nextHop(prepared, this.hop, statusCode, location);
+      if (hop !== null) {
+        // Read this response to its end (the connection is kept), then send the next hop.
+        this.pendingHop = hop;
+        let bytes = 17 + statusText.length;
+        for (let i = 0; i < rawHeaders.length; i++) bytes += rawHeaders[i].length + 2;
+        this.bytesReceived += bytes;
+        return true;
+      }
+    }
     this.headersAt = this.firstReadAt >= this.sentAt ? this.firstReadAt : performance.now();
     this.status = statusCode;
     let bytes = 17 + statusText.length;
     for (let i = 0; i < rawHeaders.length; i++) bytes += rawHeaders[i].length + 2;
-    this.bytesReceived = bytes;
+    this.bytesReceived += bytes;
     if (this.owner.wantsBody(this)) {
       this.capture = true;
       this.captured = [];
@@ -445,7 +476,25 @@ export class RequestSlot {
   }
 
   onComplete(_trailers: string[] | null): void {
+    if (this.pendingHop !== null && this.busy) {
+      this.follow(this.pendingHop);
+      return;
+    }
     this.finish(null);
+  }
+
+  /** Sends the next request of a redirect chain; the chain keeps the first request's times. */
+  private follow(hop: RedirectHop): void {
+    this.pendingHop = null;
+    this.redirects++;
+    this.redirectBytesSent += hop.bytesSent;
+    this.hop.url = hop.url.href;
+    this.hop.method = hop.method;
+    this.hop.body = hop.body;
+    this.hop.crossed = hop.crossed;
+    this.abortFn = null;
+    this.requestOrigin = hop.url.origin;
+    this.clientFor(hop.url.origin).dispatch(hop.options, this);
   }
 
   onError(err: Error): void {

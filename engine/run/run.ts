@@ -426,7 +426,8 @@ class Run implements SlotOwner {
     this.interval.completed++;
     stats.bytesReceived += slot.bytesReceived;
     const prepared = slot.prepared;
-    if (prepared !== null) stats.bytesSent += prepared.bytesSent;
+    if (prepared !== null) stats.bytesSent += prepared.bytesSent + slot.redirectBytesSent;
+    stats.redirects += slot.redirects;
 
     const kind = this.sampleKinds[slot.id];
     if (kind !== null) {
