@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import { validateText, validateTextIncremental, type ParsedFile, type ValidateContext } from '../../engine/format';
+import { lastHintStats } from '../../engine/format/hints';
 import { lastIncrementalStats, parseSpecFileIncremental } from '../../engine/format/incremental';
 import { parseSpecFile, parseUncached } from '../../engine/format/parse';
 import { prng } from '../fixtures/prng';
@@ -289,4 +290,36 @@ void test('files that must be read whole are: directives, `...`, a BOM, too many
     assert.equal(lastIncrementalStats().mode, 'whole');
     assert.deepEqual(viewOf(parsed), viewOf(parseUncached(text)));
   }
+});
+
+void test('editor hints are computed again only for the edited test, and follow the tests the edit moved', () => {
+  const docs = Array.from(
+    { length: 3 },
+    (_, i) => `name: t${i}\nurl: http://h/${i}\nheaders:\n  Authorization: "Bearer {{env:TOKEN_${i}}}"\n  X-Api-Key: literal-${i}\nvariables:\n  api_key: k${i}\n`,
+  );
+  const text = docs.join('---\n');
+  const hintCodes = (d: readonly { code?: string }[]): number => d.filter((x) => x.code === 'env-not-set' || x.code === 'hardcoded-secret').length;
+  const env: ValidateContext = { env: { TOKEN_1: 'set' }, envFileText: null };
+  const first = validateTextIncremental(text, null, env);
+  assert.deepEqual(lastHintStats(), { computed: 3, reused: 0 });
+  assert.equal(hintCodes(first.diagnostics), 8, 'TOKEN_0 and TOKEN_2 not set, two secrets written into each test');
+
+  // An edit in the second test: its hints only.
+  const edited = text.replace('api_key: k1', 'api_key: changed');
+  const second = validateTextIncremental(edited, first.parsed, env);
+  assert.deepEqual(lastHintStats(), { computed: 1, reused: 2 });
+  assert.deepEqual(second.diagnostics, validateText(edited, env));
+
+  // A line added to the first test moves the others: their hints are reused, on their new lines.
+  const longer = edited.replace('url: http://h/0\n', 'url: http://h/0\nmethod: GET\n');
+  const third = validateTextIncremental(longer, second.parsed, env);
+  assert.deepEqual(lastHintStats(), { computed: 1, reused: 2 });
+  assert.deepEqual(third.diagnostics, validateText(longer, env));
+
+  // The environment changes: the tests that look the variable up are checked again.
+  const moreEnv: ValidateContext = { env: { TOKEN_1: 'set', TOKEN_2: 'set' }, envFileText: null };
+  const fourth = validateTextIncremental(longer, third.parsed, moreEnv);
+  assert.deepEqual(lastHintStats(), { computed: 1, reused: 2 });
+  assert.deepEqual(fourth.diagnostics, validateText(longer, moreEnv));
+  assert.equal(hintCodes(fourth.diagnostics), 7);
 });
