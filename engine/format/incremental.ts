@@ -389,7 +389,7 @@ function candidates(doc: Document.Parsed, old: string, a: number, oldEnd: number
   const out: Candidate[] = [];
   const chain: Collection[] = [];
   let node: unknown = doc.contents;
-  for (let depth = 0; depth < 128; depth++) {
+  for (let depth = 0; depth < LIMITS.maxNesting; depth++) {
     if (isSeq(node) && !node.flow) {
       const items = node.items;
       const starts = items.map(startOf);
@@ -559,7 +559,7 @@ function planSplice(doc: Document.Parsed, cand: Candidate, old: string, text: st
   for (const e of [...piece.errors, ...piece.warnings]) {
     if (e.pos[0] <= dashK || e.pos[0] >= nextLineNew || e.pos[1] > reNew || e.code === 'RESOURCE_EXHAUSTION') return null;
   }
-  if (depthOf(seq2) > 200) return null;
+  if (depthOf(seq2) > LIMITS.maxNesting) return null;
   // An item without a value takes its range from the comments before its dash, which lie outside
   // the piece for the first item (and inside it for the item after the last).
   if (isEmptyNode(seq2.items[0]) || (!last && isEmptyNode(items[m + 1]))) return null;
@@ -639,13 +639,14 @@ function isEmptyNode(node: unknown): boolean {
   return !r || (isScalar(node) && r[0] === r[1]);
 }
 
+/** Levels of collections (a mapping's pairs are not a level of their own). */
 function depthOf(root: Node): number {
   let max = 0;
   const stack: Array<[unknown, number]> = [[root, 1]];
   while (stack.length > 0) {
     const [node, d] = stack.pop() as [unknown, number];
     if (d > max) max = d;
-    if (isPair(node)) stack.push([node.key, d + 1], [node.value, d + 1]);
+    if (isPair(node)) stack.push([node.key, d], [node.value, d]);
     else if (isMap(node) || isSeq(node)) for (const item of node.items) stack.push([item, d + 1]);
   }
   return max;

@@ -13,7 +13,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import { validateText, validateTextIncremental, type ParsedFile, type ValidateContext } from '../../engine/format';
 import { lastHintStats } from '../../engine/format/hints';
 import { lastIncrementalStats, parseSpecFileIncremental } from '../../engine/format/incremental';
-import { parseSpecFile, parseUncached } from '../../engine/format/parse';
+import { LIMITS, parseSpecFile, parseUncached } from '../../engine/format/parse';
 import { prng } from '../fixtures/prng';
 
 const ROOT = join(__dirname, '..', '..');
@@ -322,4 +322,24 @@ void test('editor hints are computed again only for the edited test, and follow 
   assert.deepEqual(lastHintStats(), { computed: 1, reused: 2 });
   assert.deepEqual(fourth.diagnostics, validateText(longer, moreEnv));
   assert.equal(hintCodes(fourth.diagnostics), 7);
+});
+
+void test('an endpoint nested deeper than LIMITS.maxNesting is re-read with its whole test', () => {
+  const nested = (levels: number): string => {
+    const lines: string[] = [];
+    for (let d = 0; d < levels; d++) lines.push(`${' '.repeat(6 + 2 * d)}k${d}:`);
+    lines.push(`${' '.repeat(6 + 2 * levels)}leaf: 1`);
+    return lines.join('\n');
+  };
+  for (const [levels, spliced] of [
+    [LIMITS.maxNesting - 10, 1],
+    [LIMITS.maxNesting + 10, 0],
+  ] as const) {
+    const text = `name: deep\nbase_url: http://h\nendpoints:\n  - name: a\n    url: /a\n  - name: b\n    url: /b\n    body:\n${nested(levels)}\n  - name: c\n    url: /c\n`;
+    const first = parseSpecFileIncremental(text, null);
+    const edited = text.replace('leaf: 1', 'leaf: 2');
+    const second = parseSpecFileIncremental(edited, first);
+    assert.equal(lastIncrementalStats().splicedDocuments, spliced, `${levels} levels`);
+    assert.deepEqual(viewOf(second), viewOf(parseUncached(edited)));
+  }
 });
