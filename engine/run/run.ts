@@ -43,6 +43,13 @@ const WARM_UP_MAX_MS = 10_000;
 const SPIN_MS = 0.2;
 /** How late a timer typically fires on an idle event loop. */
 const TIMER_LATE_MS = 0.1;
+/**
+ * Open model: with more than this between two arrivals the clock only sleeps on timers, which
+ * may send a request up to about 1 ms after its due time (latency is still measured from the due
+ * time, so the lateness shows). Spinning through the last fraction of a millisecond before each
+ * due time at such rates would cost a large share of a core for nothing.
+ */
+const TIMER_ONLY_GAP_MS = 2;
 /** A last partial second shorter than this joins the point before it. */
 const MIN_TAIL_SECONDS = 0.25;
 const UNEXPECTED_STATUS = ERROR_INDEX.unexpected_status;
@@ -344,6 +351,12 @@ class Run implements SlotOwner {
       }
       if (due > now) {
         const wait = due - now;
+        if (this.arrivalGapMs(due) > TIMER_ONLY_GAP_MS) {
+          // A timer of n ms fires between n - 1 and n ms of loop time after it is set (loop time
+          // counts whole milliseconds): one that fires early sets another of 1 ms.
+          this.arrivalTimeout = setTimeout(this.tickBound, Math.max(1, Math.ceil(wait)));
+          return;
+        }
         // Timers count whole milliseconds and fire a little late: sleep on one until at most
         // SPIN_MS before the due time, then take the next turns of the event loop so that the
         // request leaves on time without spinning through the whole wait.
@@ -362,6 +375,13 @@ class Run implements SlotOwner {
       // Service time starts at the actual send, which in a batch of due requests is a little later.
       this.send(slot, due, performance.now());
     }
+  }
+
+  /** The time between the arrival due at `due` and the one before it (the first: the one after it). */
+  private arrivalGapMs(due: number): number {
+    const i = this.issued;
+    const other = this.t0 + dueOffsetMs(i === 0 ? 1 : i - 1, this.rate, this.rampMs);
+    return Math.abs(due - other);
   }
 
   // ---- completions ----
