@@ -16,7 +16,7 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { CompletionRequest } from 'vscode-languageserver-protocol/node';
 import { validateText, validateTextIncremental, type ParsedFile } from '../engine/format';
-import { lastIncrementalStats, type FallbackReason } from '../engine/format/incremental';
+import { lastIncrementalStats } from '../engine/format/incremental';
 import { prng } from '../test/fixtures/prng';
 import { corpus, generated, typingEdit, wildEdit } from '../test/fixtures/specEdits';
 import { startServer } from '../test/server/lspClient';
@@ -199,36 +199,46 @@ async function main(): Promise<void> {
   );
 }
 
-/** The differential test's random-edit run (test/format/incremental.test.ts), counted. */
+/** The differential test's random-edit run (test/format/incremental.test.ts), counted by kind of edit. */
 function fallbackCounts(): string {
   const rnd = prng(20240611);
   const starts = [...corpus(), ...Array.from({ length: 10 }, (_, i) => generated(4 + ((i * 7) % 30), 1 + (i % 4), rnd))];
-  const reasons = new Map<FallbackReason, number>();
-  let edits = 0;
-  let spliced = 0;
-  let chunksOnly = 0;
-  let same = 0;
+  interface Tally {
+    edits: number;
+    same: number;
+    spliced: number;
+    other: number;
+    /** `reason` for a document parsed whole, `reason (file)` for the whole file. */
+    reasons: Map<string, number>;
+  }
+  const tally = (): Tally => ({ edits: 0, same: 0, spliced: 0, other: 0, reasons: new Map() });
+  const typing = tally();
+  const wild = tally();
   for (let round = 0; round < 80; round++) {
     let text = starts[round % starts.length];
     let previous: ParsedFile | null = validateTextIncremental(text, null, { env: {} }).parsed;
     const wildShare = round % 4 === 0 ? 0.5 : 0.1;
     for (let step = 0; step < 25; step++) {
-      text = rnd() < wildShare ? wildEdit(text, rnd) : typingEdit(text, rnd);
+      const isWild = rnd() < wildShare;
+      const t = isWild ? wild : typing;
+      text = isWild ? wildEdit(text, rnd) : typingEdit(text, rnd);
       previous = validateTextIncremental(text, previous, { env: {} }).parsed;
       const s = lastIncrementalStats();
-      edits++;
-      if (s.mode === 'same') same++;
-      else if (s.fallback !== null) reasons.set(s.fallback, (reasons.get(s.fallback) ?? 0) + 1);
-      else if (s.splicedDocuments > 0) spliced++;
-      else chunksOnly++;
+      t.edits++;
+      if (s.mode === 'same') t.same++;
+      else if (s.fallback !== null) {
+        const key = s.mode === 'whole' ? `${s.fallback} (file)` : s.fallback;
+        t.reasons.set(key, (t.reasons.get(key) ?? 0) + 1);
+      } else if (s.splicedDocuments > 0) t.spliced++;
+      else t.other++;
     }
   }
-  const pct = (n: number): string => `${n} (${((100 * n) / edits).toFixed(1)}%)`;
-  const order: FallbackReason[] = ['open-quote', 'yaml-error', 'outside-items', 'layout', 'whole-file', 'after-whole'];
-  return (
-    `random-edit run (${edits} edits, seed 20240611): items or top-level keys alone ${pct(spliced)}, only unchanged documents reused ${pct(chunksOnly)}, no change ${pct(same)}\n` +
-    `  parsed whole after a fallback: ${order.map((r) => `${r} ${pct(reasons.get(r) ?? 0)}`).join(', ')}\n`
-  );
+  const line = (label: string, t: Tally): string => {
+    const pct = (n: number): string => `${n} (${((100 * n) / t.edits).toFixed(1)}%)`;
+    const reasons = [...t.reasons.entries()].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${pct(n)}`);
+    return `  ${label} (${t.edits}): items or top-level keys alone ${pct(t.spliced)}, no change ${pct(t.same)}${t.other > 0 ? `, other ${pct(t.other)}` : ''}; parsed whole: ${reasons.join(', ') || 'never'}\n`;
+  };
+  return `random-edit run of the differential test (seed 20240611); "(file)": the whole file, otherwise the edited test:\n${line('typing edits', typing)}${line('wild edits', wild)}`;
 }
 
 main().catch((error: unknown) => {

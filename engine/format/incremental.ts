@@ -557,8 +557,8 @@ function planPairSplice(doc: Document.Parsed, old: string, text: string, a: numb
   if (errorAtOrBefore(doc, rs)) return refuse('yaml-error');
   if (doc.errors.some((e) => e.code === 'DUPLICATE_KEY' || (e.pos[0] > rs && e.pos[0] < reOld))) return refuse('yaml-error');
 
-  // The new lines: a plain key first; then indented lines, blank lines, or more plain keys at
-  // column 0 (pairs added). A comment at column 0 would belong to the next key: not alone.
+  // The new lines: a plain key first; then indented lines, blank lines, comments or more plain
+  // keys at column 0 (pairs added).
   if (!PLAIN_KEY_START.test(text[rs])) return null;
   for (let ls = nextLineStart(text, rs, reNew); ls < reNew; ) {
     const f = firstNonSpace(text, ls);
@@ -567,14 +567,9 @@ function planPairSplice(doc: Document.Parsed, old: string, text: string, a: numb
       continue;
     }
     if (text[f] === '\t') return null;
-    if (f === ls && !PLAIN_KEY_START.test(text[f])) return null;
+    if (f === ls && !PLAIN_KEY_START.test(text[f]) && text[f] !== '#') return null;
     ls = nextLineStart(text, f, reNew);
   }
-  // The line before the next key must hold content, not blank or a comment only (both attach
-  // differently at the end of the piece than before a key).
-  const lastLine = lineStartOf(text, reNew - 1);
-  const lf = firstNonSpace(text, lastLine);
-  if (lf >= reNew - 1 || isLineEnd(text, lf) || text[lf] === '#') return null;
 
   const parser = new Parser();
   parser.offset = rs;
