@@ -518,11 +518,6 @@ function refuse(reason: FallbackReason): null {
   return null;
 }
 
-/** True when the document has a YAML error at or before `offset`. */
-function errorAtOrBefore(doc: Document.Parsed, offset: number): boolean {
-  return doc.errors.some((e) => e.pos[0] <= offset);
-}
-
 const PLAIN_KEY_START = /[A-Za-z0-9_]/;
 
 /**
@@ -553,9 +548,10 @@ function planPairSplice(doc: Document.Parsed, old: string, text: string, a: numb
   const reNew = reOld + delta;
   // The edit must leave the next key at the start of its line.
   if (text[reNew - 1] !== '\n') return null;
-  // Errors before the pairs change how they read; a duplicate key involves other pairs.
-  if (errorAtOrBefore(doc, rs)) return refuse('yaml-error');
-  if (doc.errors.some((e) => e.code === 'DUPLICATE_KEY' || (e.pos[0] > rs && e.pos[0] < reOld))) return refuse('yaml-error');
+  // Only in a document without YAML errors: an error anywhere can leave the parser in a state in
+  // which the lines around the edit read otherwise (even a blank line removed before a broken
+  // key changes that key's error).
+  if (doc.errors.length > 0) return refuse('yaml-error');
 
   // The new lines: a plain key first; then indented lines, blank lines, comments or more plain
   // keys at column 0 (pairs added).
@@ -579,7 +575,9 @@ function planPairSplice(doc: Document.Parsed, old: string, text: string, a: numb
   const cst = tokens[0];
   if (!cst.value || cst.value.type !== 'block-map' || cst.value.indent !== 0) return null;
   if (cst.start.some((t) => t.type !== 'space')) return null;
-  if (cst.end?.some((t) => t.type !== 'space' && t.type !== 'newline')) return null;
+  // Comments before the next key end the piece's document; in the file they come before that key.
+  // Either way they are no node, and no diagnostic depends on them.
+  if (cst.end?.some((t) => t.type !== 'space' && t.type !== 'newline' && t.type !== 'comment')) return null;
   if (quotedScalarReaches(tokens, reNew)) return refuse('open-quote');
   if (hasUnclosedFlow(tokens)) return refuse('yaml-error');
   const docs = Array.from(new Composer(YAML_OPTIONS).compose(tokens));

@@ -259,4 +259,6 @@ void test('an edit in a top-level key re-reads that key only; each fallback says
     if (expected.spliced === 1) assert.ok(stats.parsedChars < 80, `${label}: parsed ${stats.parsedChars} characters`);
     assert.deepEqual(viewOf(second), viewOf(parseUncached(edited)), label);
   }
+  // A YAML error after the edited key still depends on the lines before it (found by a seeded run).
+  checkSequence('url: http://h/\ntotal_requests: 10\n\n0\n\nname: endpoint-1\n', (t) => t.replace('10\n\n0', '10\n0'), 1, 'a blank line before a broken key');
 });
