@@ -124,7 +124,9 @@ export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuPr
   // --cpu-prof is refused in NODE_OPTIONS, so it profiles the CLI process, which runs the engine.
   const profileArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const limitSeconds = (load.durationSeconds ?? 0) + (load.totalRequests ? load.totalRequests / 5000 : 0) + 60;
-  const res = await run(process.execPath, [...profileArgs, CLI, 'run', specFile, '--json', out, '--quiet'], limitSeconds * 1000, { cwd: dir, env: probe.env });
+  // The bench chooses its loads on purpose: lift the CLI's caps to the format's own limits.
+  const caps = ['--max-concurrency', '100000', '--max-rps', '1000000', '--max-duration', '604800'];
+  const res = await run(process.execPath, [...profileArgs, CLI, 'run', specFile, '--json', out, '--quiet', ...caps], limitSeconds * 1000, { cwd: dir, env: probe.env });
   const processes = probe.read();
   const engineProc = processes.find((p) => /engine\.js$/.test(p.script)) ?? processes.find((p) => /cli\.js$/.test(p.script));
   let result: RunResult | null = null;

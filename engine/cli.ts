@@ -7,6 +7,7 @@ import { EXIT } from './cli/exit';
 
 const USAGE = `Usage:
   atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html]
+          [--max-concurrency N] [--max-rps N] [--max-duration S]
   atm compare A.json B.json [--json OUT]
   atm validate FILE...
   atm demo-server [--port N]

@@ -100,8 +100,15 @@ function startServer(): void {
       return;
     }
     running.add(uri);
+    // A large file read from scratch: its first tests' diagnostics are published as soon as they
+    // are read, then all of them (each publish replaces the last for the file).
+    const partial = (diagnostics: Diagnostic[]): void => {
+      const current = documents.get(uri);
+      if (current !== doc || current.version !== version) return;
+      connection.sendDiagnostics({ uri, version, diagnostics }).catch((error: unknown) => log('atm: publishing diagnostics failed', error));
+    };
     validator
-      .run('diagnostics', uri, doc.getText())
+      .run('diagnostics', uri, doc.getText(), partial)
       .then(
         (diagnostics: Diagnostic[]) => {
           // The document may have closed (or reopened) or changed meanwhile: drop stale results.

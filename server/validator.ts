@@ -28,6 +28,19 @@ export interface ValidationJob {
   text: string;
 }
 export type ValidationReply = { id: number; result: JobResults[JobKind] } | { id: number; error: string };
+/** Diagnostics of a file's first tests, ahead of the job's reply (see PROGRESSIVE_MIN_CHARS). */
+export interface PartialDiagnostics {
+  id: number;
+  partial: Diagnostic[];
+}
+type WorkerReply = ValidationReply | PartialDiagnostics;
+
+/**
+ * A file read from scratch (just opened, or after the worker restarted) at least this large gets
+ * its first tests' diagnostics published as soon as they are read, then all of them; smaller
+ * files take a few milliseconds and get one publish.
+ */
+export const PROGRESSIVE_MIN_CHARS = 64 * 1024;
 /** Drops the kept parse of a closed document. */
 export interface ForgetMessage {
   forget: string;
@@ -60,10 +73,10 @@ const KEPT_PARSES = 32;
 const parses = new Map<string, ParsedFile>();
 
 /** The parse of `text`, from the document's previous parse when there is one. */
-function parsedFor(uri: string, text: string): ParsedFile {
+function parsedFor(uri: string, text: string, onPartial?: (partial: ParsedFile) => void): ParsedFile {
   const previous = parses.get(uri) ?? null;
   parses.delete(uri);
-  const parsed = parseSpecFileIncremental(text, previous);
+  const parsed = parseSpecFileIncremental(text, previous, onPartial);
   parses.set(uri, parsed);
   if (parses.size > KEPT_PARSES) parses.delete(parses.keys().next().value as string);
   return parsed;
@@ -73,12 +86,14 @@ export function forgetParse(uri: string): void {
   parses.delete(uri);
 }
 
-function compute(job: ValidationJob): JobResults[JobKind] {
+function compute(job: ValidationJob, onPartial?: (diagnostics: Diagnostic[]) => void): JobResults[JobKind] {
   const doc = TextDocument.create(job.uri, 'atm-yaml', 0, job.text);
-  const parsed = parsedFor(job.uri, job.text);
+  const progressive = job.kind === 'diagnostics' && onPartial !== undefined && job.text.length >= PROGRESSIVE_MIN_CHARS;
+  const ctx = contextFor(job.uri);
+  const parsed = parsedFor(job.uri, job.text, progressive ? (partial) => onPartial(validateDocument(doc, ctx, partial)) : undefined);
   switch (job.kind) {
     case 'diagnostics':
-      return validateDocument(doc, contextFor(job.uri), parsed);
+      return validateDocument(doc, ctx, parsed);
     case 'codeLens':
       return codeLenses(doc, parsed);
     case 'symbols':
@@ -86,9 +101,10 @@ function compute(job: ValidationJob): JobResults[JobKind] {
   }
 }
 
-export function runJob(job: ValidationJob): ValidationReply {
+/** Runs a job; `onPartial` receives a large file's first diagnostics ahead of the result. */
+export function runJob(job: ValidationJob, onPartial?: (diagnostics: Diagnostic[]) => void): ValidationReply {
   try {
-    return { id: job.id, result: compute(job) };
+    return { id: job.id, result: compute(job, onPartial) };
   } catch (error) {
     // The kept parse may be half-updated: start the next version from scratch.
     forgetParse(job.uri);
@@ -100,7 +116,13 @@ export function runJob(job: ValidationJob): ValidationReply {
 export function serveValidation(port: MessagePort): void {
   port.on('message', (message: WorkerMessage) => {
     if ('forget' in message) forgetParse(message.forget);
-    else port.postMessage(runJob(message));
+    else {
+      const partial = (diagnostics: Diagnostic[]): void => {
+        const reply: PartialDiagnostics = { id: message.id, partial: diagnostics };
+        port.postMessage(reply);
+      };
+      port.postMessage(runJob(message, partial));
+    }
   });
 }
 
@@ -109,7 +131,10 @@ export const WORKER_FLAG = 'atmValidator';
 export class Validator {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (r: JobResults[JobKind]) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (r: JobResults[JobKind]) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; onPartial?: (diagnostics: Diagnostic[]) => void }
+  >();
   private disposed = false;
 
   constructor(
@@ -118,13 +143,17 @@ export class Validator {
     private readonly timeLimitMs = 20_000,
   ) {}
 
-  /** The `kind` result for `text`; rejects on an internal error or when the time limit passes. */
-  run<K extends JobKind>(kind: K, uri: string, text: string): Promise<JobResults[K]> {
+  /**
+   * The `kind` result for `text`; rejects on an internal error or when the time limit passes.
+   * For diagnostics of a large file read from scratch, `onPartial` first gets those of its first
+   * tests (and later ones while it is read), before the promise resolves with all of them.
+   */
+  run<K extends JobKind>(kind: K, uri: string, text: string, onPartial?: (diagnostics: Diagnostic[]) => void): Promise<JobResults[K]> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     const job: ValidationJob = { id, kind, uri, text };
     if (!worker) {
-      const reply = runJob(job);
+      const reply = runJob(job, onPartial);
       return 'error' in reply ? Promise.reject(new Error(reply.error)) : Promise.resolve(reply.result as JobResults[K]);
     }
     return new Promise<JobResults[K]>((resolve, reject) => {
@@ -134,7 +163,7 @@ export class Validator {
         this.restart();
       }, this.timeLimitMs);
       // The worker answers job `id` with the result of its kind.
-      this.waiting.set(id, { resolve: (r) => resolve(r as JobResults[K]), reject, timer });
+      this.waiting.set(id, { resolve: (r) => resolve(r as JobResults[K]), reject, timer, onPartial });
       worker.postMessage(job);
     });
   }
@@ -164,9 +193,13 @@ export class Validator {
     try {
       const worker = new Worker(this.script, { workerData: { [WORKER_FLAG]: true } });
       worker.unref();
-      worker.on('message', (reply: ValidationReply) => {
+      worker.on('message', (reply: WorkerReply) => {
         const w = this.waiting.get(reply.id);
         if (!w) return;
+        if ('partial' in reply) {
+          w.onPartial?.(reply.partial);
+          return;
+        }
         this.waiting.delete(reply.id);
         clearTimeout(w.timer);
         if ('error' in reply) w.reject(new Error(reply.error));

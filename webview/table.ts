@@ -8,6 +8,12 @@ export interface Column {
   /** A CSS grid track, e.g. "minmax(120px, 2fr)" or "90px". */
   width: string;
   align?: 'left' | 'right' | 'center';
+  /**
+   * Size the column to its longest value (header included), at most `maxPx`: the track becomes
+   * `minmax(<that width>, width)` (just that width when `width` is 'auto'), so the table scrolls sideways in a narrow panel rather than
+   * cutting these values. Longer values are cut with an ellipsis and shown whole in the title.
+   */
+  fit?: { maxPx: number };
 }
 
 export interface Cell {
@@ -42,6 +48,9 @@ export class DataTable {
   private order: string[] = [];
   private readonly keyOf = new WeakMap<Element, string>();
   private readonly rowOf = new WeakMap<Element, Row>();
+  private readonly headerCells: HTMLElement[] = [];
+  /** The track template last set, to touch the grid only when it changes. */
+  private template = '';
   // Live updates rewrite only the rows on screen; the others are written when they scroll into
   // view (a 100-endpoint table would otherwise cost most of every update).
   private readonly visibility = new IntersectionObserver(
@@ -57,20 +66,20 @@ export class DataTable {
   );
 
   constructor(private readonly options: TableOptions) {
-    const template = options.columns.map((c) => c.width).join(' ');
+    this.template = options.columns.map((c) => c.width).join(' ');
     this.element = el('vscode-data-grid', {
       className: 'table',
-      attrs: { 'generate-header': 'none', 'grid-template-columns': template, 'aria-label': options.ariaLabel },
+      attrs: { 'generate-header': 'none', 'grid-template-columns': this.template, 'aria-label': options.ariaLabel },
     });
     // A plain header row: the panel's own header is the sticky one.
     const header = el('vscode-data-grid-row', { attrs: { 'row-type': 'header' } });
     options.columns.forEach((c, i) => {
-      header.appendChild(
-        el('vscode-data-grid-cell', {
-          text: c.title,
-          attrs: { 'cell-type': 'columnheader', 'grid-column': String(i + 1), 'data-align': c.align ?? 'left' },
-        }),
-      );
+      const cell = el('vscode-data-grid-cell', {
+        text: c.title,
+        attrs: { 'cell-type': 'columnheader', 'grid-column': String(i + 1), 'data-align': c.align ?? 'left' },
+      });
+      this.headerCells.push(cell);
+      header.appendChild(cell);
     });
     this.element.appendChild(header);
     if (options.onActivate !== undefined) {
@@ -112,6 +121,10 @@ export class DataTable {
   ): void {
     const nextOrder: string[] = [];
     const seen = new Set<string>();
+    const fitting = this.options.columns.some((c) => c.fit !== undefined);
+    // Sized columns need every row's values now, on screen or not.
+    const all = fitting ? items.map((item) => cells(item)) : null;
+    if (all !== null) this.fitColumns(all);
     items.forEach((item, index) => {
       let k = key(item, index);
       // Duplicate keys (two endpoints with one name in a malformed result) must not share a row.
@@ -120,14 +133,15 @@ export class DataTable {
       nextOrder.push(k);
       let row = this.rows.get(k);
       const tone = rowTone?.(item) ?? '';
+      const values = all !== null ? (): Cell[] => all[index] : (): Cell[] => cells(item);
       if (row === undefined) {
         row = this.createRow(k);
         this.rows.set(k, row);
-        this.paint(row, cells(item), tone);
+        this.paint(row, values(), tone);
       } else if (row.onScreen) {
-        this.paint(row, cells(item), tone);
+        this.paint(row, values(), tone);
       } else {
-        row.pending = { cells: () => cells(item), tone };
+        row.pending = { cells: values, tone };
       }
     });
     for (const k of this.order) {
@@ -150,6 +164,28 @@ export class DataTable {
       this.element.appendChild(fragment);
     }
     this.order = nextOrder;
+  }
+
+  /** Sets the tracks of the sized columns from the widest of their values, measured in the cells' font. */
+  private fitColumns(rows: readonly Cell[][]): void {
+    const columns = this.options.columns;
+    const tracks = columns.map((c, i) => {
+      if (c.fit === undefined) return c.width;
+      const header = this.headerCells[i];
+      let widest = textWidth([c.title], fontOf(header));
+      const sample = this.rows.values().next().value?.cells[i] ?? header;
+      widest = Math.max(widest, textWidth(rows.map((row) => row[i]?.text ?? ''), fontOf(sample)));
+      const style = getComputedStyle(header);
+      const chrome = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) + parseFloat(style.borderLeftWidth) + parseFloat(style.borderRightWidth);
+      // A pixel or two of slack: text measured here and laid out in the cell round differently.
+      const px = Math.min(c.fit.maxPx, Math.ceil(widest + (Number.isFinite(chrome) ? chrome : 0) + 2));
+      return c.width === 'auto' ? `${px}px` : `minmax(${px}px, ${c.width})`;
+    });
+    const template = tracks.join(' ');
+    if (template !== this.template) {
+      this.template = template;
+      this.element.setAttribute('grid-template-columns', template);
+    }
   }
 
   /** Marks one row as selected (aria-selected), or none. */
@@ -187,6 +223,23 @@ export class DataTable {
     this.visibility.observe(element);
     return row;
   }
+}
+
+let measuring: CanvasRenderingContext2D | null = null;
+
+function fontOf(like: Element): string {
+  const style = getComputedStyle(like);
+  return `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+}
+
+/** The widest of `texts` in `font` (a canvas measure: no layout). */
+function textWidth(texts: readonly string[], font: string): number {
+  measuring ??= document.createElement('canvas').getContext('2d');
+  if (measuring === null) return 0;
+  measuring.font = font;
+  let widest = 0;
+  for (const t of texts) if (t !== '') widest = Math.max(widest, measuring.measureText(t).width);
+  return widest;
 }
 
 function sameOrder(a: readonly string[], b: readonly string[]): boolean {

@@ -150,11 +150,11 @@ export class PanelView {
       ariaLabel: 'Sampled requests',
       rowTestId: 'sample-row',
       columns: [
-        { title: 'Endpoint', width: 'minmax(72px, 1fr)' },
-        { title: 'Method', width: '92px' },
-        { title: 'URL', width: 'minmax(100px, 3fr)' },
-        { title: 'Status', width: '84px', align: 'right' },
-        { title: 'Latency', width: '100px', align: 'right' },
+        { title: 'Endpoint', width: '1fr', fit: { maxPx: 240 } },
+        { title: 'Method', width: 'auto', fit: { maxPx: 120 } },
+        { title: 'Path', width: '3fr', fit: { maxPx: 480 } },
+        { title: 'Status', width: 'auto', align: 'right', fit: { maxPx: 120 } },
+        { title: 'Latency', width: 'auto', align: 'right', fit: { maxPx: 140 } },
         { title: 'Error', width: 'minmax(80px, 1.4fr)' },
       ],
       onActivate: (key) => this.selectSample(Number(key)),
@@ -432,7 +432,7 @@ export class PanelView {
     const total = run?.total_requests ?? null;
     set('requests', formatCount(m?.total_requests), total !== null ? `of ${formatCount(total)}` : m ? formatBytes(m.bytes_received) + ' received' : '');
     const model = run?.model ?? state.result?.model ?? 'closed';
-    set('dropped', formatCount(m?.dropped_requests), model === 'open' ? 'due but not sent' : 'closed model: none');
+    set('dropped', formatCount(m?.dropped_requests), model === 'open' ? 'due but not sent' : 'none: closed model');
   }
 
   private renderThresholds(thresholds: ThresholdResult[], haveNumbers: boolean): void {
@@ -513,7 +513,7 @@ export class PanelView {
       ({ sample: s }) => [
         { text: s.endpoint, title: s.endpoint },
         { text: s.method },
-        { text: s.url, title: s.url },
+        { text: pathOf(s.url), title: s.url },
         { text: s.status === null ? '—' : String(s.status), tone: isErrorSample(s) ? 'fail' : '' },
         { text: formatMs(s.latency_ms) },
         { text: s.error ?? '', tone: s.error ? 'fail' : '', title: s.error ?? '' },
@@ -593,6 +593,16 @@ function progressText(state: PanelState, data: ViewData): string {
     return `${formatDuration(Math.min(data.elapsedSeconds, run.duration_seconds))} / ${formatDuration(run.duration_seconds)}${pct}`;
   }
   return data.progress !== null ? `${Math.round(data.progress * 100)}%` : `${formatCount(done)} requests`;
+}
+
+/** A sample's URL as the table shows it: the path and query (the origin is the same on every row). */
+export function pathOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.pathname}${u.search}`;
+  } catch {
+    return url;
+  }
 }
 
 export function isErrorSample(s: SampledRequest): boolean {

@@ -1,5 +1,6 @@
 // `atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml]
-// [--html OUT.html]` (SPEC.md): runs the tests of a file one after another in this process, live
+// [--html OUT.html]
+// [--max-concurrency N] [--max-rps N] [--max-duration S]` (SPEC.md): runs the tests of a file one after another in this process, live
 // progress on stderr, a summary on stdout, and the result files asked for.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,7 +16,22 @@ import { runPlan } from '../run';
 import { parseSpecFile, planTest } from '../run/load';
 import { EXIT } from './exit';
 
-const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html]';
+const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html] [--max-concurrency N] [--max-rps N] [--max-duration S]';
+
+/**
+ * The load a run may ask for unless raised on the command line: the defaults of the extension's
+ * settings atm.maxConcurrency, atm.maxRequestsPerSecond and atm.maxDurationSeconds, so a typo in
+ * a spec run from CI cannot turn into a flood any more than it can in the editor.
+ */
+export const CLI_CAPS = { maxConcurrency: 1000, maxRps: 10_000, maxDuration: 600 } as const;
+
+type Caps = { -readonly [K in keyof typeof CLI_CAPS]: number };
+
+const CAP_FLAGS: Record<keyof Caps, string> = {
+  maxConcurrency: '--max-concurrency',
+  maxRps: '--max-rps',
+  maxDuration: '--max-duration',
+};
 
 interface RunArgs {
   file: string;
@@ -26,10 +42,21 @@ interface RunArgs {
   baseline: string | null;
   junit: string | null;
   html: string | null;
+  caps: Caps;
+}
+
+/** A cap flag's value: a positive number (whole for concurrency and rate). */
+function capValue(flag: string, raw: string | undefined, whole: boolean): number | string {
+  if (raw === undefined || raw === '') return `${flag} needs a number`;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n))) {
+    return `${flag} must be a positive ${whole ? 'whole number' : 'number'}, not '${raw}'`;
+  }
+  return n;
 }
 
 function parseArgs(args: string[]): RunArgs | string {
-  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, baseline: null, junit: null, html: null };
+  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, baseline: null, junit: null, html: null, caps: { ...CLI_CAPS } };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -65,6 +92,16 @@ function parseArgs(args: string[]): RunArgs | string {
       case '--demo':
         out.demo = true;
         break;
+      case '--max-concurrency':
+      case '--max-rps':
+      case '--max-duration': {
+        const key = (Object.keys(CAP_FLAGS) as Array<keyof Caps>).find((k) => CAP_FLAGS[k] === flag);
+        if (key === undefined) return `unknown option '${arg}'`;
+        const v = capValue(flag, value(), key !== 'maxDuration');
+        if (typeof v === 'string') return v;
+        out.caps[key] = v;
+        break;
+      }
       default:
         if (arg.startsWith('-') && arg !== '-') return `unknown option '${arg}'`;
         files.push(arg);
@@ -73,6 +110,21 @@ function parseArgs(args: string[]): RunArgs | string {
   if (files.length !== 1) return files.length === 0 ? 'a spec FILE is required' : 'atm run takes one FILE';
   out.file = files[0];
   return out;
+}
+
+/** Why a plan asks for more than the caps allow, naming the flag that raises the cap; null when within them. */
+export function capExcess(plan: RunPlan, caps: Caps): string | null {
+  const test = `test '${plan.name}'`;
+  if (plan.concurrency > caps.maxConcurrency) {
+    return `${test} asks for concurrency ${plan.concurrency}, above --max-concurrency ${caps.maxConcurrency}; lower it in the spec or raise the cap with --max-concurrency N`;
+  }
+  if (plan.requestsPerSecond !== null && plan.requestsPerSecond > caps.maxRps) {
+    return `${test} asks for ${plan.requestsPerSecond} requests per second, above --max-rps ${caps.maxRps}; lower it in the spec or raise the cap with --max-rps N`;
+  }
+  if (plan.durationSeconds !== null && plan.durationSeconds > caps.maxDuration) {
+    return `${test} runs for ${plan.durationSeconds} s, above --max-duration ${caps.maxDuration}; lower it in the spec or raise the cap with --max-duration S`;
+  }
+  return null;
 }
 
 function printDiagnostics(file: string, diagnostics: readonly SpecDiagnostic[]): void {
@@ -113,7 +165,7 @@ function counts(record: Record<string, number>): string {
 }
 
 function metricsRows(m: Metrics): string[] {
-  return [
+  const rows = [
     `  requests    ${m.total_requests} (${m.successful_requests} ok, ${m.failed_requests} failed, ${m.dropped_requests} dropped) in ${m.duration_seconds.toFixed(2)} s = ${f1(m.requests_per_second)} req/s`,
     latencyRow('latency', m.latency_ms),
     latencyRow('service', m.service_time_ms),
@@ -122,6 +174,8 @@ function metricsRows(m: Metrics): string[] {
     `  errors      ${counts(m.errors_by_type as Record<string, number>)}  (error rate ${pct(m.error_rate)})`,
     `  bytes       ${m.bytes_received} received, ${m.bytes_sent} sent`,
   ];
+  if (m.redirects !== undefined && m.redirects > 0) rows.push(`  redirects   ${m.redirects} followed`);
+  return rows;
 }
 
 function summary(result: RunResult): string {
@@ -234,6 +288,12 @@ export async function runCommand(args: string[]): Promise<number> {
   // Validate every selected test before anything is sent.
   planFor(parsedArgs.demo ? 'http://127.0.0.1:1' : undefined);
   if (invalid) return EXIT.USAGE;
+  // Every cap is checked before anything is sent, so that no test of the file runs half of a flood.
+  const excess = plans.map((plan) => capExcess(plan, parsedArgs.caps)).filter((m): m is string => m !== null);
+  if (excess.length > 0) {
+    for (const message of excess) process.stderr.write(`atm run: ${message}\n`);
+    return EXIT.USAGE;
+  }
   if (parsedArgs.demo) {
     demo = await startDemoServer({ port: 0 });
     plans.length = 0;

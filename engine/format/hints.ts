@@ -5,7 +5,7 @@ import { DIAGNOSTIC_CODES as C } from './codes';
 import type { SpecDiagnostic } from './diagnostic';
 import type { Locator } from './locate';
 import { parseSpecFileIncremental } from './incremental';
-import { compareDiagnostics, locatorOf, parseSpecFile, type ParsedFile } from './parse';
+import { compareDiagnostics, locatorOf, parseSpecFile, type ParsedFile, type ParsedTest } from './parse';
 import { envFileFor, envLookup } from './resolve';
 import { isSecretHeader } from './redact';
 import { templatedStrings } from './semantic';
@@ -73,21 +73,96 @@ export function validateTextIncremental(text: string, previous: ParsedFile | nul
 /** The diagnostics of a parsed file: its own (syntax, schema, semantics) and the editor hints. */
 export function validateParsed(parsed: ParsedFile, ctx?: ValidateContext): SpecDiagnostic[] {
   const out = parsed.diagnostics.slice();
+  const envs = new Map<string, EnvView>();
+  stats = { computed: 0, reused: 0 };
   for (const test of parsed.tests) {
     const loc = locatorOf(test);
     if (!loc || !isObj(test.value) || (test.doc && test.doc.errors.length > 0)) continue;
-    out.push(...hintDiagnostics(test.value, loc, ctx));
+    out.push(...hintsFor(test, test.value, loc, ctx, envs));
   }
   return out.sort(compareDiagnostics);
 }
 
+/** What the hints of one document saw of the environment: its env file and a lookup over both. */
+interface EnvView {
+  text: string | null;
+  missing: string | null;
+  lookup: (name: string) => string | undefined;
+}
+
+/**
+ * Hints of a document, kept with its value: the incremental parse keeps the value of every
+ * document the edit did not touch, so after an edit only the edited document's hints are
+ * computed. They are reused while the environment reads the same for the names they looked up,
+ * and moved with the document when lines above it were added or removed.
+ */
+interface KeptHints {
+  /** The document's first line when they were computed. */
+  line: number;
+  withContext: boolean;
+  envText: string | null;
+  envMissing: string | null;
+  /** Each environment variable looked up, and whether it was set. */
+  looked: Map<string, boolean>;
+  hints: SpecDiagnostic[];
+}
+const kept = new WeakMap<object, KeptHints>();
+
+/** How many documents' hints the last validateParsed computed and reused (for tests and benchmarks). */
+export interface HintStats {
+  computed: number;
+  reused: number;
+}
+let stats: HintStats = { computed: 0, reused: 0 };
+export function lastHintStats(): HintStats {
+  return stats;
+}
+
+function envViewFor(test: Obj, ctx: ValidateContext, envs: Map<string, EnvView>): EnvView {
+  const key = typeof test.env_file === 'string' ? `f:${test.env_file}` : 'default';
+  let view = envs.get(key);
+  if (view === undefined) {
+    const file = envFileFor(typeof test.env_file === 'string' ? { env_file: test.env_file } : {}, ctx);
+    view = { text: file.text, missing: file.missing, lookup: envLookup(ctx.env ?? {}, file.text) };
+    envs.set(key, view);
+  }
+  return view;
+}
+
+function hintsFor(parsedTest: ParsedTest, test: Obj, loc: Locator, ctx: ValidateContext | undefined, envs: Map<string, EnvView>): SpecDiagnostic[] {
+  const env = ctx ? envViewFor(test, ctx, envs) : null;
+  const line = parsedTest.range.start.line;
+  const old = kept.get(test);
+  if (
+    old !== undefined &&
+    old.withContext === (env !== null) &&
+    (env === null || (old.envText === env.text && old.envMissing === env.missing && sameLookups(old.looked, env.lookup)))
+  ) {
+    stats.reused++;
+    const d = line - old.line;
+    return d === 0 ? old.hints : old.hints.map((h) => ({ ...h, range: { start: { line: h.range.start.line + d, character: h.range.start.character }, end: { line: h.range.end.line + d, character: h.range.end.character } } }));
+  }
+  stats.computed++;
+  const looked = new Map<string, boolean>();
+  const hints = computeHints(test, loc, ctx, env, looked);
+  kept.set(test, { line, withContext: env !== null, envText: env?.text ?? null, envMissing: env?.missing ?? null, looked, hints });
+  return hints;
+}
+
+function sameLookups(looked: ReadonlyMap<string, boolean>, lookup: (name: string) => string | undefined): boolean {
+  for (const [name, set] of looked) if ((lookup(name) !== undefined) !== set) return false;
+  return true;
+}
+
 export function hintDiagnostics(test: Obj, loc: Locator, ctx?: ValidateContext): SpecDiagnostic[] {
+  return computeHints(test, loc, ctx, ctx ? envViewFor(test, ctx, new Map()) : null, new Map());
+}
+
+function computeHints(test: Obj, loc: Locator, ctx: ValidateContext | undefined, file: EnvView | null, looked: Map<string, boolean>): SpecDiagnostic[] {
   const out: SpecDiagnostic[] = [];
 
   // env vars
-  if (ctx) {
-    const envFileSpec = typeof test.env_file === 'string' ? { env_file: test.env_file } : {};
-    const file = envFileFor(envFileSpec, ctx);
+  if (ctx && file) {
     if (file.missing !== null) {
       out.push({
         range: loc.valueRange(['env_file']),
@@ -97,12 +172,14 @@ export function hintDiagnostics(test: Obj, loc: Locator, ctx?: ValidateContext):
         data: { path: file.missing },
       });
     }
-    const env = envLookup(ctx.env ?? {}, file.text);
     const where = typeof test.env_file === 'string' ? test.env_file : '.env';
     for (const { path, text } of templatedStrings(test)) {
       if (!text.includes('{{')) continue;
       for (const t of scanTemplates(text).tokens) {
-        if (t.expr?.kind !== 'env' || env(t.expr.name) !== undefined) continue;
+        if (t.expr?.kind !== 'env') continue;
+        const set = file.lookup(t.expr.name) !== undefined;
+        looked.set(t.expr.name, set);
+        if (set) continue;
         out.push({
           range: loc.stringRange(path, t.start, t.end),
           severity: 'warning',

@@ -8,6 +8,10 @@
 //  2. Sequence items. In the changed document, when the edit lies within items of a block
 //     sequence (an endpoint of `endpoints:`), only those items are parsed again, alone, and put in
 //     place in the document's tree; the document is then checked again as a whole.
+//  3. Top-level keys. Otherwise, when the edit lies within top-level keys of the document's block
+//     mapping and another top-level key follows them, only those keys' lines are parsed again
+//     (when they read without YAML errors: yaml's recovery from an error can take in the keys
+//     after it) and put in place.
 //
 // A piece is parsed alone only where the yaml library's reading of it cannot depend on the text
 // around it; otherwise the whole document, or the whole file, is parsed. The library's ways that
@@ -70,10 +74,23 @@ export interface IncrementalStats {
   mode: 'same' | 'whole' | 'chunks';
   /** Characters given to the yaml parser. */
   parsedChars: number;
-  /** Documents whose sequence items were parsed again instead of the whole document. */
+  /** Documents whose sequence items or top-level keys were parsed again instead of the whole document. */
   splicedDocuments: number;
+  /** Why an edited document (or the file) was parsed whole, when it was. */
+  fallback: FallbackReason | null;
 }
-let stats: IncrementalStats = { mode: 'whole', parsedChars: 0, splicedDocuments: 0 };
+/**
+ * Why a whole document or file is parsed again after an edit:
+ *  - `open-quote`: a quoted scalar runs unclosed to the end of a piece;
+ *  - `yaml-error`: a YAML error before or around the edit (it changes how what follows reads);
+ *  - `outside-items`: the edit is in no sequence item and in no top-level key but the last one;
+ *  - `layout`: the edited lines do not stand alone (indentation, joined lines, `---` added or
+ *    removed, a duplicated key, ...);
+ *  - `whole-file`: the file has directives, `...`, a BOM or too many documents (or is too large);
+ *  - `after-whole`: the version before was parsed whole, so there is nothing to reuse.
+ */
+export type FallbackReason = 'open-quote' | 'yaml-error' | 'outside-items' | 'layout' | 'whole-file' | 'after-whole';
+let stats: IncrementalStats = { mode: 'whole', parsedChars: 0, splicedDocuments: 0, fallback: null };
 export function lastIncrementalStats(): IncrementalStats {
   return stats;
 }
@@ -82,24 +99,30 @@ export function lastIncrementalStats(): IncrementalStats {
  * parseSpecFile of `text`, reusing `previous` (a result of this function for an earlier text of
  * the same file, or null). `previous` is consumed: its syntax trees move into the new result, so
  * it must not be used afterwards (unless `text` is its own text: then it is returned as is).
+ *
+ * `onPartial`, when given, is called while a file is read from scratch (no usable `previous`):
+ * with the file's first tests as soon as they are read, then every PARTIAL_INTERVAL_MS with the
+ * tests read so far, so that the first screen's diagnostics need not wait for the whole file.
+ * A partial result holds the diagnostics of those tests only (file-level ones come with the
+ * whole); the return value is the whole file, exactly as without it.
  */
-export function parseSpecFileIncremental(text: string, previous: ParsedFile | null): ParsedFile {
+export function parseSpecFileIncremental(text: string, previous: ParsedFile | null, onPartial?: (partial: ParsedFile) => void): ParsedFile {
   const prev = previous ? states.get(previous) : undefined;
   if (previous && prev && prev.text === text) {
-    stats = { mode: 'same', parsedChars: 0, splicedDocuments: 0 };
+    stats = { mode: 'same', parsedChars: 0, splicedDocuments: 0, fallback: null };
     return previous;
   }
   if (previous) states.delete(previous);
   const starts = chunkStarts(text);
   let chunks: Chunk[] | null = null;
   let lines: LineCounter | null = null;
-  stats = { mode: 'chunks', parsedChars: 0, splicedDocuments: 0 };
+  stats = { mode: 'chunks', parsedChars: 0, splicedDocuments: 0, fallback: previous && !prev ? 'after-whole' : null };
   if (starts !== null) {
     lines = lineCounterOf(text);
-    chunks = prev ? reuseChunks(prev, text, starts, lines) : freshChunks(text, starts, lines);
+    chunks = prev ? reuseChunks(prev, text, starts, lines) : freshChunks(text, starts, lines, onPartial);
   }
   if (chunks === null || lines === null) {
-    stats = { mode: 'whole', parsedChars: text.length, splicedDocuments: 0 };
+    stats = { mode: 'whole', parsedChars: text.length, splicedDocuments: 0, fallback: previous ? (stats.fallback ?? 'whole-file') : null };
     return parseUncached(text);
   }
   const own: ParsedTest[] = [];
@@ -141,12 +164,24 @@ function chunkStarts(text: string): number[] | null {
   return starts;
 }
 
-function freshChunks(text: string, starts: readonly number[], lines: LineCounter): Chunk[] | null {
+/** After the first partial result, how often the next ones are given while a file is read. */
+export const PARTIAL_INTERVAL_MS = 100;
+
+function freshChunks(text: string, starts: readonly number[], lines: LineCounter, onPartial?: (partial: ParsedFile) => void): Chunk[] | null {
   const chunks: Chunk[] = [];
+  let lastPartial: number | null = null;
+  const own: ParsedTest[] = [];
   for (let i = 0; i < starts.length; i++) {
     const chunk = parseChunk(text, starts[i], i + 1 < starts.length ? starts[i + 1] : text.length, i === starts.length - 1, lines);
     if (!chunk) return null;
     chunks.push(chunk);
+    if (!onPartial || i === starts.length - 1) continue;
+    for (const e of chunk.entries) if (e.own) own.push(e.own);
+    const now = performance.now();
+    if (own.length > 0 && (lastPartial === null || now - lastPartial >= PARTIAL_INTERVAL_MS)) {
+      onPartial(finishFile(own, []));
+      lastPartial = performance.now();
+    }
   }
   return chunks;
 }
@@ -160,22 +195,28 @@ function parseChunk(text: string, start: number, end: number, last: boolean, lin
   const tokens = Array.from(parser.parse(text.slice(start, stop)));
   stats.parsedChars += stop - start;
   const open = quotedScalarReaches(tokens, end);
-  if (open && !last) return null;
+  if (open && !last) return fail('open-quote');
   // The parser reports some errors before it hands over their document, and the composer then
   // gives them to the document before: in the stream, that is the previous chunk's.
-  if (tokens.some((t) => t.type === 'error')) return null;
+  if (tokens.some((t) => t.type === 'error')) return fail('yaml-error');
   const composer = new Composer(YAML_OPTIONS);
   const docs = Array.from(composer.compose(tokens));
   const own = last ? docs : docs.filter((d) => d.range[0] < end);
   const marker = docs.slice(own.length);
-  if (own.length > 1 || marker.length !== (last ? 0 : 1)) return null;
+  if (own.length > 1 || marker.length !== (last ? 0 : 1)) return fail('layout');
   // Stream-level errors (before any document) go to the next document in a full parse.
-  for (const d of marker) if (d.errors.length > 0 || d.warnings.length > 0) return null;
+  for (const d of marker) if (d.errors.length > 0 || d.warnings.length > 0) return fail('yaml-error');
   if (docs.length === 0) {
     const info = composer.streamInfo();
-    if (info.errors.length > 0 || info.warnings.length > 0) return null;
+    if (info.errors.length > 0 || info.warnings.length > 0) return fail('yaml-error');
   }
   return { start, end, open, entries: own.map((doc) => readEntry(doc, text, lines)) };
+}
+
+/** Notes why the incremental path gave up (the first reason counts) and returns null. */
+function fail(reason: FallbackReason): null {
+  stats.fallback ??= reason;
+  return null;
 }
 
 function readEntry(doc: Document.Parsed, text: string, lines: LineCounter): DocEntry {
@@ -274,6 +315,7 @@ function reuseChunks(prev: FileState, text: string, starts: readonly number[], l
     stats.splicedDocuments++;
     out[i] = { start: starts[i], end: endOf(i), open: oc[i].open, entries: [readEntry(entry.doc, text, lines)] };
   } else {
+    if (!entry) fail(i <= q && oc.slice(i, j + 1).some((c) => c.open) ? 'open-quote' : 'layout');
     for (let k = i; k <= q; k++) {
       const chunk = parseChunk(text, starts[k], endOf(k), k === n - 1, lines);
       if (!chunk) return null;
@@ -389,7 +431,7 @@ function candidates(doc: Document.Parsed, old: string, a: number, oldEnd: number
   const out: Candidate[] = [];
   const chain: Collection[] = [];
   let node: unknown = doc.contents;
-  for (let depth = 0; depth < 128; depth++) {
+  for (let depth = 0; depth < LIMITS.maxNesting; depth++) {
     if (isSeq(node) && !node.flow) {
       const items = node.items;
       const starts = items.map(startOf);
@@ -447,6 +489,7 @@ function lastAtOrBefore(sorted: readonly number[], x: number): number {
  * Returns false (leaving `doc` unchanged) when that could differ from parsing the whole document.
  */
 function spliceDocument(doc: Document.Parsed, old: string, text: string, a: number, oldEnd: number, delta: number, chunkEnd: number): boolean {
+  why = null;
   const list = candidates(doc, old, a, oldEnd);
   for (let c = list.length - 1; c >= 0; c--) {
     const plan = planSplice(doc, list[c], old, text, a, oldEnd, delta, chunkEnd);
@@ -455,7 +498,124 @@ function spliceDocument(doc: Document.Parsed, old: string, text: string, a: numb
       return true;
     }
   }
+  // Not within sequence items (or they could not be read alone): the top-level keys that hold
+  // the edit.
+  const itemsWhy = list.length > 0 ? (why ?? 'layout') : null;
+  why = null;
+  const plan = planPairSplice(doc, old, text, a, oldEnd, delta);
+  if (plan) {
+    plan();
+    return true;
+  }
+  fail(itemsWhy ?? why ?? 'layout');
   return false;
+}
+
+/** Why the last splice plan was refused, when that is not the layout. */
+let why: FallbackReason | null = null;
+function refuse(reason: FallbackReason): null {
+  why ??= reason;
+  return null;
+}
+
+const PLAIN_KEY_START = /[A-Za-z0-9_]/;
+
+/**
+ * Replaces the top-level pairs (keys at column 0 of a block mapping) that hold the edit with the
+ * same lines of the new text parsed alone, like planSplice does for sequence items. Only pairs
+ * followed by another top-level key: that key, at the start of its line, ends them the same way
+ * in the piece and in the document.
+ */
+function planPairSplice(doc: Document.Parsed, old: string, text: string, a: number, oldEnd: number, delta: number): (() => void) | null {
+  const root = doc.contents;
+  if (!isMap(root) || root.flow) return refuse('outside-items');
+  const pairs = root.items;
+  const keys = pairs.map((p) => startOf(p.key));
+  if (keys.some((k) => k === null)) return null;
+  const at = keys as number[];
+  // Plain keys at the start of their lines.
+  for (const k of at) if (lineStartOf(old, k) !== k || !PLAIN_KEY_START.test(old[k])) return null;
+  // An edit at the very start of a key's line (lines inserted before it) goes with the pair
+  // before: the lines read alone are then those inserted, not the (maybe long) pair after them.
+  let k = lastAtOrBefore(at, a - 1);
+  if (k < 0) k = lastAtOrBefore(at, a);
+  if (k < 0) return null;
+  const m = Math.max(k, lastAtOrBefore(at, oldEnd - 1));
+  if (m + 1 >= at.length) return refuse('outside-items');
+  const rs = at[k];
+  const reOld = at[m + 1];
+  if (oldEnd > reOld || a < rs) return null;
+  const reNew = reOld + delta;
+  // The edit must leave the next key at the start of its line.
+  if (text[reNew - 1] !== '\n') return null;
+  // Only in a document without YAML errors: an error anywhere can leave the parser in a state in
+  // which the lines around the edit read otherwise (even a blank line removed before a broken
+  // key changes that key's error).
+  if (doc.errors.length > 0) return refuse('yaml-error');
+
+  // The new lines: a plain key first; then indented lines, blank lines, comments or more plain
+  // keys at column 0 (pairs added).
+  if (!PLAIN_KEY_START.test(text[rs])) return null;
+  for (let ls = nextLineStart(text, rs, reNew); ls < reNew; ) {
+    const f = firstNonSpace(text, ls);
+    if (f >= reNew || isLineEnd(text, f)) {
+      ls = nextLineStart(text, f, reNew);
+      continue;
+    }
+    if (text[f] === '\t') return null;
+    if (f === ls && !PLAIN_KEY_START.test(text[f]) && text[f] !== '#') return null;
+    ls = nextLineStart(text, f, reNew);
+  }
+
+  const parser = new Parser();
+  parser.offset = rs;
+  const tokens = Array.from(parser.parse(text.slice(rs, reNew)));
+  stats.parsedChars += reNew - rs;
+  if (tokens.length !== 1 || tokens[0].type !== 'document') return null;
+  const cst = tokens[0];
+  if (!cst.value || cst.value.type !== 'block-map' || cst.value.indent !== 0) return null;
+  if (cst.start.some((t) => t.type !== 'space')) return null;
+  // Comments before the next key end the piece's document; in the file they come before that key.
+  // Either way they are no node, and no diagnostic depends on them.
+  if (cst.end?.some((t) => t.type !== 'space' && t.type !== 'newline' && t.type !== 'comment')) return null;
+  if (quotedScalarReaches(tokens, reNew)) return refuse('open-quote');
+  if (hasUnclosedFlow(tokens)) return refuse('yaml-error');
+  const docs = Array.from(new Composer(YAML_OPTIONS).compose(tokens));
+  if (docs.length !== 1) return null;
+  const piece = docs[0];
+  const map2 = piece.contents;
+  if (!isMap(map2) || map2.flow || map2.items.length === 0 || !(map2 as Ranged).range) return null;
+  // yaml recovers from an error in a way that can change how the keys after it read (a broken
+  // value may take them in): the pairs are read alone only when they read without errors, so
+  // the next key starts in the same state as before.
+  if (piece.errors.length > 0) return refuse('yaml-error');
+  for (const w of piece.warnings) if (w.pos[0] < rs || w.pos[0] >= reNew || w.pos[1] > reNew) return null;
+  if (depthOf(map2) > LIMITS.maxNesting) return null;
+  // Every key of the new mapping, at the start of its line, once.
+  const names = new Set<string>();
+  for (let x = 0; x < pairs.length; x++) {
+    if (x >= k && x <= m) continue;
+    const key = pairs[x].key;
+    if (!isScalar(key)) return null;
+    names.add(String(key.value));
+  }
+  for (const p of map2.items) {
+    const ks = startOf(p.key);
+    if (!isScalar(p.key) || ks === null || lineStartOf(text, ks) !== ks) return null;
+    const name = String(p.key.value);
+    if (names.has(name)) return null;
+    names.add(name);
+  }
+  // Warnings (unresolved tags) stay with their nodes: those of the replaced pairs go.
+  const warningsBefore = doc.warnings.filter((w) => w.pos[0] < rs);
+  const warningsAfter = doc.warnings.filter((w) => w.pos[0] >= reOld);
+
+  return () => {
+    pairs.splice(k, m - k + 1);
+    shiftDocument(doc, reOld, delta);
+    pairs.splice(k, 0, ...map2.items);
+    doc.warnings = [...warningsBefore, ...piece.warnings, ...warningsAfter];
+  };
 }
 
 function nextLineStart(text: string, from: number, limit: number): number {
@@ -548,9 +708,9 @@ function planSplice(doc: Document.Parsed, cand: Candidate, old: string, text: st
   if (!cst.value || cst.value.type !== 'block-seq' || cst.value.indent !== indent) return null;
   if (cst.start.some((t) => t.type !== 'space')) return null;
   if (cst.end?.some((t) => t.type !== 'space' && t.type !== 'newline')) return null;
-  if (quotedScalarReaches(tokens, reNew)) return null;
+  if (quotedScalarReaches(tokens, reNew)) return refuse('open-quote');
   // An unclosed `[` or `{` is ended by the lexer only at a less indented line: after the piece.
-  if (hasUnclosedFlow(tokens)) return null;
+  if (hasUnclosedFlow(tokens)) return refuse('yaml-error');
   const docs = Array.from(new Composer(YAML_OPTIONS).compose(tokens));
   if (docs.length !== 1) return null;
   const piece = docs[0];
@@ -559,7 +719,7 @@ function planSplice(doc: Document.Parsed, cand: Candidate, old: string, text: st
   for (const e of [...piece.errors, ...piece.warnings]) {
     if (e.pos[0] <= dashK || e.pos[0] >= nextLineNew || e.pos[1] > reNew || e.code === 'RESOURCE_EXHAUSTION') return null;
   }
-  if (depthOf(seq2) > 200) return null;
+  if (depthOf(seq2) > LIMITS.maxNesting) return null;
   // An item without a value takes its range from the comments before its dash, which lie outside
   // the piece for the first item (and inside it for the item after the last).
   if (isEmptyNode(seq2.items[0]) || (!last && isEmptyNode(items[m + 1]))) return null;
@@ -586,7 +746,7 @@ function planSplice(doc: Document.Parsed, cand: Candidate, old: string, text: st
   };
   const errors = split(doc.errors, true);
   const warnings = split(doc.warnings, false);
-  if (!errors || !warnings) return null;
+  if (!errors || !warnings) return refuse('yaml-error');
   if (last) {
     // What follows the sequence places some of its errors at the sequence's end, which moves.
     const seqEnd = ((seq as Ranged).range as [number, number, number])[1];
@@ -639,13 +799,14 @@ function isEmptyNode(node: unknown): boolean {
   return !r || (isScalar(node) && r[0] === r[1]);
 }
 
+/** Levels of collections (a mapping's pairs are not a level of their own). */
 function depthOf(root: Node): number {
   let max = 0;
   const stack: Array<[unknown, number]> = [[root, 1]];
   while (stack.length > 0) {
     const [node, d] = stack.pop() as [unknown, number];
     if (d > max) max = d;
-    if (isPair(node)) stack.push([node.key, d + 1], [node.value, d + 1]);
+    if (isPair(node)) stack.push([node.key, d], [node.value, d]);
     else if (isMap(node) || isSeq(node)) for (const item of node.items) stack.push([item, d + 1]);
   }
   return max;

@@ -20,6 +20,11 @@ export const LIMITS = {
    * within milliseconds.
    */
   maxAliasCount: 10_000,
+  /**
+   * Nesting levels the editor's incremental parse follows: an edit deeper than this, or a re-read
+   * piece nested deeper, is read again with its whole test (same result, just slower).
+   */
+  maxNesting: 200,
 } as const;
 
 export interface ParsedTest {

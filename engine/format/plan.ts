@@ -59,6 +59,13 @@ export interface PlanEndpoint {
   expectedStatus: ExpectedStatus[] | null;
   weight: number;
   thresholds: ParsedThreshold[];
+  /** Redirects to follow; absent means 0 (a 3xx is the response). */
+  followRedirects?: number;
+  /**
+   * Lower-case names of the headers never sent to another origin on a redirect: the secret
+   * headers (Authorization, Cookie, X-Api-Key, ...) and the auth block's header.
+   */
+  originBoundHeaders?: readonly string[];
 }
 
 export interface RunPlan {

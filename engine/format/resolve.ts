@@ -217,6 +217,9 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
     for (const [, [name, parts, source]] of headers) headerList.push([name, fromParts(parts, redact(source, known))]);
 
     const expected = e.expected_status_codes ?? spec.expected_status_codes;
+    const originBound = new Set<string>();
+    for (const [key, [name]] of headers) if (isSecretHeader(name)) originBound.add(key);
+    for (const [name] of authHeaders) originBound.add(name.toLowerCase());
     return {
       name: e.name,
       method,
@@ -227,6 +230,8 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       expectedStatus: expected && expected.length > 0 ? expected.slice() : null,
       weight: e.weight ?? DEFAULTS.weight,
       thresholds: thresholdsOf(e.thresholds, `${where}thresholds`),
+      followRedirects: e.follow_redirects ?? spec.follow_redirects ?? DEFAULTS.follow_redirects,
+      originBoundHeaders: [...originBound],
     };
   };
 

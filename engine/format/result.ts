@@ -51,6 +51,11 @@ export interface Metrics {
   ttfb_ms: LatencySummary;
   status_code_counts: Record<string, number>;
   errors_by_type: Partial<Record<ErrorType, number>>;
+  /**
+   * Redirects followed (follow_redirects), hops of every chain added up; a chain is one request
+   * in every other count. Absent from results written before it existed.
+   */
+  redirects?: number;
 }
 
 export interface EndpointMetrics extends Metrics {

@@ -30,6 +30,23 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'O
 export const DISTRIBUTION_STRATEGIES = ['round_robin', 'weighted', 'sequential'] as const;
 export const AUTH_TYPES = ['bearer', 'api_key', 'basic'] as const;
 
+/**
+ * The largest value of each load-shape number. Beyond them a value is a typo, not a test: a
+ * billion connections or a run of years would only exhaust the machine. `note` says the limit in
+ * words for the error message.
+ */
+export const LOAD_LIMITS = {
+  concurrency: { max: 100_000, note: '100,000 connections' },
+  total_requests: { max: 1_000_000_000, note: '1,000,000,000 requests' },
+  duration_seconds: { max: 604_800, note: '604,800 s, 7 days' },
+  requests_per_second: { max: 1_000_000, note: '1,000,000 requests per second' },
+  ramp_up_seconds: { max: 604_800, note: '604,800 s, 7 days' },
+  timeout_seconds: { max: 3_600, note: '3,600 s, 1 hour' },
+  follow_redirects: { max: 20, note: '20 redirects' },
+} as const;
+
+export type LimitedField = keyof typeof LOAD_LIMITS;
+
 const TEMPLATE_NOTE =
   'Templates: `{{name}}` (a variable), `{{env:NAME}}` (an environment variable, then `env_file`), ' +
   '`{{$uuid}}`, `{{$randomInt MIN MAX}}`, `{{$timestamp}}`, `{{$isoTimestamp}}`, `{{$requestIndex}}`.';
@@ -107,6 +124,24 @@ const expectedStatusSchema = (where: string): JsonSchema => ({
       `The statuses that count as success ${where}: codes (\`200\`) or classes (\`"2xx"\`). Default: any 2xx. ` +
       'Any other status counts as an error of type `unexpected_status`.',
     examples: [[200], [200, 201], ['2xx', 404]],
+  }),
+});
+
+const followRedirectsSchema = (where: string): JsonSchema => ({
+  type: 'integer',
+  minimum: 0,
+  maximum: LOAD_LIMITS.follow_redirects.max,
+  ...doc({
+    description:
+      `Follow at most this many redirects ${where} (301, 302, 303, 307, 308 with a Location). Default 0: a 3xx is a response like any other. ` +
+      'The whole chain is timed as one request and the hops are counted in metrics.redirects. Authorization, Proxy-Authorization, Cookie, X-Api-Key and the auth header are never sent to another origin. At most 20.',
+    markdownDescription:
+      `Follow at most this many redirects ${where} (\`301\`, \`302\`, \`303\`, \`307\`, \`308\` with a \`Location\`). Default \`0\`: a 3xx is a response like any other, judged by \`expected_status_codes\`. ` +
+      'The whole chain is timed as one request; the hops followed are counted in the result\'s `metrics.redirects`. ' +
+      'After more than N hops the last 3xx is the response. `303` (and `301`/`302` after a `POST`) continue as `GET` without the body. ' +
+      '`Authorization`, `Proxy-Authorization`, `Cookie`, `X-Api-Key` and the `auth` header are never sent to another origin (scheme, host and port). At most `20`.',
+    default: 0,
+    examples: [0, 5],
   }),
 });
 
@@ -247,6 +282,7 @@ const endpointSchema: JsonSchema = {
     headers: headersSchema('for this endpoint (merged over the test headers)'),
     body: bodySchema('of this endpoint'),
     expected_status_codes: expectedStatusSchema('for this endpoint'),
+    follow_redirects: followRedirectsSchema('for this endpoint (default: the test\'s `follow_redirects`)'),
     weight: {
       type: 'number',
       exclusiveMinimum: 0,
@@ -352,10 +388,11 @@ export const atmSchema: JsonSchema = {
     concurrency: {
       type: 'integer',
       minimum: 1,
+      maximum: LOAD_LIMITS.concurrency.max,
       ...doc({
-        description: 'Connections, and the most requests in flight at once. Default 10.',
+        description: 'Connections, and the most requests in flight at once. Default 10, at most 100,000; never more than total_requests are opened.',
         markdownDescription:
-          'Connections, and the most requests in flight at once. Default `10`. In the closed model each connection sends its next request when the last finishes; ' +
+          'Connections, and the most requests in flight at once. Default `10`, at most `100000`; a run never opens more connections than `total_requests`. In the closed model each connection sends its next request when the last finishes; ' +
           'in the open model a request due while `concurrency` are in flight is dropped (`dropped_requests`).',
         default: 10,
         examples: [10, 50],
@@ -364,9 +401,10 @@ export const atmSchema: JsonSchema = {
     total_requests: {
       type: 'integer',
       minimum: 1,
+      maximum: LOAD_LIMITS.total_requests.max,
       ...doc({
-        description: 'Stop after this many requests (not with duration_seconds). Default 100 when neither is set.',
-        markdownDescription: 'Stop after this many requests. Use either `total_requests` or `duration_seconds`, not both; default `100` when neither is set.',
+        description: 'Stop after this many requests (not with duration_seconds). Default 100 when neither is set; at most 1,000,000,000.',
+        markdownDescription: 'Stop after this many requests. Use either `total_requests` or `duration_seconds`, not both; default `100` when neither is set, at most `1000000000`.',
         default: 100,
         examples: [100, 1000],
       }),
@@ -374,30 +412,33 @@ export const atmSchema: JsonSchema = {
     duration_seconds: {
       type: 'number',
       exclusiveMinimum: 0,
+      maximum: LOAD_LIMITS.duration_seconds.max,
       ...doc({
-        description: 'Stop after this many seconds (not with total_requests).',
-        markdownDescription: 'Stop after this many seconds. Use either `duration_seconds` or `total_requests`, not both.',
+        description: 'Stop after this many seconds (not with total_requests); at most 604,800 (7 days).',
+        markdownDescription: 'Stop after this many seconds, at most `604800` (7 days). Use either `duration_seconds` or `total_requests`, not both.',
         examples: [30, 60],
       }),
     },
     requests_per_second: {
       type: 'number',
       exclusiveMinimum: 0,
+      maximum: LOAD_LIMITS.requests_per_second.max,
       ...doc({
-        description: 'Open model: a fixed arrival rate in requests per second. Without it the test uses the closed model.',
+        description: 'Open model: a fixed arrival rate in requests per second, at most 1,000,000. Without it the test uses the closed model.',
         markdownDescription:
           'Open model: request *i* is due at `t0 + i/rate`, whatever the server does, and latency is measured from the due time ' +
-          '(no coordinated omission). Without it, the closed model: `concurrency` loops send as fast as responses return.',
+          '(no coordinated omission). At most `1000000`. Without it, the closed model: `concurrency` loops send as fast as responses return.',
         examples: [50, 200],
       }),
     },
     ramp_up_seconds: {
       type: 'number',
       minimum: 0,
+      maximum: LOAD_LIMITS.ramp_up_seconds.max,
       ...doc({
-        description: 'Seconds over which the rate (open model) or the active connections (closed model) rise linearly from 0. Default 0. Must be shorter than duration_seconds.',
+        description: 'Seconds over which the rate (open model) or the active connections (closed model) rise linearly from 0. Default 0, at most 604,800 (7 days). Must be shorter than duration_seconds.',
         markdownDescription:
-          'Seconds over which the rate (open model) or the active connections (closed model) rise linearly from 0. Default `0`; shorter than `duration_seconds` when that is set.',
+          'Seconds over which the rate (open model) or the active connections (closed model) rise linearly from 0. Default `0`, at most `604800` (7 days); shorter than `duration_seconds` when that is set.',
         default: 0,
         examples: [5, 10],
       }),
@@ -405,9 +446,10 @@ export const atmSchema: JsonSchema = {
     timeout_seconds: {
       type: 'number',
       exclusiveMinimum: 0,
+      maximum: LOAD_LIMITS.timeout_seconds.max,
       ...doc({
-        description: 'Per-request timeout in seconds, from connect to the last byte. Default 30.',
-        markdownDescription: 'Per-request timeout in seconds, from connect to the last byte. Default `30`. A request that takes longer counts as an error of type `timeout`.',
+        description: 'Per-request timeout in seconds, from connect to the last byte. Default 30, at most 3,600 (1 hour).',
+        markdownDescription: 'Per-request timeout in seconds, from connect to the last byte (waiting for a connection included). Default `30`, at most `3600` (1 hour). A request that takes longer counts as an error of type `timeout`.',
         default: 30,
         examples: [10, 2.5],
       }),
@@ -421,6 +463,7 @@ export const atmSchema: JsonSchema = {
         examples: [false, true],
       }),
     },
+    follow_redirects: followRedirectsSchema('for every request of the test (an endpoint may set its own)'),
     thresholds: thresholdsSchema('for the whole test'),
     baseline: stringField(
       'A result JSON (from atm run --json, or exported from the run history), relative to the spec: the baseline that thresholds such as `p95 < baseline + 10%` compare with. Wins over the run pinned in the editor and over atm run --baseline.',

@@ -40,6 +40,8 @@ export interface EndpointSpec {
   body?: RequestBody;
   expected_status_codes?: ExpectedStatus[];
   weight?: number;
+  /** Redirects to follow (default: the test's, else 0). */
+  follow_redirects?: number;
   thresholds?: string[];
 }
 
@@ -70,6 +72,8 @@ export interface TestSpec {
   ramp_up_seconds?: number;
   timeout_seconds?: number;
   insecure_tls?: boolean;
+  /** Redirects to follow (default 0: a 3xx is the response). */
+  follow_redirects?: number;
 
   thresholds?: string[];
   /** A result JSON relative to the spec, compared with by baseline thresholds. */
@@ -85,4 +89,5 @@ export const DEFAULTS = {
   weight: 1,
   insecure_tls: false,
   ramp_up_seconds: 0,
+  follow_redirects: 0,
 } as const;

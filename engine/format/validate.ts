@@ -1,14 +1,14 @@
-// Schema validation of one test: ajv (compiled once) and a translation of each ajv error into one
-// sentence at the node it is about (the unknown key, the missing field's parent, the bad value).
-import Ajv, { type ErrorObject } from 'ajv';
-import { atmSchema } from './schema';
+// Schema validation of one test: ajv's code for the schema (generated ahead of time by
+// write-schema.ts) and a translation of each ajv error into one sentence at the node it is about
+// (the unknown key, the missing field's parent, the bad value).
+import type { ErrorObject } from 'ajv';
+import { LOAD_LIMITS } from './schema';
+import validateTest from './schemaValidator.generated';
 import { DIAGNOSTIC_CODES as C } from './codes';
 import type { SpecDiagnostic } from './diagnostic';
 import type { Locator, Path } from './locate';
 import { closest } from './template';
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
-const validateTest = ajv.compile(atmSchema);
 
 const AUTH_FIELDS: Record<string, string[]> = {
   bearer: ['token'],
@@ -178,8 +178,19 @@ function translate(err: ErrorObject, value: unknown, loc: Locator): SpecDiagnost
       return error(C.outOfRange, `\`${label}\` must be at least ${String(params.limit)}.`);
     case 'exclusiveMinimum':
       return error(C.outOfRange, `\`${label}\` must be greater than ${String(params.limit)}.`);
-    case 'maximum':
+    case 'maximum': {
+      const field = path[path.length - 1];
+      const limit = typeof field === 'string' && Object.hasOwn(LOAD_LIMITS, field) ? LOAD_LIMITS[field as keyof typeof LOAD_LIMITS] : null;
+      if (limit !== null) {
+        return error(
+          C.outOfRange,
+          `\`${label}\` is ${show(err.data)}, above the limit of ${limit.note}: use at most ${String(limit.max)}.`,
+          loc.valueRange(path),
+          { limit: limit.max },
+        );
+      }
       return error(C.outOfRange, `\`${label}\` must be at most ${String(params.limit)}.`);
+    }
     case 'minLength':
       return error(C.invalidValue, `\`${label}\` must not be empty.`);
     case 'minItems':

@@ -15,6 +15,7 @@ const BY_CODE: Record<string, ErrorType> = {
   UND_ERR_BODY_TIMEOUT: 'timeout',
   ETIMEDOUT: 'timeout',
   ATM_ERR_DEADLINE: 'timeout',
+  ATM_ERR_CONNECT_DEADLINE: 'connect_timeout',
   UND_ERR_CONNECT_TIMEOUT: 'connect_timeout',
   ECONNREFUSED: 'connection_refused',
   ECONNRESET: 'connection_reset',
@@ -87,5 +88,14 @@ export class DeadlineError extends Error {
   constructor(timeoutMs: number) {
     super(`request exceeded timeout_seconds (${timeoutMs / 1000} s)`);
     this.name = 'DeadlineError';
+  }
+}
+
+/** The error the engine raises when a request waited timeout_seconds and still has no connection. */
+export class ConnectDeadlineError extends Error {
+  readonly code = 'ATM_ERR_CONNECT_DEADLINE';
+  constructor(timeoutMs: number) {
+    super(`no connection within timeout_seconds (${timeoutMs / 1000} s)`);
+    this.name = 'ConnectDeadlineError';
   }
 }

@@ -141,6 +141,7 @@ export class Stats {
   dropped = 0;
   bytesReceived = 0;
   bytesSent = 0;
+  redirects = 0;
   /** Indexed by status code (HTTP status codes have three digits). */
   readonly statusCounts = new Uint32Array(1000);
   /** Indexed like ERROR_TYPES. */
@@ -158,6 +159,7 @@ export class Stats {
     this.dropped += other.dropped;
     this.bytesReceived += other.bytesReceived;
     this.bytesSent += other.bytesSent;
+    this.redirects += other.redirects;
     for (let i = 0; i < 1000; i++) this.statusCounts[i] += other.statusCounts[i];
     for (let i = 0; i < ERROR_TYPES.length; i++) this.errorCounts[i] += other.errorCounts[i];
   }
@@ -187,6 +189,7 @@ export class Stats {
       ttfb_ms: summarize(this.ttfb.histogram()),
       status_code_counts: statusCodeCounts,
       errors_by_type: errorsByType,
+      redirects: this.redirects,
     };
   }
 }

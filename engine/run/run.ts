@@ -9,7 +9,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, SampledRequest, TimelinePoint } from '../format/result';
 import { ERROR_TYPES, RESULT_SCHEMA_VERSION } from '../format/result';
 import { warmCode } from './codeWarmUp';
-import { classifyError, DeadlineError, describeError, ERROR_INDEX } from './errors';
+import { classifyError, ConnectDeadlineError, DeadlineError, describeError, ERROR_INDEX } from './errors';
 import { isStaticEndpoint, prepareRequest, RequestSlot, type ConnectionSettings, type PreparedRequest, type SlotOwner } from './http';
 import { encodeHistogram, Interval, Stats, sumStats, toMicros } from './metrics';
 import { buildSample, EndpointSampler, type SampleKind } from './samples';
@@ -49,6 +49,13 @@ const WARM_UP_MAX_MS = 10_000;
 const SPIN_MS = 0.2;
 /** How late a timer typically fires on an idle event loop. */
 const TIMER_LATE_MS = 0.1;
+/**
+ * Open model: with more than this between two arrivals the clock only sleeps on timers, which
+ * may send a request up to about 1 ms after its due time (latency is still measured from the due
+ * time, so the lateness shows). Spinning through the last fraction of a millisecond before each
+ * due time at such rates would cost a large share of a core for nothing.
+ */
+const TIMER_ONLY_GAP_MS = 2;
 /** A last partial second shorter than this joins the point before it. */
 const MIN_TAIL_SECONDS = 0.25;
 const UNEXPECTED_STATUS = ERROR_INDEX.unexpected_status;
@@ -81,6 +88,15 @@ function expectedTable(endpoint: PlanEndpoint): Uint8Array {
     }
   }
   return table;
+}
+
+/**
+ * Connection slots for a run: `concurrency`, but never more than the requests it sends, since
+ * every slot opens a connection per origin before the first request.
+ */
+export function slotCount(plan: RunPlan): number {
+  const wanted = Math.max(1, plan.concurrency);
+  return plan.totalRequests === null ? wanted : Math.max(1, Math.min(wanted, plan.totalRequests));
 }
 
 export function runPlan(plan: RunPlan, options: RunOptions = {}): Promise<RunResult> {
@@ -139,7 +155,7 @@ class Run implements SlotOwner {
       prepared: null,
       expected: expectedTable(endpoint),
     }));
-    this.sampleKinds = new Array<SampleKind | null>(plan.concurrency).fill(null);
+    this.sampleKinds = new Array<SampleKind | null>(slotCount(plan)).fill(null);
     this.picker = createPicker({
       strategy: plan.distribution,
       weights: plan.endpoints.map((e) => e.weight),
@@ -190,7 +206,7 @@ class Run implements SlotOwner {
       if (isStaticEndpoint(state.plan)) state.prepared = prepareRequest(state.plan, { requestIndex: 0 }, this.plan.timeoutMs);
     }
     const settings: ConnectionSettings = { timeoutMs: this.plan.timeoutMs, insecureTls: this.plan.insecureTls, lookup: this.options.lookup };
-    for (let i = 0; i < Math.max(1, this.plan.concurrency); i++) {
+    for (let i = 0; i < slotCount(this.plan); i++) {
       const slot = new RequestSlot(i, this, settings, this.sampleBodyBytes);
       slot.resume = () => this.next(slot);
       this.slots.push(slot);
@@ -343,6 +359,12 @@ class Run implements SlotOwner {
       }
       if (due > now) {
         const wait = due - now;
+        if (this.arrivalGapMs(due) > TIMER_ONLY_GAP_MS) {
+          // A timer of n ms fires between n - 1 and n ms of loop time after it is set (loop time
+          // counts whole milliseconds): one that fires early sets another of 1 ms.
+          this.arrivalTimeout = setTimeout(this.tickBound, Math.max(1, Math.ceil(wait)));
+          return;
+        }
         // Timers count whole milliseconds and fire a little late: sleep on one until at most
         // SPIN_MS before the due time, then take the next turns of the event loop so that the
         // request leaves on time without spinning through the whole wait.
@@ -361,6 +383,13 @@ class Run implements SlotOwner {
       // Service time starts at the actual send, which in a batch of due requests is a little later.
       this.send(slot, due, performance.now());
     }
+  }
+
+  /** The time between the arrival due at `due` and the one before it (the first: the one after it). */
+  private arrivalGapMs(due: number): number {
+    const i = this.issued;
+    const other = this.t0 + dueOffsetMs(i === 0 ? 1 : i - 1, this.rate, this.rampMs);
+    return Math.abs(due - other);
   }
 
   // ---- completions ----
@@ -425,7 +454,8 @@ class Run implements SlotOwner {
     this.interval.completed++;
     stats.bytesReceived += slot.bytesReceived;
     const prepared = slot.prepared;
-    if (prepared !== null) stats.bytesSent += prepared.bytesSent;
+    if (prepared !== null) stats.bytesSent += prepared.bytesSent + slot.redirectBytesSent;
+    stats.redirects += slot.redirects;
 
     const kind = this.sampleKinds[slot.id];
     if (kind !== null) {
@@ -462,12 +492,15 @@ class Run implements SlotOwner {
     this.options.onSample?.(sample);
   }
 
-  /** Ends requests that outlive timeout_seconds (undici's timeouts are per phase). */
+  /**
+   * Ends requests that outlive timeout_seconds (undici's timeouts are per phase), those still
+   * waiting for a connection included.
+   */
   private sweep(): void {
     const now = performance.now();
     const limit = this.plan.timeoutMs;
     for (const slot of this.slots) {
-      if (slot.busy && slot.connected && now - slot.sentAt > limit) slot.abort(new DeadlineError(limit), false);
+      if (slot.busy && now - slot.sentAt > limit) slot.abort(slot.connected ? new DeadlineError(limit) : new ConnectDeadlineError(limit));
     }
   }
 
@@ -595,7 +628,7 @@ class Run implements SlotOwner {
       for (const slot of this.slots) {
         if (slot.busy) {
           slot.discarded = true;
-          slot.abort(new Error('run cancelled'), true);
+          slot.abort(new Error('run cancelled'));
         }
       }
       // Anything that still has not called back is given up on.

@@ -69,7 +69,7 @@ void describe('result and redaction', { timeout: 30_000 }, () => {
   void it('has every key of SPEC.md', () => {
     const keys = ['id', 'name', 'file', 'status', 'passed', 'failure_reasons', 'started_at', 'completed_at', 'model', 'target_rps', 'spec', 'metrics', 'endpoint_metrics', 'thresholds', 'timeline', 'sampled_requests', 'histogram', 'schema_version', 'baseline_run'];
     for (const key of keys) assert.ok(key in result, key);
-    const metricKeys = ['total_requests', 'successful_requests', 'failed_requests', 'dropped_requests', 'requests_per_second', 'duration_seconds', 'error_rate', 'bytes_received', 'bytes_sent', 'latency_ms', 'service_time_ms', 'ttfb_ms', 'status_code_counts', 'errors_by_type'];
+    const metricKeys = ['total_requests', 'successful_requests', 'failed_requests', 'dropped_requests', 'requests_per_second', 'duration_seconds', 'error_rate', 'bytes_received', 'bytes_sent', 'latency_ms', 'service_time_ms', 'ttfb_ms', 'status_code_counts', 'errors_by_type', 'redirects'];
     assert.deepEqual(Object.keys(result.metrics).sort(), [...metricKeys].sort());
     // Each endpoint carries its own histogram too, for per-endpoint comparison.
     for (const e of result.endpoint_metrics) assert.deepEqual(Object.keys(e).sort(), [...metricKeys, 'name', 'method', 'url', 'histogram'].sort());

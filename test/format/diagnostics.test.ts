@@ -31,7 +31,7 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
     kind: 'unknown key without suggestion, nested',
     text: 'name: t\nbase_url: http://h\nendpoints:\n  - name: a\n    url: /a\n    zzz: 1\n',
     expect: [
-      '[5,4,5,7] error unknown-key | Unknown key `zzz` in `endpoints[0]`. Known keys: name, url, method, headers, body, expected_status_codes, weight, thresholds.',
+      '[5,4,5,7] error unknown-key | Unknown key `zzz` in `endpoints[0]`. Known keys: name, url, method, headers, body, expected_status_codes, follow_redirects, weight, thresholds.',
     ],
   },
   {

@@ -40,6 +40,7 @@ const TEST_KEYS: KeyTable<TestSpec> = {
   ramp_up_seconds: 'optional',
   timeout_seconds: 'optional',
   insecure_tls: 'optional',
+  follow_redirects: 'optional',
   thresholds: 'optional',
   baseline: 'optional',
 };
@@ -52,6 +53,7 @@ const ENDPOINT_KEYS: KeyTable<EndpointSpec> = {
   body: 'optional',
   expected_status_codes: 'optional',
   weight: 'optional',
+  follow_redirects: 'optional',
   thresholds: 'optional',
 };
 

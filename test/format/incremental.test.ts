@@ -7,15 +7,13 @@
 // one, and checks that the reuse really happens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
 import { validateText, validateTextIncremental, type ParsedFile, type ValidateContext } from '../../engine/format';
+import { lastHintStats } from '../../engine/format/hints';
 import { lastIncrementalStats, parseSpecFileIncremental } from '../../engine/format/incremental';
-import { parseSpecFile, parseUncached } from '../../engine/format/parse';
+import { LIMITS, parseSpecFile, parseUncached } from '../../engine/format/parse';
 import { prng } from '../fixtures/prng';
-
-const ROOT = join(__dirname, '..', '..');
+import { corpus, generated, typingEdit, wildEdit } from '../fixtures/specEdits';
 
 /** Every node of a syntax tree with its kind, range and value; errors and warnings with positions. */
 function treeOf(doc: Document.Parsed | null): unknown {
@@ -82,110 +80,6 @@ function checkSequence(start: string, edit: (text: string) => string, steps: num
     previous = incremental.parsed;
   }
   return { spliced };
-}
-
-function corpus(): string[] {
-  const texts: string[] = [];
-  for (const dir of ['examples', join('test', 'fixtures', 'server'), join('test', 'fixtures', 'format')]) {
-    for (const f of readdirSync(join(ROOT, dir)).sort()) {
-      if (/\.atm\.ya?ml$/.test(f)) texts.push(readFileSync(join(ROOT, dir, f), 'utf8'));
-    }
-  }
-  return texts;
-}
-
-/** A spec of `docs` tests with `endpoints` endpoints each, in the styles people write. */
-function generated(endpoints: number, docs: number, rnd: () => number): string {
-  const out: string[] = [];
-  for (let d = 0; d < docs; d++) {
-    if (d > 0) out.push(rnd() < 0.3 ? '--- # next test' : '---');
-    out.push(`name: Test ${d}`, 'base_url: http://127.0.0.1:3000', 'variables:', '  page_size: 20', 'distribution_strategy: weighted', 'concurrency: 5', 'total_requests: 100');
-    if (rnd() < 0.5) out.push('thresholds:', '  - p95 < 200ms');
-    out.push('endpoints:');
-    const ind = rnd() < 0.2 ? '' : '  ';
-    for (let i = 0; i < endpoints; i++) {
-      if (rnd() < 0.15) out.push('');
-      if (rnd() < 0.1) out.push(`${ind}# endpoint ${i}`);
-      out.push(`${ind}- name: endpoint-${i}`, `${ind}  url: /items/${i}?limit={{page_size}}`, `${ind}  method: ${i % 5 === 0 ? 'POST' : 'GET'}`);
-      if (rnd() < 0.5) out.push(`${ind}  headers:`, `${ind}    X-Trace: "{{$requestIndex}}"`);
-      if (rnd() < 0.3) out.push(`${ind}  thresholds:`, `${ind}    - p99 < 1s`);
-      out.push(`${ind}  weight: ${1 + (i % 3)}`);
-    }
-    if (rnd() < 0.3) out.push('timeout_seconds: 5');
-  }
-  return out.join('\n') + (rnd() < 0.8 ? '\n' : '') + (rnd() < 0.2 ? '\n\n' : '');
-}
-
-const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
-
-/** An edit someone typing might make: within a line, a new line, a line removed or re-indented. */
-function typingEdit(text: string, rnd: () => number): string {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  const l = pick(rnd, starts);
-  const e = text.indexOf('\n', l);
-  const lineEnd = e < 0 ? text.length : e;
-  const line = text.slice(l, lineEnd);
-  const indent = /^ */.exec(line)?.[0].length ?? 0;
-  const col = l + indent + Math.floor(rnd() * (lineEnd - l - indent + 1));
-  const pad = ' '.repeat(indent);
-  switch (Math.floor(rnd() * 12)) {
-    case 0:
-    case 1:
-      return text.slice(0, col) + pick(rnd, ['a', 'x', '1', '0', ' ', '-', '/', '{', '}', '"', "'", ':', '#', 'é', '{{', '}}', '[', ']', ',', '&', '*', '!', '|']) + text.slice(col);
-    case 2:
-      return col < lineEnd ? text.slice(0, col) + text.slice(col + 1) : text;
-    case 3: {
-      const added = pick(rnd, ['weight: 2', 'method: POST', 'url: /new', 'x', 'name: endpoint-1', `- name: n\n${pad}  url: /n`, 'headers:', '  X: "y"', 'thresholds:', '- p95 < 1ms', '# note', '']);
-      return `${text.slice(0, lineEnd)}\n${pad}${added}${text.slice(lineEnd)}`;
-    }
-    case 4:
-      return e < 0 ? text.slice(0, l) : text.slice(0, l) + text.slice(e + 1);
-    case 5:
-      return `${text.slice(0, l)} ${text.slice(l)}`;
-    case 6:
-      return line.startsWith(' ') ? text.slice(0, l) + text.slice(l + 1) : text;
-    case 7:
-      return `${text.slice(0, lineEnd)}\n${line}${text.slice(lineEnd)}`;
-    case 8:
-      return text.slice(0, l) + pick(rnd, ['---\n', '  - name: typed\n    url: /t\n', '\n', '# c\n', '  # c\n', '    weight: 0\n', 'name: top\n']) + text.slice(l);
-    case 9: {
-      let t = text;
-      let at = col;
-      for (const ch of pick(rnd, ['weight', 'url', 'method', 'name', 'concurrency'])) {
-        t = t.slice(0, at) + ch + t.slice(at);
-        at++;
-      }
-      return t;
-    }
-    case 10:
-      return col < lineEnd ? text.slice(0, col) + pick(rnd, ['0', '9', 'Z']) + text.slice(col + 1) : text;
-    default:
-      return text.slice(0, col) + text.slice(Math.min(text.length, col + Math.floor(rnd() * 30)));
-  }
-}
-
-const NASTY = [':', '- ', '{', '}', '[', ']', '"', "'", '#', '&a', '*a', '!', '|', '>', '\t', '\n', '\r\n', '---\n', '...\n', '%YAML 1.2\n', '? ', '\\', '\uFEFF', '😀'];
-const LINES = ['  - name: extra\n    url: /x\n', '---\n', '---\nname: t2\nurl: http://h/\n', 'url: "/open\n', '  - name: "a\n', '- a\n', '  - \n', '    body: |\n      text\n      ---\n', '}}\n'];
-
-/** Anything: cut spans, nasty characters anywhere, copied pieces. */
-function wildEdit(text: string, rnd: () => number): string {
-  const at = Math.floor(rnd() * (text.length + 1));
-  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-  switch (Math.floor(rnd() * 5)) {
-    case 0:
-      return text.slice(0, at) + pick(rnd, NASTY) + text.slice(at);
-    case 1:
-      return text.slice(0, lineStart) + pick(rnd, LINES) + text.slice(lineStart);
-    case 2:
-      return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + Math.floor(rnd() * 120)));
-    case 3: {
-      const from = Math.floor(rnd() * text.length);
-      return text.slice(0, at) + text.slice(from, from + Math.floor(rnd() * 80)) + text.slice(at);
-    }
-    default:
-      return text.slice(0, at) + pick(rnd, NASTY) + pick(rnd, NASTY) + text.slice(at);
-  }
 }
 
 void test('thousands of random edits: the incremental parse equals a full parse every time', () => {
@@ -289,4 +183,82 @@ void test('files that must be read whole are: directives, `...`, a BOM, too many
     assert.equal(lastIncrementalStats().mode, 'whole');
     assert.deepEqual(viewOf(parsed), viewOf(parseUncached(text)));
   }
+});
+
+void test('editor hints are computed again only for the edited test, and follow the tests the edit moved', () => {
+  const docs = Array.from(
+    { length: 3 },
+    (_, i) => `name: t${i}\nurl: http://h/${i}\nheaders:\n  Authorization: "Bearer {{env:TOKEN_${i}}}"\n  X-Api-Key: literal-${i}\nvariables:\n  api_key: k${i}\n`,
+  );
+  const text = docs.join('---\n');
+  const hintCodes = (d: readonly { code?: string }[]): number => d.filter((x) => x.code === 'env-not-set' || x.code === 'hardcoded-secret').length;
+  const env: ValidateContext = { env: { TOKEN_1: 'set' }, envFileText: null };
+  const first = validateTextIncremental(text, null, env);
+  assert.deepEqual(lastHintStats(), { computed: 3, reused: 0 });
+  assert.equal(hintCodes(first.diagnostics), 8, 'TOKEN_0 and TOKEN_2 not set, two secrets written into each test');
+
+  // An edit in the second test: its hints only.
+  const edited = text.replace('api_key: k1', 'api_key: changed');
+  const second = validateTextIncremental(edited, first.parsed, env);
+  assert.deepEqual(lastHintStats(), { computed: 1, reused: 2 });
+  assert.deepEqual(second.diagnostics, validateText(edited, env));
+
+  // A line added to the first test moves the others: their hints are reused, on their new lines.
+  const longer = edited.replace('url: http://h/0\n', 'url: http://h/0\nmethod: GET\n');
+  const third = validateTextIncremental(longer, second.parsed, env);
+  assert.deepEqual(lastHintStats(), { computed: 1, reused: 2 });
+  assert.deepEqual(third.diagnostics, validateText(longer, env));
+
+  // The environment changes: the tests that look the variable up are checked again.
+  const moreEnv: ValidateContext = { env: { TOKEN_1: 'set', TOKEN_2: 'set' }, envFileText: null };
+  const fourth = validateTextIncremental(longer, third.parsed, moreEnv);
+  assert.deepEqual(lastHintStats(), { computed: 1, reused: 2 });
+  assert.deepEqual(fourth.diagnostics, validateText(longer, moreEnv));
+  assert.equal(hintCodes(fourth.diagnostics), 7);
+});
+
+void test('an endpoint nested deeper than LIMITS.maxNesting is re-read with its whole test', () => {
+  const nested = (levels: number): string => {
+    const lines: string[] = [];
+    for (let d = 0; d < levels; d++) lines.push(`${' '.repeat(6 + 2 * d)}k${d}:`);
+    lines.push(`${' '.repeat(6 + 2 * levels)}leaf: 1`);
+    return lines.join('\n');
+  };
+  for (const [levels, spliced] of [
+    [LIMITS.maxNesting - 10, 1],
+    [LIMITS.maxNesting + 10, 0],
+  ] as const) {
+    const text = `name: deep\nbase_url: http://h\nendpoints:\n  - name: a\n    url: /a\n  - name: b\n    url: /b\n    body:\n${nested(levels)}\n  - name: c\n    url: /c\n`;
+    const first = parseSpecFileIncremental(text, null);
+    const edited = text.replace('leaf: 1', 'leaf: 2');
+    const second = parseSpecFileIncremental(edited, first);
+    assert.equal(lastIncrementalStats().splicedDocuments, spliced, `${levels} levels`);
+    assert.deepEqual(viewOf(second), viewOf(parseUncached(edited)));
+  }
+});
+
+void test('an edit in a top-level key re-reads that key only; each fallback says why', () => {
+  const endpoints = Array.from({ length: 300 }, (_, i) => `  - name: e${i}\n    url: /items/${i}\n`).join('');
+  const text = `name: big\nbase_url: http://h\nheaders:\n  Accept: application/json\nconcurrency: 5\nendpoints:\n${endpoints}thresholds:\n  - p95 < 1s\ntimeout_seconds: 5\n`;
+  const edits: Array<[string, (t: string) => string, { spliced: number; fallback: string | null }]> = [
+    ['a value', (t) => t.replace('concurrency: 5', 'concurrency: 50'), { spliced: 1, fallback: null }],
+    ['a nested mapping', (t) => t.replace('Accept: application/json', 'Accept: text/plain\n  X-Trace: "1"'), { spliced: 1, fallback: null }],
+    ['a key added', (t) => t.replace('concurrency: 5\n', 'concurrency: 5\nramp_up_seconds: 3\n'), { spliced: 1, fallback: null }],
+    ['a key made a duplicate', (t) => t.replace('concurrency: 5\n', 'concurrency: 5\nname: again\n'), { spliced: 0, fallback: 'layout' }],
+    ['an item of the last key', (t) => t.replace('p95 < 1s', 'p95 < 2s'), { spliced: 1, fallback: null }],
+    ['the last key', (t) => t.replace('timeout_seconds: 5', 'timeout_seconds: 6'), { spliced: 0, fallback: 'outside-items' }],
+    ['an error made', (t) => t.replace('concurrency: 5', 'concurrency: [5'), { spliced: 0, fallback: 'yaml-error' }],
+    ['an open quote', (t) => t.replace('base_url: http://h', 'base_url: "http://h'), { spliced: 0, fallback: 'open-quote' }],
+  ];
+  for (const [label, edit, expected] of edits) {
+    const first = parseSpecFileIncremental(text, null);
+    const edited = edit(text);
+    const second = parseSpecFileIncremental(edited, first);
+    const stats = lastIncrementalStats();
+    assert.deepEqual({ spliced: stats.splicedDocuments, fallback: stats.fallback }, expected, label);
+    if (expected.spliced === 1) assert.ok(stats.parsedChars < 80, `${label}: parsed ${stats.parsedChars} characters`);
+    assert.deepEqual(viewOf(second), viewOf(parseUncached(edited)), label);
+  }
+  // A YAML error after the edited key still depends on the lines before it (found by a seeded run).
+  checkSequence('url: http://h/\ntotal_requests: 10\n\n0\n\nname: endpoint-1\n', (t) => t.replace('10\n\n0', '10\n0'), 1, 'a blank line before a broken key');
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { atmSchema, DEFAULTS } from '../../engine/format';
 import { schemaJsonText } from '../../engine/format/schema';
+import { VALIDATOR_FILE, validatorText } from '../../engine/format/write-schema';
 
 type S = Record<string, unknown> & { properties?: Record<string, S>; items?: S; additionalProperties?: S | boolean };
 
@@ -78,4 +79,9 @@ void test('every example is valid for its own field', () => {
 void test('schemas/atm.schema.json is the generated copy (regenerate: node --import tsx engine/format/write-schema.ts)', () => {
   const file = readFileSync(join(__dirname, '..', '..', 'schemas', 'atm.schema.json'), 'utf8');
   assert.equal(file, schemaJsonText());
+});
+
+void test('engine/format/schemaValidator.generated.js is the generated code (regenerate: node --import tsx engine/format/write-schema.ts)', () => {
+  const file = readFileSync(VALIDATOR_FILE, 'utf8');
+  assert.equal(file, validatorText());
 });

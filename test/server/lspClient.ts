@@ -34,6 +34,8 @@ export interface LspSession {
   logs: string[];
   /** Methods the server registered dynamically (client/registerCapability). */
   registrations: string[];
+  /** Every publishDiagnostics received, in order. */
+  published: PublishDiagnosticsParams[];
   /** Resolves with the first publishDiagnostics for `uri` that satisfies `accept`. */
   diagnostics(uri: string, accept?: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams>;
   open(uri: string, text: string, version?: number): void;
@@ -50,6 +52,7 @@ export async function startServer(options: AtmInitializationOptions = { validati
   if (!child.stdout || !child.stdin) throw new Error('no stdio');
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const seen: PublishDiagnosticsParams[] = [];
+  const published: PublishDiagnosticsParams[] = [];
   const waiters: Array<{
     uri: string;
     accept: (p: PublishDiagnosticsParams) => boolean;
@@ -66,6 +69,7 @@ export async function startServer(options: AtmInitializationOptions = { validati
   });
   connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
     seen.push(p);
+    published.push(p);
     for (let i = waiters.length - 1; i >= 0; i--) {
       const w = waiters[i];
       if (w.uri === p.uri && w.accept(p)) {
@@ -95,6 +99,7 @@ export async function startServer(options: AtmInitializationOptions = { validati
     capabilities: init.capabilities,
     logs,
     registrations,
+    published,
     diagnostics(uri, accept = () => true) {
       const hit = [...seen].reverse().find((p) => p.uri === uri && accept(p));
       if (hit) {
