@@ -121,6 +121,8 @@ export interface RunResult {
   sampled_requests: SampledRequest[];
   /** Latency HDR histogram, compressed base64. */
   histogram: string;
+  /** Engine threads the run used. */
+  workers?: number;
 }
 
 /** What the engine reports about once a second while a run goes. Small enough to render. */

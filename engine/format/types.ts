@@ -70,6 +70,8 @@ export interface TestSpec {
   ramp_up_seconds?: number;
   timeout_seconds?: number;
   insecure_tls?: boolean;
+  /** Engine threads: 'auto' or a count. */
+  workers?: number | 'auto';
 
   thresholds?: string[];
 }
@@ -83,4 +85,5 @@ export const DEFAULTS = {
   weight: 1,
   insecure_tls: false,
   ramp_up_seconds: 0,
+  workers: 'auto',
 } as const;

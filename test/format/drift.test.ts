@@ -40,6 +40,7 @@ const TEST_KEYS: KeyTable<TestSpec> = {
   ramp_up_seconds: 'optional',
   timeout_seconds: 'optional',
   insecure_tls: 'optional',
+  workers: 'optional',
   thresholds: 'optional',
 };
 
