@@ -6,11 +6,11 @@ import { startDemoServer, type DemoServer } from '../demo/server';
 import type { SpecDiagnostic } from '../format/diagnostic';
 import type { RunPlan } from '../format/plan';
 import type { LatencySummary, Metrics, ProgressUpdate, RunResult } from '../format/result';
-import { runPlan } from '../run';
+import { runWithWorkers, type PlanSource } from '../run';
 import { parseSpecFile, planTest } from '../run/load';
 import { EXIT } from './exit';
 
-const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo]';
+const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--workers N|auto]';
 
 interface RunArgs {
   file: string;
@@ -18,10 +18,11 @@ interface RunArgs {
   json: string | null;
   quiet: boolean;
   demo: boolean;
+  workers: number | 'auto' | null;
 }
 
 function parseArgs(args: string[]): RunArgs | string {
-  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false };
+  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, workers: null };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -49,6 +50,13 @@ function parseArgs(args: string[]): RunArgs | string {
       case '--demo':
         out.demo = true;
         break;
+      case '--workers': {
+        const v = value();
+        const parsed = parseWorkers(v);
+        if (parsed === null) return `--workers needs 'auto' or a whole number from 1 to 256, not '${v ?? ''}'`;
+        out.workers = parsed;
+        break;
+      }
       default:
         if (arg.startsWith('-') && arg !== '-') return `unknown option '${arg}'`;
         files.push(arg);
@@ -57,6 +65,13 @@ function parseArgs(args: string[]): RunArgs | string {
   if (files.length !== 1) return files.length === 0 ? 'a spec FILE is required' : 'atm run takes one FILE';
   out.file = files[0];
   return out;
+}
+
+function parseWorkers(v: string | undefined): number | 'auto' | null {
+  if (v === 'auto') return 'auto';
+  if (v === undefined || !/^\d+$/.test(v)) return null;
+  const n = Number(v);
+  return n >= 1 && n <= 256 ? n : null;
 }
 
 function printDiagnostics(file: string, diagnostics: readonly SpecDiagnostic[]): void {
@@ -127,7 +142,8 @@ function metricsRows(m: Metrics): string[] {
 
 function summary(result: RunResult): string {
   const verdict = result.status !== 'completed' ? result.status.toUpperCase() : result.passed ? 'PASSED' : 'FAILED';
-  const lines = [`${result.name}: ${verdict} (${result.model} model${result.target_rps !== null ? `, target ${result.target_rps} req/s` : ''})`];
+  const threads = result.workers !== undefined && result.workers > 1 ? `, ${result.workers} worker threads` : '';
+  const lines = [`${result.name}: ${verdict} (${result.model} model${result.target_rps !== null ? `, target ${result.target_rps} req/s` : ''}${threads})`];
   if (result.insecure_tls === true) lines.push('  insecure_tls: TLS certificates were not verified');
   if (result.error !== undefined) lines.push(`  error       ${result.error}`);
   lines.push(...metricsRows(result.metrics));
@@ -200,12 +216,14 @@ export async function runCommand(args: string[]): Promise<number> {
 
   let demo: DemoServer | null = null;
   const plans: RunPlan[] = [];
+  const sources: PlanSource[] = [];
   let invalid = false;
   const planFor = (baseUrlOverride: string | undefined): void => {
     for (const test of tests) {
       const outcome = planTest(test, { file: resolve(file), displayFile: file, env: process.env, baseUrlOverride });
       if (outcome.ok) {
         plans.push(outcome.plan);
+        sources.push({ text, testIndex: test.index, file: resolve(file), displayFile: file, env: process.env, baseUrlOverride });
       } else {
         invalid = true;
         printDiagnostics(file, outcome.diagnostics.length > 0 ? outcome.diagnostics : []);
@@ -220,6 +238,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (parsedArgs.demo) {
     demo = await startDemoServer({ port: 0 });
     plans.length = 0;
+    sources.length = 0;
     planFor(demo.url);
     if (!parsedArgs.quiet) process.stderr.write(`demo server on ${demo.url}\n`);
   }
@@ -239,11 +258,13 @@ export async function runCommand(args: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    for (const plan of plans) {
+    for (const [i, plan] of plans.entries()) {
       if (interrupted) break;
       controller = new AbortController();
       let wroteLine = false;
-      const result = await runPlan(plan, {
+      const result = await runWithWorkers(plan, {
+        source: sources[i],
+        ...(parsedArgs.workers !== null ? { workers: parsedArgs.workers } : {}),
         signal: controller.signal,
         onProgress: parsedArgs.quiet
           ? undefined
