@@ -1,11 +1,13 @@
 // `atm`: the command line (SPEC.md "The command line"). Each subcommand lives in engine/cli/.
+import { mergeCommand } from './cli/merge';
 import { runCommand } from './cli/run';
 import { validateCommand } from './cli/validate';
 import { demoServerCommand } from './cli/demoServer';
 import { EXIT } from './cli/exit';
 
 const USAGE = `Usage:
-  atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo]
+  atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--workers N|auto] [--shard K/N --start-at ISO]
+  atm merge PART.json... [--from-logs -] [--json OUT]
   atm validate FILE...
   atm demo-server [--port N]
   atm --version | --help`;
@@ -15,6 +17,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runCommand(rest);
+    case 'merge':
+      return mergeCommand(rest);
     case 'validate':
       return validateCommand(rest);
     case 'demo-server':

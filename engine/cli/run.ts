@@ -7,10 +7,12 @@ import type { SpecDiagnostic } from '../format/diagnostic';
 import type { RunPlan } from '../format/plan';
 import type { LatencySummary, Metrics, ProgressUpdate, RunResult } from '../format/result';
 import { runWithWorkers, type PlanSource } from '../run';
+import type { Shard } from '../run/workers';
+import { parseShard, parseStartAt, partLine } from './shards';
 import { parseSpecFile, planTest } from '../run/load';
 import { EXIT } from './exit';
 
-const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--workers N|auto]';
+const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--workers N|auto] [--shard K/N] [--start-at ISO]';
 
 interface RunArgs {
   file: string;
@@ -19,10 +21,12 @@ interface RunArgs {
   quiet: boolean;
   demo: boolean;
   workers: number | 'auto' | null;
+  shard: Shard | null;
+  startAt: number | null;
 }
 
 function parseArgs(args: string[]): RunArgs | string {
-  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, workers: null };
+  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, workers: null, shard: null, startAt: null };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -57,6 +61,18 @@ function parseArgs(args: string[]): RunArgs | string {
         out.workers = parsed;
         break;
       }
+      case '--shard': {
+        const shard = parseShard(value());
+        if (typeof shard === 'string') return shard;
+        out.shard = shard;
+        break;
+      }
+      case '--start-at': {
+        const at = parseStartAt(value());
+        if (typeof at === 'string') return at;
+        out.startAt = at;
+        break;
+      }
       default:
         if (arg.startsWith('-') && arg !== '-') return `unknown option '${arg}'`;
         files.push(arg);
@@ -64,6 +80,7 @@ function parseArgs(args: string[]): RunArgs | string {
   }
   if (files.length !== 1) return files.length === 0 ? 'a spec FILE is required' : 'atm run takes one FILE';
   out.file = files[0];
+  if (out.startAt !== null && out.shard === null) return '--start-at goes with --shard K/N';
   return out;
 }
 
@@ -81,7 +98,7 @@ function printDiagnostics(file: string, diagnostics: readonly SpecDiagnostic[]):
 }
 
 /** Writes through a temporary file and a rename, so readers never see half a result. */
-function writeJsonAtomic(path: string, value: unknown): void {
+export function writeJsonAtomic(path: string, value: unknown): void {
   const target = resolve(path);
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
@@ -140,9 +157,14 @@ function metricsRows(m: Metrics): string[] {
   ];
 }
 
-function summary(result: RunResult): string {
+declare const ATM_VERSION: string;
+const ATM_VERSION_TEXT = typeof ATM_VERSION === 'string' ? ATM_VERSION : '0.0.0';
+
+export function summary(result: RunResult): string {
   const verdict = result.status !== 'completed' ? result.status.toUpperCase() : result.passed ? 'PASSED' : 'FAILED';
-  const threads = result.workers !== undefined && result.workers > 1 ? `, ${result.workers} worker threads` : '';
+  let threads = result.workers !== undefined && result.workers > 1 ? `, ${result.workers} worker threads` : '';
+  if (result.shard !== undefined) threads += `, shard ${result.shard.index}/${result.shard.count}`;
+  if (result.merged_from !== undefined) threads += `, merged from ${result.merged_from.length} shards`;
   const lines = [`${result.name}: ${verdict} (${result.model} model${result.target_rps !== null ? `, target ${result.target_rps} req/s` : ''}${threads})`];
   if (result.insecure_tls === true) lines.push('  insecure_tls: TLS certificates were not verified');
   if (result.error !== undefined) lines.push(`  error       ${result.error}`);
@@ -265,6 +287,8 @@ export async function runCommand(args: string[]): Promise<number> {
       const result = await runWithWorkers(plan, {
         source: sources[i],
         ...(parsedArgs.workers !== null ? { workers: parsedArgs.workers } : {}),
+        ...(parsedArgs.shard !== null ? { shard: parsedArgs.shard, version: ATM_VERSION_TEXT } : {}),
+        ...(parsedArgs.startAt !== null ? { startAtEpoch: parsedArgs.startAt } : {}),
         signal: controller.signal,
         onProgress: parsedArgs.quiet
           ? undefined
@@ -283,6 +307,8 @@ export async function runCommand(args: string[]): Promise<number> {
       if (wroteLine) process.stderr.write('\n');
       results.push(result);
       process.stdout.write(summary(result));
+      // A shard's whole result on one marked line, for `atm merge --from-logs -`.
+      if (parsedArgs.shard !== null) process.stdout.write(partLine(result));
       if (plans.length > 1) process.stdout.write('\n');
     }
   } finally {

@@ -1,7 +1,7 @@
 // Parts of one run (worker threads, or shards) → one result, exactly: histograms added, counters
 // summed, seconds aligned on the common start, samples within one sampler's limits, thresholds
 // judged on the merged numbers.
-import type { RunPlan } from '../format/plan';
+import type { PlanEndpoint, RunPlan } from '../format/plan';
 import type { EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, TimelinePoint } from '../format/result';
 import { redact } from '../format';
 import { encodeHistogram, Interval, Stats, sumStats } from './metrics';
@@ -11,6 +11,12 @@ import { evaluate } from './verdict';
 
 /** A last partial second shorter than this joins the point before it (as in run.ts). */
 const MIN_TAIL_SECONDS = 0.25;
+
+/** What merging needs of the plan: a worker's plan, or one rebuilt from shard results. */
+export type MergeTarget = Pick<
+  RunPlan,
+  'name' | 'file' | 'model' | 'requestsPerSecond' | 'totalRequests' | 'durationSeconds' | 'thresholds' | 'secrets' | 'redactedSpec' | 'insecureTls'
+> & { endpoints: Array<Pick<PlanEndpoint, 'name' | 'displayUrl' | 'thresholds'> & { method: string }> };
 
 export interface MergedNumbers {
   overall: Metrics;
@@ -24,20 +30,29 @@ export class PartMerger {
   private readonly latest: Array<RunPart | null>;
   private readonly seconds = new Map<number, { interval: Interval; seconds: number; inFlight: number }>();
   private readonly reported: number[];
+  /** Per runner: its start after the earliest, in seconds (shards that started apart). */
+  private readonly shifts: number[];
 
   constructor(
-    private readonly plan: RunPlan,
+    private readonly plan: MergeTarget,
     readonly count: number,
   ) {
+    this.shifts = new Array<number>(count).fill(0);
     this.latest = new Array<RunPart | null>(count).fill(null);
     this.reported = new Array<number>(count).fill(0);
   }
 
-  add(runner: number, part: RunPart, final: boolean): void {
+  /**
+   * Adds a runner's part. `baseT0` (epoch ms) is the earliest start of all runners when known:
+   * seconds are then aligned on the wall clock, whole seconds apart.
+   */
+  add(runner: number, part: RunPart, final: boolean, baseT0?: number): void {
     this.latest[runner] = part;
+    if (baseT0 !== undefined && part.t0 > 0) this.shifts[runner] = (part.t0 - baseT0) / 1000;
     // A runner that has ended no longer holds the merged updates back.
     this.reported[runner] = final ? Number.POSITIVE_INFINITY : this.reported[runner] + 1;
-    for (const raw of part.intervals) this.addInterval(raw);
+    const shift = Math.round(this.shifts[runner]);
+    for (const raw of part.intervals) this.addInterval(shift === 0 ? raw : { ...raw, t: raw.t + shift });
   }
 
   /** Progress reports every runner has sent (a merged update is due when this grows). */
@@ -56,12 +71,13 @@ export class PartMerger {
     entry.inFlight += raw.inFlight;
   }
 
-  private parts(): RunPart[] {
+  /** The latest part of every runner that reported. */
+  parts(): RunPart[] {
     return this.latest.filter((p): p is RunPart => p !== null);
   }
 
   get elapsedSeconds(): number {
-    return Math.max(0, ...this.parts().map((p) => p.elapsedSeconds));
+    return Math.max(0, ...this.latest.map((p, i) => (p === null ? 0 : p.elapsedSeconds + this.shifts[i])));
   }
 
   get issued(): number {

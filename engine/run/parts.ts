@@ -1,52 +1,9 @@
-// The raw numbers of one part of a run (a worker thread, or a shard on another machine):
-// counters and encoded HDR histograms, never summaries, so that parts add up exactly. A part is
-// plain data (structured-cloneable and JSON), and merge.ts turns parts into one result.
-import { ERROR_TYPES, type RunStatus } from '../format/result';
+// Stats and intervals to and from their raw parts (format/parts.ts); merge.ts turns parts into one result.
+import type { IntervalPart, StatsPart } from '../format/parts';
+import { ERROR_TYPES } from '../format/result';
 import { decodeHistogram, encodeHistogram, Interval, Stats } from './metrics';
-import type { TaggedSample } from './samples';
 
-export interface StatsPart {
-  latency: string;
-  service: string;
-  ttfb: string;
-  successful: number;
-  failed: number;
-  dropped: number;
-  bytesReceived: number;
-  bytesSent: number;
-  /** Status code → count (only codes seen). */
-  statusCounts: Record<string, number>;
-  /** Error type → count (only types seen). */
-  errorCounts: Record<string, number>;
-}
-
-/** One second (or the last, partial one) of a part, on the run's common clock. */
-export interface IntervalPart {
-  /** 1-based second after the start. */
-  t: number;
-  seconds: number;
-  completed: number;
-  errors: number;
-  dropped: number;
-  latency: string;
-  inFlight: number;
-}
-
-export interface RunPart {
-  /** Start of the measured window, epoch milliseconds (fractional); 0 when it never started. */
-  t0: number;
-  /** Seconds from t0 to the end (so far, in progress updates). */
-  elapsedSeconds: number;
-  /** Requests issued (sent or dropped) by this part. */
-  issued: number;
-  inFlight: number;
-  status: RunStatus;
-  failure: string | null;
-  endpoints: StatsPart[];
-  intervals: IntervalPart[];
-  /** Per endpoint, in plan order. */
-  samples: TaggedSample[][];
-}
+export type { IntervalPart, RunPart, StatsPart } from '../format/parts';
 
 export function statsToPart(stats: Stats): StatsPart {
   const statusCounts: Record<string, number> = {};

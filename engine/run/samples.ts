@@ -12,7 +12,9 @@ export const RESERVOIR_SIZE = 5;
 const MAX_STATUSES = 16;
 export const TRUNCATED_MARK = '...(truncated)';
 
-export type SampleKind = 'first' | 'status' | 'reservoir';
+import type { SampleKind, TaggedSample } from '../format/parts';
+
+export type { SampleKind, TaggedSample } from '../format/parts';
 
 export class EndpointSampler {
   private successes = 0;
@@ -77,11 +79,6 @@ export class EndpointSampler {
   tagged(): TaggedSample[] {
     return [...this.kept.map((sample, i) => ({ kind: this.keptKinds[i], sample })), ...this.reservoir.map((sample) => ({ kind: 'reservoir' as const, sample }))];
   }
-}
-
-export interface TaggedSample {
-  kind: SampleKind | 'error';
-  sample: SampledRequest;
 }
 
 /**

@@ -2,7 +2,7 @@
 // with the single-thread runner and posts raw parts, logs and samples to the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MainMessage, WorkerData, WorkerMessage } from './workers';
-import { sharePlan } from './workers';
+import { arrivalsOf, threadPlan } from './workers';
 import { parseSpecFile, planTest } from './load';
 import { runPlan } from './run';
 
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (test === undefined) throw new Error(`the spec has no test #${source.testIndex + 1}`);
   const outcome = planTest(test, { file: source.file, displayFile: source.displayFile, env: source.env, baseUrlOverride: source.baseUrlOverride });
   if (!outcome.ok) throw new Error(outcome.message);
-  const plan = sharePlan(outcome.plan, index, count);
+  const plan = threadPlan(outcome.plan, index, count, data.shard);
   const controller = new AbortController();
   let startResolve: ((at: number) => void) | null = null;
   const start = new Promise<number>((resolve) => (startResolve = resolve));
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     sampleBodyBytes: data.sampleBodyBytes,
     drainMs: data.drainMs,
     warmCode: data.warmCode,
-    arrivals: { offset: index, stride: count },
+    arrivals: arrivalsOf(index, count, data.shard),
     startAt: () => {
       post({ type: 'ready' });
       return start;

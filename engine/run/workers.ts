@@ -70,10 +70,17 @@ export type WorkerMessage =
 /** Messages to a worker thread. */
 export type MainMessage = { type: 'start'; at: number } | { type: 'cancel' };
 
+export interface Shard {
+  /** 0-based. */
+  index: number;
+  count: number;
+}
+
 export interface WorkerData {
   source: PlanSource;
   index: number;
   count: number;
+  shard: Shard | null;
   runId: string;
   sampleBodyBytes?: number;
   drainMs?: number;
@@ -85,6 +92,25 @@ export interface WorkersOptions extends RunOptions {
   workers?: number | 'auto';
   /** Where worker threads rebuild the plan; without it the run stays on this thread. */
   source?: PlanSource;
+  /** Run only this shard of the plan (`atm run --shard K/N`); the result carries its raw parts. */
+  shard?: Shard;
+  /** When the measured window starts, epoch ms (`--start-at`: shards on several machines start together). */
+  startAtEpoch?: number;
+  /** The ATM version, recorded with a shard's raw parts. */
+  version?: string;
+}
+
+/** Where request `i` of thread `thread` of `threads` (in shard `shard`) sits in the whole run's sequence. */
+export function arrivalsOf(thread: number, threads: number, shard: Shard | null): { offset: number; stride: number } {
+  const k = shard?.index ?? 0;
+  const n = shard?.count ?? 1;
+  return { offset: k + n * thread, stride: n * threads };
+}
+
+/** A thread's plan: the shard's share of the plan, then the thread's share of that. */
+export function threadPlan(plan: RunPlan, thread: number, threads: number, shard: Shard | null): RunPlan {
+  const shardPlan = shard === null ? plan : sharePlan(plan, shard.index, shard.count);
+  return threads === 1 ? shardPlan : sharePlan(shardPlan, thread, threads);
 }
 
 /** The worker thread: the bundle beside this one when built; from source (tests, via tsx) otherwise. */
@@ -98,14 +124,35 @@ function startWorker(data: WorkerData): Worker {
 
 /** Runs a plan on as many threads as it resolves to; `workers` in the result says how many. */
 export async function runWithWorkers(plan: RunPlan, options: WorkersOptions = {}): Promise<RunResult> {
-  const count = resolveWorkerCount(plan, options.workers ?? plan.workers);
-  if (count === 1 || options.source === undefined) {
-    const result = await runPlan(plan, options);
-    result.workers = 1;
-    return result;
+  const shard = options.shard ?? null;
+  const shardPlan = threadPlan(plan, 0, 1, shard);
+  // A shard's threads are counted on the shard's own load.
+  const forCount = shard === null || plan.requestsPerSecond === null ? shardPlan : { ...shardPlan, requestsPerSecond: plan.requestsPerSecond / shard.count };
+  const count = options.source === undefined ? 1 : resolveWorkerCount(forCount, options.workers ?? plan.workers);
+  let result: RunResult;
+  let parts: RunPart[];
+  if (count === 1) {
+    parts = [];
+    const at = options.startAtEpoch;
+    result = await runPlan(shardPlan, {
+      ...options,
+      arrivals: arrivalsOf(0, 1, shard),
+      startAt: at !== undefined ? () => Promise.resolve(at) : options.startAt,
+      onPart: (part, final) => {
+        if (final) parts.push(part);
+        options.onPart?.(part, final);
+      },
+    });
+  } else {
+    const run = new WorkerRun(shardPlan, options.source!, count, options);
+    result = await run.run();
+    parts = run.parts();
   }
-  const result = await new WorkerRun(plan, options.source, count, options).run();
   result.workers = count;
+  if (shard !== null) {
+    result.shard = { index: shard.index, count: shard.count };
+    result.shard_data = { version: options.version ?? '0.0.0', parts };
+  }
   return result;
 }
 
@@ -144,6 +191,7 @@ class WorkerRun {
         source: this.source,
         index,
         count: this.count,
+        shard: this.options.shard ?? null,
         runId: this.id,
         sampleBodyBytes: this.options.sampleBodyBytes,
         drainMs: this.options.drainMs,
@@ -160,6 +208,10 @@ class WorkerRun {
     const result = this.merger.result({ id: this.id, startedAt, status, failure: this.failure });
     this.options.onLog?.('info', `run ${status}: ${result.metrics.total_requests} requests in ${result.metrics.duration_seconds} s on ${this.count} threads`);
     return result;
+  }
+
+  parts(): RunPart[] {
+    return this.merger.parts();
   }
 
   private broadcast(message: MainMessage): void {
@@ -183,7 +235,7 @@ class WorkerRun {
       switch (message.type) {
         case 'ready':
           if (++this.ready === this.count) {
-            const at = performance.timeOrigin + performance.now() + START_MARGIN_MS;
+            const at = Math.max(performance.timeOrigin + performance.now() + START_MARGIN_MS, this.options.startAtEpoch ?? 0);
             this.broadcast({ type: 'start', at });
           }
           break;
