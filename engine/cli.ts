@@ -1,4 +1,5 @@
 // `atm`: the command line (SPEC.md "The command line"). Each subcommand lives in engine/cli/.
+import { kubernetesCommand } from './cli/kubernetes';
 import { mergeCommand } from './cli/merge';
 import { runCommand } from './cli/run';
 import { validateCommand } from './cli/validate';
@@ -8,6 +9,7 @@ import { EXIT } from './cli/exit';
 const USAGE = `Usage:
   atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--workers N|auto] [--shard K/N --start-at ISO]
   atm merge PART.json... [--from-logs -] [--json OUT]
+  atm kubernetes FILE [--test NAME] --pods N [--image IMG] [--namespace NS] [--include-env] [--start-in S]
   atm validate FILE...
   atm demo-server [--port N]
   atm --version | --help`;
@@ -17,6 +19,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runCommand(rest);
+    case 'kubernetes':
+      return kubernetesCommand(rest);
     case 'merge':
       return mergeCommand(rest);
     case 'validate':
