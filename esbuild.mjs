@@ -25,6 +25,8 @@ const nodeBuilds = [
   { entryPoints: ['server/main.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['engine/main.ts'], outfile: 'dist/engine.js' },
   { entryPoints: ['engine/cli.ts'], outfile: 'dist/cli.js' },
+  // Worker threads of the engine and the CLI (engine/run/workers.ts finds it beside them).
+  { entryPoints: ['engine/run/worker.ts'], outfile: 'dist/worker.js' },
 ].filter((b) => existsSync(b.entryPoints[0]))
   .map((b) => ({ ...common, ...b, platform: 'node', format: 'cjs', target: 'node20' }));
 

@@ -48,6 +48,8 @@ export interface EngineLoad {
   /** Open model when set. */
   rps?: number;
   timeoutSeconds?: number;
+  /** Engine threads (the spec's `workers`); default: the spec's default. */
+  workers?: number;
 }
 
 export interface EngineRun {
@@ -69,6 +71,7 @@ function specYaml(load: EngineLoad): string {
   if (load.durationSeconds !== undefined) lines.push(`duration_seconds: ${load.durationSeconds}`);
   if (load.totalRequests !== undefined) lines.push(`total_requests: ${load.totalRequests}`);
   if (load.rps !== undefined) lines.push(`requests_per_second: ${load.rps}`);
+  if (load.workers !== undefined) lines.push(`workers: ${load.workers}`);
   return lines.join('\n') + '\n';
 }
 
@@ -184,13 +187,14 @@ export function autocannonVersion(): string {
 }
 
 /** `amount` instead of a duration sends that many requests (used to measure start-up cost). */
-export async function runAutocannon(workDir: string, url: string, connections: number, seconds: number, amount?: number): Promise<LoadResult> {
+export async function runAutocannon(workDir: string, url: string, connections: number, seconds: number, amount?: number, workers?: number): Promise<LoadResult> {
   const script = autocannonScript();
   if (!script) return failed('autocannon', 'node_modules/autocannon is missing (npm install)');
   const dir = join(workDir, `autocannon-${++runCounter}`);
   mkdirSync(dir, { recursive: true });
   const probe = rssProbe(dir);
   const load = amount !== undefined ? ['-a', String(amount)] : ['-d', String(seconds)];
+  if (workers !== undefined && workers > 1) load.push('-w', String(workers));
   const res = await run(process.execPath, [script, '-c', String(connections), ...load, '--json', url], (seconds + 30) * 1000, {
     cwd: ROOT,
     env: probe.env,
@@ -276,10 +280,10 @@ export function parseWrk(text: string): Omit<LoadResult, 'tool' | 'max_rss_mb' |
   };
 }
 
-export async function runWrk(url: string, connections: number, seconds: number): Promise<LoadResult> {
+export async function runWrk(url: string, connections: number, seconds: number, threads = 1): Promise<LoadResult> {
   const bin = wrkPath();
   if (!bin) return failed('wrk', 'wrk not found (Debian package wrk)');
-  const res = await run(bin, ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, '--latency', url], (seconds + 30) * 1000);
+  const res = await run(bin, [`-t${threads}`, `-c${connections}`, `-d${Math.max(1, Math.round(seconds))}s`, '--latency', url], (seconds + 30) * 1000);
   const parsed = parseWrk(res.stdout);
   if (res.code !== 0 || !parsed) return failed('wrk', `exit ${res.code}: ${tail(res.stderr || res.stdout, 3)}`);
   return { tool: 'wrk', ...parsed, max_rss_mb: res.usage?.max_rss_mb ?? null, cpu_seconds: res.usage?.cpu_seconds ?? null, failure: null };

@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { formatProfile, readProfile, summariseProfile, type ProfileSummary } from './cpuprofile';
 import { autocannonVersion, CLI, ROOT, runAutocannon, runEngine, runNetClient, runWrk, wrkVersion, type EngineRun, type LoadResult } from './loadgens';
 import { killAll } from './proc';
+import { scaling, type ScalingReport } from './scaling';
 import { fmt, median, stddev, table } from './stats';
 import { startNginx, startNodeTarget, type Target } from './targets';
 import type { TargetStats } from './targetProtocol';
 
-const SECTIONS = ['throughput', 'open', 'latency', 'memory', 'profile'] as const;
+const SECTIONS = ['throughput', 'open', 'latency', 'memory', 'scaling', 'profile'] as const;
 type Section = (typeof SECTIONS)[number];
-const DEFAULT_SECTIONS: Section[] = ['throughput', 'open', 'latency', 'memory'];
+const DEFAULT_SECTIONS: Section[] = ['throughput', 'open', 'latency', 'memory', 'scaling'];
 
 interface Options {
   rounds: number;
@@ -626,8 +627,14 @@ interface Goal {
   met: boolean | null;
 }
 
-function goals(r: { throughput?: ThroughputReport; open?: OpenRun[]; latency?: LatencyReport; memory?: MemoryReport }): Goal[] {
+function goals(r: { throughput?: ThroughputReport; open?: OpenRun[]; latency?: LatencyReport; memory?: MemoryReport; scaling?: ScalingReport }): Goal[] {
   const g: Goal[] = [];
+  if (r.scaling) {
+    const x = r.scaling.per_cpu_ratio_2_over_1;
+    g.push({ goal: '2 worker threads ≥ 1.0× the requests per CPU-second of 1', actual: x === null ? 'n/a (fewer than 2 cores, or a run failed)' : `${fmt(x, 2)}×`, met: x === null ? null : x >= 1.0 });
+    const sums = r.scaling.rows.map((row) => row.merged_totals_equal_sum);
+    g.push({ goal: 'merged totals equal the sum of the threads\' own', actual: sums.map((s, i) => `${i + 1}: ${s === null ? '—' : s ? 'yes' : 'no'}`).join(', '), met: sums.every((s) => s === true) });
+  }
   if (r.throughput) {
     const x = r.throughput.ratio_engine_autocannon;
     const c = r.throughput.cpu_ratio_engine_autocannon;
@@ -704,8 +711,8 @@ async function main(): Promise<void> {
   }
   try {
     if (o.build) {
-      note('building dist/cli.js and dist/engine.js');
-      const b = spawnSync(process.execPath, ['esbuild.mjs', 'cli', 'engine'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      note('building dist/cli.js, dist/engine.js and dist/worker.js');
+      const b = spawnSync(process.execPath, ['esbuild.mjs', 'cli', 'engine', 'worker'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
       if (b.status !== 0) say(`warning: the build failed, using dist/ as it is:\n${(b.stderr || b.stdout).trim()}`);
     }
     const needsNginx = o.only.some((s) => s === 'throughput' || s === 'open' || s === 'memory' || s === 'profile');
@@ -738,6 +745,7 @@ async function main(): Promise<void> {
     if (nginx && o.only.includes('open')) report.open = sections.open = await openModel(o, nginx, work);
     if (o.only.includes('latency')) report.latency = sections.latency = await latency(o, work);
     if (nginx && o.only.includes('memory')) report.memory = sections.memory = await memory(o, nginx, work);
+    if (o.only.includes('scaling')) report.scaling = sections.scaling = await scaling(o, work, { say, note });
     if (nginx && o.only.includes('profile')) report.profile = await profile(o, nginx, work);
 
     const g = goals(sections);

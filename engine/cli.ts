@@ -1,4 +1,6 @@
 // `atm`: the command line (SPEC.md "The command line"). Each subcommand lives in engine/cli/.
+import { kubernetesCommand } from './cli/kubernetes';
+import { mergeCommand } from './cli/merge';
 import { runCommand } from './cli/run';
 import { validateCommand } from './cli/validate';
 import { compareCommand } from './cli/compare';
@@ -7,8 +9,11 @@ import { EXIT } from './cli/exit';
 
 const USAGE = `Usage:
   atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html]
+          [--workers N|auto] [--shard K/N --start-at ISO]
           [--max-concurrency N] [--max-rps N] [--max-duration S]
   atm compare A.json B.json [--json OUT]
+  atm merge PART.json... [--from-logs -] [--json OUT]
+  atm kubernetes FILE [--test NAME] --pods N [--image IMG] [--namespace NS] [--include-env] [--start-in S]
   atm validate FILE...
   atm demo-server [--port N]
   atm --version | --help`;
@@ -18,6 +23,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return runCommand(rest);
+    case 'kubernetes':
+      return kubernetesCommand(rest);
+    case 'merge':
+      return mergeCommand(rest);
     case 'validate':
       return validateCommand(rest);
     case 'compare':

@@ -15,7 +15,7 @@ import {
 } from './protocol';
 import { redact } from './format';
 import type { RunResult } from './format/result';
-import { runPlan } from './run';
+import { runWithWorkers } from './run';
 import { chooseBaseline } from './compare';
 import { parseSpecFile, planTest } from './run/load';
 
@@ -101,7 +101,8 @@ async function run(params: RunParams, token: CancellationToken): Promise<RunResu
   });
   const runId = params.runId;
   try {
-    return await runPlan(plan, {
+    return await runWithWorkers(plan, {
+      source: { text, testIndex: test.index, file: params.file, displayFile: params.displayFile, env, baseUrlOverride: params.baseUrlOverride },
       runId,
       signal: controller.signal,
       sampleBodyBytes: params.sampleBodyBytes,

@@ -12,11 +12,13 @@ import { startDemoServer, type DemoServer } from '../demo/server';
 import type { SpecDiagnostic } from '../format/diagnostic';
 import type { RunPlan } from '../format/plan';
 import type { LatencySummary, Metrics, ProgressUpdate, RunResult } from '../format/result';
-import { runPlan } from '../run';
+import { runWithWorkers, type PlanSource } from '../run';
+import type { Shard } from '../run/workers';
+import { parseShard, parseStartAt, partLine } from './shards';
 import { parseSpecFile, planTest } from '../run/load';
 import { EXIT } from './exit';
 
-const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html] [--max-concurrency N] [--max-rps N] [--max-duration S]';
+const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html] [--max-concurrency N] [--max-rps N] [--max-duration S] [--workers N|auto] [--shard K/N] [--start-at ISO]';
 
 /**
  * The load a run may ask for unless raised on the command line: the defaults of the extension's
@@ -43,6 +45,9 @@ interface RunArgs {
   junit: string | null;
   html: string | null;
   caps: Caps;
+  workers: number | 'auto' | null;
+  shard: Shard | null;
+  startAt: number | null;
 }
 
 /** A cap flag's value: a positive number (whole for concurrency and rate). */
@@ -56,7 +61,7 @@ function capValue(flag: string, raw: string | undefined, whole: boolean): number
 }
 
 function parseArgs(args: string[]): RunArgs | string {
-  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, baseline: null, junit: null, html: null, caps: { ...CLI_CAPS } };
+  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, baseline: null, junit: null, html: null, caps: { ...CLI_CAPS }, workers: null, shard: null, startAt: null };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -102,6 +107,25 @@ function parseArgs(args: string[]): RunArgs | string {
         out.caps[key] = v;
         break;
       }
+      case '--workers': {
+        const v = value();
+        const parsed = parseWorkers(v);
+        if (parsed === null) return `--workers needs 'auto' or a whole number from 1 to 256, not '${v ?? ''}'`;
+        out.workers = parsed;
+        break;
+      }
+      case '--shard': {
+        const shard = parseShard(value());
+        if (typeof shard === 'string') return shard;
+        out.shard = shard;
+        break;
+      }
+      case '--start-at': {
+        const at = parseStartAt(value());
+        if (typeof at === 'string') return at;
+        out.startAt = at;
+        break;
+      }
       default:
         if (arg.startsWith('-') && arg !== '-') return `unknown option '${arg}'`;
         files.push(arg);
@@ -109,6 +133,7 @@ function parseArgs(args: string[]): RunArgs | string {
   }
   if (files.length !== 1) return files.length === 0 ? 'a spec FILE is required' : 'atm run takes one FILE';
   out.file = files[0];
+  if (out.startAt !== null && out.shard === null) return '--start-at goes with --shard K/N';
   return out;
 }
 
@@ -125,6 +150,13 @@ export function capExcess(plan: RunPlan, caps: Caps): string | null {
     return `${test} runs for ${plan.durationSeconds} s, above --max-duration ${caps.maxDuration}; lower it in the spec or raise the cap with --max-duration S`;
   }
   return null;
+}
+
+function parseWorkers(v: string | undefined): number | 'auto' | null {
+  if (v === 'auto') return 'auto';
+  if (v === undefined || !/^\d+$/.test(v)) return null;
+  const n = Number(v);
+  return n >= 1 && n <= 256 ? n : null;
 }
 
 function printDiagnostics(file: string, diagnostics: readonly SpecDiagnostic[]): void {
@@ -178,9 +210,15 @@ function metricsRows(m: Metrics): string[] {
   return rows;
 }
 
-function summary(result: RunResult): string {
+declare const ATM_VERSION: string;
+const ATM_VERSION_TEXT = typeof ATM_VERSION === 'string' ? ATM_VERSION : '0.0.0';
+
+export function summary(result: RunResult): string {
   const verdict = result.status !== 'completed' ? result.status.toUpperCase() : result.passed ? 'PASSED' : 'FAILED';
-  const lines = [`${result.name}: ${verdict} (${result.model} model${result.target_rps !== null ? `, target ${result.target_rps} req/s` : ''})`];
+  let threads = result.workers !== undefined && result.workers > 1 ? `, ${result.workers} worker threads` : '';
+  if (result.shard !== undefined) threads += `, shard ${result.shard.index}/${result.shard.count}`;
+  if (result.merged_from !== undefined) threads += `, merged from ${result.merged_from.length} shards`;
+  const lines = [`${result.name}: ${verdict} (${result.model} model${result.target_rps !== null ? `, target ${result.target_rps} req/s` : ''}${threads})`];
   if (result.baseline_run != null) lines.push(`  baseline    run ${result.baseline_run}${result.baseline_source != null ? ` from ${result.baseline_source}` : ''}`);
   if (result.baseline_error !== undefined) lines.push(`  baseline    not used: ${result.baseline_error}`);
   if (result.insecure_tls === true) lines.push('  insecure_tls: TLS certificates were not verified');
@@ -271,12 +309,14 @@ export async function runCommand(args: string[]): Promise<number> {
 
   let demo: DemoServer | null = null;
   const plans: RunPlan[] = [];
+  const sources: PlanSource[] = [];
   let invalid = false;
   const planFor = (baseUrlOverride: string | undefined): void => {
     for (const test of tests) {
       const outcome = planTest(test, { file: resolve(file), displayFile: file, env: process.env, baseUrlOverride });
       if (outcome.ok) {
         plans.push(outcome.plan);
+        sources.push({ text, testIndex: test.index, file: resolve(file), displayFile: file, env: process.env, baseUrlOverride });
       } else {
         invalid = true;
         printDiagnostics(file, outcome.diagnostics.length > 0 ? outcome.diagnostics : []);
@@ -297,6 +337,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (parsedArgs.demo) {
     demo = await startDemoServer({ port: 0 });
     plans.length = 0;
+    sources.length = 0;
     planFor(demo.url);
     if (!parsedArgs.quiet) process.stderr.write(`demo server on ${demo.url}\n`);
   }
@@ -317,7 +358,7 @@ export async function runCommand(args: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    for (const plan of plans) {
+    for (const [i, plan] of plans.entries()) {
       if (interrupted) break;
       controller = new AbortController();
       let wroteLine = false;
@@ -327,7 +368,11 @@ export async function runCommand(args: string[]): Promise<number> {
       else if (plan.baseline !== null && parsedArgs.baseline !== null && !parsedArgs.quiet) {
         process.stderr.write(`atm run: '${plan.name}' compares with its spec's baseline: ${plan.baseline} (not --baseline)\n`);
       }
-      const result = await runPlan(plan, {
+      const result = await runWithWorkers(plan, {
+        source: sources[i],
+        ...(parsedArgs.workers !== null ? { workers: parsedArgs.workers } : {}),
+        ...(parsedArgs.shard !== null ? { shard: parsedArgs.shard, version: ATM_VERSION_TEXT } : {}),
+        ...(parsedArgs.startAt !== null ? { startAtEpoch: parsedArgs.startAt } : {}),
         signal: controller.signal,
         baseline: baseline.result,
         ...(baseline.source !== null ? { baselineSource: baseline.source } : {}),
@@ -349,6 +394,8 @@ export async function runCommand(args: string[]): Promise<number> {
       if (wroteLine) process.stderr.write('\n');
       results.push(result);
       process.stdout.write(summary(result));
+      // A shard's whole result on one marked line, for `atm merge --from-logs -`.
+      if (parsedArgs.shard !== null) process.stdout.write(partLine(result));
       if (plans.length > 1) process.stdout.write('\n');
     }
   } finally {

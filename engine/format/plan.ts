@@ -80,6 +80,8 @@ export interface RunPlan {
   rampUpSeconds: number;
   timeoutMs: number;
   insecureTls: boolean;
+  /** Engine threads as the spec asks: 'auto' or a count (engine/run/workers.ts decides how many). */
+  workers: number | 'auto';
   distribution: DistributionStrategy;
   endpoints: PlanEndpoint[];
   /** Test-wide thresholds. */

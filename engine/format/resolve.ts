@@ -266,6 +266,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
     rampUpSeconds: spec.ramp_up_seconds ?? DEFAULTS.ramp_up_seconds,
     timeoutMs: (spec.timeout_seconds ?? DEFAULTS.timeout_seconds) * 1000,
     insecureTls: spec.insecure_tls ?? DEFAULTS.insecure_tls,
+    workers: spec.workers ?? DEFAULTS.workers,
     distribution: spec.distribution_strategy ?? DEFAULTS.distribution_strategy,
     endpoints,
     thresholds: thresholdsOf(spec.thresholds, 'thresholds'),

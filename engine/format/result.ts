@@ -1,5 +1,6 @@
 // The result of a run (SPEC.md "A result") and the live progress the engine reports while it
 // runs. Shared by the engine, the CLI, the extension and the results panel (types only there).
+import type { ShardData } from './parts';
 
 export type RunStatus = 'completed' | 'cancelled' | 'failed';
 export type LoadModel = 'open' | 'closed';
@@ -151,6 +152,14 @@ export interface RunResult {
   baseline_source?: string | null;
   /** Why the baseline named for this run could not be used (the run went ahead without it). */
   baseline_error?: string;
+  /** Engine threads the run used (on a merged result, all shards' together). */
+  workers?: number;
+  /** This result is one shard of a distributed run (`atm run --shard K/N`). */
+  shard?: { index: number; count: number };
+  /** A shard's raw numbers, for `atm merge`. */
+  shard_data?: ShardData;
+  /** A merged result: the ids of its parts (`atm merge`). */
+  merged_from?: string[];
 }
 
 /** What the engine reports about once a second while a run goes. Small enough to render. */

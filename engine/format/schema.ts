@@ -454,6 +454,23 @@ export const atmSchema: JsonSchema = {
         examples: [10, 2.5],
       }),
     },
+    workers: {
+      type: ['integer', 'string'],
+      minimum: 1,
+      maximum: 256,
+      pattern: '^auto$',
+      ...doc({
+        description:
+          'Threads of the engine that share the load: auto (default) or a number. auto uses the cores but one, and only as many as keep at least 25 connections (closed model) or 2000 req/s (open model) each.',
+        markdownDescription:
+          'Threads of the engine that share the load: `auto` (default) or a number from 1. `auto` uses one per available core minus one, ' +
+          'and only as many as keep at least 25 connections (closed model) or 2,000 req/s (open model) each, so small runs stay on one thread. ' +
+          '`concurrency` is split among them; in the open model arrival *i* goes to thread *i mod N* at its own due time. ' +
+          'Each thread measures on its own and the histograms are added exactly. `atm run --workers N` overrides it.',
+        default: 'auto',
+        examples: ['auto', 2, 4],
+      }),
+    },
     insecure_tls: {
       type: 'boolean',
       ...doc({

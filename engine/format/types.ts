@@ -74,6 +74,8 @@ export interface TestSpec {
   insecure_tls?: boolean;
   /** Redirects to follow (default 0: a 3xx is the response). */
   follow_redirects?: number;
+  /** Engine threads: 'auto' or a count. */
+  workers?: number | 'auto';
 
   thresholds?: string[];
   /** A result JSON relative to the spec, compared with by baseline thresholds. */
@@ -90,4 +92,5 @@ export const DEFAULTS = {
   insecure_tls: false,
   ramp_up_seconds: 0,
   follow_redirects: 0,
+  workers: 'auto',
 } as const;

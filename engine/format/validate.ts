@@ -199,6 +199,9 @@ function translate(err: ErrorObject, value: unknown, loc: Locator): SpecDiagnost
       if (path.includes('expected_status_codes')) {
         return error(C.invalidValue, `\`${label}\` must be a status code (200) or a class ("2xx"), not \`${show(err.data)}\`.`);
       }
+      if (label === 'workers') {
+        return error(C.invalidValue, `\`workers\` must be \`auto\` or a whole number of threads from 1, not \`${show(err.data)}\`.`);
+      }
       return error(C.invalidValue, `\`${label}\` is not in the expected form.`);
     default:
       return error(C.invalidValue, `\`${label || 'test'}\` ${err.message ?? 'is invalid'}.`);

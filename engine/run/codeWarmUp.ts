@@ -99,6 +99,7 @@ export function warmUpPlan(plan: RunPlan, origin: string): RunPlan {
     rampUpSeconds: 0,
     timeoutMs: Math.min(plan.timeoutMs, 2000),
     insecureTls: false,
+    workers: 1,
     endpoints,
     thresholds: [],
   };

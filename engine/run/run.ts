@@ -12,6 +12,7 @@ import { warmCode } from './codeWarmUp';
 import { classifyError, ConnectDeadlineError, DeadlineError, describeError, ERROR_INDEX } from './errors';
 import { isStaticEndpoint, prepareRequest, RequestSlot, type ConnectionSettings, type PreparedRequest, type SlotOwner } from './http';
 import { encodeHistogram, Interval, Stats, sumStats, toMicros } from './metrics';
+import { intervalToPart, statsToPart, type IntervalPart, type RunPart } from './parts';
 import { buildSample, EndpointSampler, type SampleKind } from './samples';
 import { createPicker, dueOffsetMs, loopStartMs, type Picker } from './scheduler';
 import { baselineMetricsOf, evaluate, type BaselineMetrics } from './verdict';
@@ -40,6 +41,19 @@ export interface RunOptions {
   baselineSource?: string;
   /** Why the baseline asked for could not be used; stored as the result's `baseline_error`. */
   baselineError?: string;
+  /**
+   * This runner's share of a run split across threads or machines: it takes arrivals (open
+   * model) and request indexes offset, offset + stride, offset + 2·stride, ... of the whole run.
+   * The plan given is already this share's (its concurrency and total_requests).
+   */
+  arrivals?: { offset: number; stride: number };
+  /**
+   * Asked once warm-up is over: when the measured window starts, in epoch milliseconds
+   * (performance.timeOrigin + performance.now()), so that several runners share one clock.
+   */
+  startAt?: () => Promise<number>;
+  /** The raw numbers (parts.ts) each second and once at the end, for an exact merge of several runners. */
+  onPart?: (part: RunPart, final: boolean) => void;
 }
 
 export const DEFAULT_SAMPLE_BODY_BYTES = 8192;
@@ -117,6 +131,10 @@ class Run implements SlotOwner {
   private readonly picker: Picker;
   private readonly rampMs: number;
   private readonly rate: number;
+  private readonly offset: number;
+  private readonly stride: number;
+  /** Raw seconds not yet handed to onPart. */
+  private rawIntervals: IntervalPart[] = [];
 
   private t0 = 0;
   private startedAt = new Date();
@@ -148,6 +166,8 @@ class Run implements SlotOwner {
     this.sampleBodyBytes = options.sampleBodyBytes ?? DEFAULT_SAMPLE_BODY_BYTES;
     this.rampMs = Math.max(0, plan.rampUpSeconds * 1000);
     this.rate = plan.requestsPerSecond ?? 0;
+    this.offset = options.arrivals?.offset ?? 0;
+    this.stride = Math.max(1, options.arrivals?.stride ?? 1);
     this.endpoints = plan.endpoints.map((endpoint) => ({
       plan: endpoint,
       stats: new Stats(plan.model === 'closed'),
@@ -187,6 +207,7 @@ class Run implements SlotOwner {
         }
         if (!this.stopping) await this.warmUp(done);
       }
+      if (!this.stopping && this.options.startAt !== undefined) await this.waitForStart(this.options.startAt, done);
       if (!this.stopping) this.launch();
     } catch (err) {
       this.status = 'failed';
@@ -196,7 +217,44 @@ class Run implements SlotOwner {
     }
     await done;
     await Promise.all(this.slots.map((slot) => slot.destroy()));
-    return this.result();
+    const result = this.result();
+    this.options.onPart?.(this.part(this.t0 > 0 ? (this.endedAt - this.t0) / 1000 : 0, true), true);
+    return result;
+  }
+
+  /** The agreed start, on this thread's clock; waits for it (a start already past by more than a second is taken as now). */
+  private startPlanned: number | null = null;
+  private async waitForStart(startAt: () => Promise<number>, done: Promise<void>): Promise<void> {
+    const epoch = await Promise.race([startAt(), done.then(() => null)]);
+    if (epoch === null || this.stopping) return;
+    const local = epoch - performance.timeOrigin;
+    const wait = local - performance.now();
+    if (wait < -1000) {
+      this.log('warn', `the agreed start was ${Math.round(-wait)} ms ago; starting now`);
+      return;
+    }
+    this.startPlanned = local;
+    if (wait > 2) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.floor(wait - 1)))), done]);
+      clearTimeout(timer);
+    }
+  }
+
+  private part(elapsedSeconds: number, final: boolean): RunPart {
+    const intervals = this.rawIntervals;
+    this.rawIntervals = [];
+    return {
+      t0: this.t0 > 0 ? performance.timeOrigin + this.t0 : 0,
+      elapsedSeconds,
+      issued: this.issued,
+      inFlight: this.inFlight,
+      status: this.status,
+      failure: this.failure,
+      endpoints: this.endpoints.map((state) => statsToPart(state.stats)),
+      intervals,
+      samples: final ? this.endpoints.map((state) => state.sampler.tagged()) : [],
+    };
   }
 
   private setUp(): void {
@@ -256,10 +314,11 @@ class Run implements SlotOwner {
   }
 
   private launch(): void {
-    this.t0 = performance.now();
+    // A planned start shared with other runners: arrivals are due from it, even a little late.
+    this.t0 = this.startPlanned ?? performance.now();
     if (this.plan.durationSeconds !== null) {
       this.endAt = this.t0 + this.plan.durationSeconds * 1000;
-      this.later(this.plan.durationSeconds * 1000, () => {
+      this.later(Math.max(0, this.endAt - performance.now()), () => {
         if (this.plan.model === 'open') {
           // Requests due before the end still go out (or count as dropped) when the loop runs
           // late; arrive() stops at the first one due at or after the end.
@@ -300,7 +359,7 @@ class Run implements SlotOwner {
 
   /** Sends request number `issued` on `slot`. */
   private send(slot: RequestSlot, due: number, now: number): void {
-    const index = this.issued++;
+    const index = this.issued++ * this.stride + this.offset;
     const endpointIndex = this.picker.pick(index, due - this.t0);
     const state = this.endpoints[endpointIndex];
     let prepared = state.prepared;
@@ -352,7 +411,7 @@ class Run implements SlotOwner {
         this.stopScheduling();
         return;
       }
-      const due = this.t0 + dueOffsetMs(this.issued, this.rate, this.rampMs);
+      const due = this.t0 + dueOffsetMs(this.issued * this.stride + this.offset, this.rate, this.rampMs);
       if (this.endAt !== null && due >= this.endAt) {
         this.stopScheduling();
         return;
@@ -375,7 +434,7 @@ class Run implements SlotOwner {
       }
       const slot = this.free.pop();
       if (slot === undefined) {
-        const index = this.issued++;
+        const index = this.issued++ * this.stride + this.offset;
         this.endpoints[this.picker.pick(index, due - this.t0)].stats.dropped++;
         this.interval.dropped++;
         continue;
@@ -517,6 +576,7 @@ class Run implements SlotOwner {
   }
 
   private closeInterval(t: number, seconds: number): void {
+    if (this.options.onPart !== undefined) this.rawIntervals.push(intervalToPart(t, seconds, this.interval, this.inFlight));
     this.timeline.push(this.point(t, seconds, this.interval));
     const closed = this.interval;
     this.interval = this.previous;
@@ -553,6 +613,7 @@ class Run implements SlotOwner {
       this.closeInterval(this.secondsReported + 1, tail);
       return;
     }
+    if (this.options.onPart !== undefined) this.rawIntervals.push(intervalToPart(this.secondsReported + 1, tail, interval, this.inFlight));
     const last = this.timeline.length - 1;
     this.previous.add(interval);
     interval.reset();
@@ -580,6 +641,7 @@ class Run implements SlotOwner {
   }
 
   private report(): void {
+    if (this.options.onPart !== undefined) this.options.onPart(this.part(this.elapsedSeconds(), false), false);
     if (this.options.onProgress === undefined) return;
     const elapsed = this.elapsedSeconds();
     const { overall: summary, endpoints } = this.snapshot(elapsed);

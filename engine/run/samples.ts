@@ -12,7 +12,9 @@ export const RESERVOIR_SIZE = 5;
 const MAX_STATUSES = 16;
 export const TRUNCATED_MARK = '...(truncated)';
 
-export type SampleKind = 'first' | 'status' | 'reservoir';
+import type { SampleKind, TaggedSample } from '../format/parts';
+
+export type { SampleKind, TaggedSample } from '../format/parts';
 
 export class EndpointSampler {
   private successes = 0;
@@ -21,6 +23,7 @@ export class EndpointSampler {
   private readonly errorSeen = new Uint8Array(ERROR_TYPES.length);
   private responses = 0;
   private readonly kept: SampledRequest[] = [];
+  private readonly keptKinds: Array<SampleKind | 'error'> = [];
   private readonly reservoir: SampledRequest[] = [];
   /** Where the pending reservoir sample goes (-1: appended). */
   private reservoirSlot = -1;
@@ -60,6 +63,7 @@ export class EndpointSampler {
   add(sample: SampledRequest, kind: SampleKind | 'error'): void {
     if (kind !== 'reservoir') {
       this.kept.push(sample);
+      this.keptKinds.push(kind);
     } else if (this.reservoirSlot < 0 || this.reservoirSlot >= this.reservoir.length) {
       this.reservoir.push(sample);
     } else {
@@ -70,6 +74,61 @@ export class EndpointSampler {
   all(): SampledRequest[] {
     return [...this.kept, ...this.reservoir];
   }
+
+  /** Every sample with why it was kept, so that samplers of several threads can be merged within the same limits. */
+  tagged(): TaggedSample[] {
+    return [...this.kept.map((sample, i) => ({ kind: this.keptKinds[i], sample })), ...this.reservoir.map((sample) => ({ kind: 'reservoir' as const, sample }))];
+  }
+}
+
+/**
+ * One endpoint's samples from several samplers, within one sampler's limits: the first successes,
+ * one per status, one per error type, and a reservoir drawn evenly from each.
+ */
+export function mergeSamples(lists: ReadonlyArray<readonly TaggedSample[]>): SampledRequest[] {
+  const out: SampledRequest[] = [];
+  let firsts = 0;
+  let statuses = 0;
+  const statusSeen = new Set<number | null>();
+  const errorSeen = new Set<string>();
+  const reservoirs = lists.map((list) => list.filter((t) => t.kind === 'reservoir').map((t) => t.sample));
+  for (const list of lists) {
+    for (const { kind, sample } of list) {
+      if (kind === 'first' && firsts < FIRST_SUCCESSES) {
+        firsts++;
+        statusSeen.add(sample.status);
+        out.push(sample);
+      }
+    }
+  }
+  for (const list of lists) {
+    for (const { kind, sample } of list) {
+      if (kind === 'status' && !statusSeen.has(sample.status) && statuses < MAX_STATUSES) {
+        statusSeen.add(sample.status);
+        statuses++;
+        out.push(sample);
+      } else if (kind === 'error') {
+        const type = sample.error_type ?? 'other';
+        if (!errorSeen.has(type)) {
+          errorSeen.add(type);
+          out.push(sample);
+        }
+      }
+    }
+  }
+  let taken = 0;
+  for (let round = 0; taken < RESERVOIR_SIZE; round++) {
+    let any = false;
+    for (const reservoir of reservoirs) {
+      if (round < reservoir.length && taken < RESERVOIR_SIZE) {
+        out.push(reservoir[round]);
+        taken++;
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  return out;
 }
 
 const SECRET_HEADERS = new Set(SECRET_HEADER_NAMES.map((name) => name.toLowerCase()));

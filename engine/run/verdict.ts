@@ -130,7 +130,7 @@ function describeErrors(metrics: Metrics): string {
 
 export function evaluate(
   planThresholds: readonly ParsedThreshold[],
-  endpoints: readonly PlanEndpoint[],
+  endpoints: ReadonlyArray<Pick<PlanEndpoint, 'name' | 'thresholds'>>,
   overall: Metrics,
   perEndpoint: readonly EndpointMetrics[],
   baseline: BaselineMetrics | null = null,

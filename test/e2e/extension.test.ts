@@ -192,6 +192,7 @@ void test('the VSIX holds only what the extension needs', () => {
     'extension/dist/extension.js',
     'extension/dist/server.js',
     'extension/dist/engine.js',
+    'extension/dist/worker.js',
     'extension/dist/webview.js',
     'extension/dist/webview.css',
   ];

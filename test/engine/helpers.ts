@@ -53,6 +53,7 @@ export function plan(overrides: Partial<RunPlan> & { endpoints: PlanEndpoint[] }
     rampUpSeconds: 0,
     timeoutMs: 5000,
     insecureTls: false,
+    workers: 1,
     distribution: 'round_robin',
     thresholds: [],
     secrets: [],

@@ -68,6 +68,16 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
     expect: ['[2,13,2,14] error out-of-range | `concurrency` must be at least 1.'],
   },
   {
+    kind: 'workers: auto or a count',
+    text: 'name: t\nurl: http://h/a\nworkers: several\n',
+    expect: ['[2,9,2,16] error invalid-value | `workers` must be `auto` or a whole number of threads from 1, not `several`.'],
+  },
+  {
+    kind: 'workers: at least one',
+    text: 'name: t\nurl: http://h/a\nworkers: 0\n',
+    expect: ['[2,9,2,10] error out-of-range | `workers` must be at least 1.'],
+  },
+  {
     kind: 'rate must be positive',
     text: 'name: t\nurl: http://h/a\nrequests_per_second: 0\n',
     expect: ['[2,21,2,22] error out-of-range | `requests_per_second` must be greater than 0.'],

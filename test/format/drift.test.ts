@@ -41,6 +41,7 @@ const TEST_KEYS: KeyTable<TestSpec> = {
   timeout_seconds: 'optional',
   insecure_tls: 'optional',
   follow_redirects: 'optional',
+  workers: 'optional',
   thresholds: 'optional',
   baseline: 'optional',
 };

@@ -49,6 +49,7 @@ void test('defaults in the schema match DEFAULTS and are mentioned in the descri
     [top.distribution_strategy!, DEFAULTS.distribution_strategy],
     [top.insecure_tls!, DEFAULTS.insecure_tls],
     [top.ramp_up_seconds!, DEFAULTS.ramp_up_seconds],
+    [top.workers!, DEFAULTS.workers],
     [endpoint.weight!, DEFAULTS.weight],
     [endpoint.method!, DEFAULTS.method],
     [top.auth!.properties!.in!, 'header'],

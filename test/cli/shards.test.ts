@@ -1,0 +1,141 @@
+// A distributed run on one machine: a spec run as 3 shard processes of the bundled CLI
+// (node dist/cli.js; `node esbuild.mjs cli worker`) against a server on 127.0.0.1, then merged
+// with `atm merge`, from the JSON files and from a stream of marked log lines.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { RunResult } from '../../engine/format/result';
+import { decodeHistogram, newHistogram, summarize } from '../../engine/run/metrics';
+import { ok, serve, type TestServer } from '../engine/helpers';
+
+const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function atm(args: string[], input?: string): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+const read = (file: string): RunResult => JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+
+void describe('shards and atm merge', { timeout: 180_000 }, () => {
+  let dir: string;
+  let server: TestServer;
+  let spec: string;
+  const shardRuns: Outcome[] = [];
+  const partFiles: string[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'atm-shards-'));
+    // Latencies that differ from request to request, so that the percentiles say something.
+    server = await serve((_req, res, n) => setTimeout(() => ok(res), n % 7));
+    spec = join(dir, 'shards.atm.yaml');
+    writeFileSync(
+      spec,
+      `name: sharded\nbase_url: ${server.url}\nurl: /items\nconcurrency: 6\ntotal_requests: 900\nthresholds:\n  - p99 < 5s\n  - p50 < 0.001ms\n`,
+    );
+    const startAt = new Date(Date.now() + 4000).toISOString();
+    for (let k = 0; k < 3; k++) partFiles.push(join(dir, `part${k}.json`));
+    shardRuns.push(
+      ...(await Promise.all([0, 1, 2].map((k) => atm(['run', spec, '--shard', `${k}/3`, '--start-at', startAt, '--json', partFiles[k], '--quiet'])))),
+    );
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  void it('each shard runs its third and prints its result on one marked line', () => {
+    shardRuns.forEach((run, k) => {
+      assert.equal(run.code, 1, `shard ${k}: ${run.stderr}`);
+      const part = read(partFiles[k]);
+      assert.deepEqual(part.shard, { index: k, count: 3 });
+      assert.equal(part.metrics.total_requests, 300);
+      assert.equal(run.stdout.split('\n').filter((l) => l.startsWith('@@atm-part@@ ')).length, 1);
+    });
+    assert.equal(server.count, 900);
+  });
+
+  void it('the merge adds up exactly: totals, the union of the histograms, the same verdict as one process', async () => {
+    const merged = join(dir, 'merged.json');
+    const out = await atm(['merge', ...partFiles, '--json', merged]);
+    assert.equal(out.code, 1, out.stderr);
+    const result = read(merged);
+    const parts = partFiles.map(read);
+    assert.equal(result.metrics.total_requests, 900);
+    assert.equal(result.metrics.status_code_counts['200'], 900);
+    assert.equal(result.metrics.bytes_received, parts.reduce((s, p) => s + p.metrics.bytes_received, 0));
+    assert.deepEqual(result.merged_from, parts.map((p) => p.id));
+    assert.equal(result.shard, undefined);
+    const union = newHistogram();
+    for (const p of parts) union.add(decodeHistogram(p.histogram));
+    assert.deepEqual(result.metrics.latency_ms, summarize(union));
+    assert.equal(decodeHistogram(result.histogram).totalCount, 900);
+    assert.ok(result.timeline.length >= 1);
+    assert.equal(
+      result.timeline.reduce((s, p) => s + p.errors, 0),
+      0,
+    );
+
+    const single = join(dir, 'single.json');
+    const one = await atm(['run', spec, '--json', single, '--quiet']);
+    assert.equal(one.code, out.code);
+    const alone = read(single);
+    assert.equal(alone.passed, result.passed);
+    assert.deepEqual(
+      alone.thresholds.map((t) => [t.expression, t.passed]),
+      result.thresholds.map((t) => [t.expression, t.passed]),
+    );
+    assert.match(out.stdout, /merged from 3 shards/);
+  });
+
+  void it('--from-logs - reads the parts from pod logs, prefixes and other lines included', async () => {
+    const logs = shardRuns.map((r, k) => r.stdout.split('\n').map((line) => `[pod/atm-${k}] ${line}`).join('\n')).join('\nsome other log line\n');
+    const merged = join(dir, 'from-logs.json');
+    const out = await atm(['merge', '--from-logs', '-', '--json', merged], logs);
+    assert.equal(out.code, 1, out.stderr);
+    const fromFiles = read(join(dir, 'merged.json'));
+    const fromLogs = read(merged);
+    assert.equal(fromLogs.metrics.total_requests, 900);
+    assert.deepEqual(fromLogs.metrics.latency_ms, fromFiles.metrics.latency_ms);
+  });
+
+  void it('refuses what is not one complete run', async () => {
+    const twice = await atm(['merge', partFiles[0], partFiles[0], partFiles[1]]);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /shard 0\/3 is given twice/);
+    const missing = await atm(['merge', partFiles[0], partFiles[2]]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /missing shard 1\/3: a merge needs all 3/);
+    const other = { ...read(partFiles[1]), name: 'another test' };
+    const otherFile = join(dir, 'other.json');
+    writeFileSync(otherFile, JSON.stringify(other));
+    const different = await atm(['merge', partFiles[0], otherFile, partFiles[2]]);
+    assert.equal(different.code, 2);
+    assert.match(different.stderr, /parts of different tests are not merged/);
+    const notShard = await atm(['merge', join(dir, 'single.json')]);
+    assert.equal(notShard.code, 2);
+    assert.match(notShard.stderr, /is not a shard result/);
+    const badShard = await atm(['run', spec, '--shard', '3/3']);
+    assert.equal(badShard.code, 2);
+    assert.match(badShard.stderr, /K counts from 0 and must be below N/);
+    const badStart = await atm(['run', spec, '--shard', '0/3', '--start-at', 'tomorrow']);
+    assert.equal(badStart.code, 2);
+    assert.match(badStart.stderr, /--start-at needs an ISO-8601 time/);
+  });
+});
