@@ -2,12 +2,14 @@
 import { runCommand } from './cli/run';
 import { validateCommand } from './cli/validate';
 import { demoServerCommand } from './cli/demoServer';
+import { mcpCommand } from './cli/mcp';
 import { EXIT } from './cli/exit';
 
 const USAGE = `Usage:
   atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo]
   atm validate FILE...
   atm demo-server [--port N]
+  atm mcp [--root DIR]... [--allow-host HOST]... [--max-concurrency N] [--max-rps N] [--max-duration S]
   atm --version | --help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -19,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
       return validateCommand(rest);
     case 'demo-server':
       return demoServerCommand(rest);
+    case 'mcp':
+      return mcpCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${ATM_VERSION}\n`);
