@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startDemoServer, type DemoServer } from '../../engine/demo/server';
-import { codeServerPaths, launchBrowser, openWorkbench, packageVsix, REPO, runCommand, Shots, startCodeServer, waitFor, waitForPanel, type CodeServer } from './harness';
+import { codeServerPaths, launchBrowser, openWorkbench, packageVsix, REPO, runCommand, Shots, startCodeServer, vsixEntries, waitFor, waitForPanel, type CodeServer } from './harness';
 
 const root = mkdtempSync(join(tmpdir(), 'atm-e2e-agents-'));
 const shots = new Shots(join(REPO, 'test-results', `e2e-agents-${new Date().toISOString().replace(/[:.]/g, '-')}`));
@@ -73,6 +73,8 @@ void describe('language-model tools in code-server', { timeout: 600_000 }, () =>
     const extensionsDir = join(root, 'extensions');
     installHelper(extensionsDir);
     const vsix = packageVsix().path;
+    // The MCP server definition the extension registers starts this bundle.
+    assert.ok(vsixEntries(vsix).includes('extension/dist/cli.js'), 'dist/cli.js in the VSIX');
     server = await startCodeServer({ root, workspace, vsix, trusted: true, extensionsDir });
     browser = await launchBrowser();
   });
