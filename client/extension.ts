@@ -2,6 +2,7 @@
 // user asks (a lens, a button, a command).
 import * as vscode from 'vscode';
 import * as fs from 'node:fs/promises';
+import { registerAgentTools } from './agentTools/register';
 import { registerCommands, openSpecFile, resolveSpecUri } from './commands';
 import { HistoryStore } from './history/store';
 import { RunsTreeProvider } from './history/tree';
@@ -57,6 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   controller = new RunController({ context, log, panel, history, onRecorded: () => tree.refresh() });
   context.subscriptions.push(panel, controller);
   context.subscriptions.push(...registerCommands({ runs: controller, panel, history, tree, log }));
+  context.subscriptions.push(...registerAgentTools({ context, runs: controller, history }));
 
   history.load().then(
     () => tree.refresh(),

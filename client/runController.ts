@@ -92,7 +92,8 @@ export class RunController implements vscode.Disposable {
     return true;
   }
 
-  private caps(): Caps {
+  /** The user's caps (only user settings count). */
+  caps(): Caps {
     const config = vscode.workspace.getConfiguration('atm');
     // Only the user's own value counts: a workspace must not be able to raise a cap.
     const user = <T>(key: string, fallback: T): T => {
@@ -121,9 +122,9 @@ export class RunController implements vscode.Disposable {
     }
   }
 
-  /** Runs one test; resolves when it is over (or was refused). */
-  async run(target: RunTarget): Promise<void> {
-    if (this.refuseIfUntrusted()) return;
+  /** Runs one test; resolves with its recorded result when it is over, or null when refused. */
+  async run(target: RunTarget, options: { confirmed?: boolean } = {}): Promise<RunResult | null> {
+    if (this.refuseIfUntrusted()) return null;
     const key = keyOf(target);
     const existing = this.active.get(key);
     if (existing) {
@@ -133,7 +134,7 @@ export class RunController implements vscode.Disposable {
         'Show Results',
       );
       if (choice === 'Show Results') this.deps.panel.reveal(false);
-      if (choice !== 'Restart') return;
+      if (choice !== 'Restart') return null;
       this.stopRun(existing);
       await existing.done;
     }
@@ -161,9 +162,10 @@ export class RunController implements vscode.Disposable {
       const choice = await vscode.window.showErrorMessage(check.reason, ...actions);
       if (choice === 'Show Problems') void vscode.commands.executeCommand(SHOW_PROBLEMS_COMMAND);
       if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'atm.max');
-      return;
+      return null;
     }
-    if (check.remoteHosts.length > 0 && !this.isConfirmed(check.hash)) {
+    // `confirmed`: a language-model tool already asked, naming the hosts and the load.
+    if (check.remoteHosts.length > 0 && options.confirmed !== true && !this.isConfirmed(check.hash)) {
       const hosts = check.remoteHosts.map((h) => {
         if (h.addresses.length === 0) return `${h.host} (does not resolve here)`;
         const others = h.addresses.filter((a) => a !== h.host);
@@ -183,7 +185,7 @@ export class RunController implements vscode.Disposable {
       );
       if (choice !== 'Run') {
         this.deps.log.info(`Run of "${target.testName}" not confirmed`);
-        return;
+        return null;
       }
       await this.remember(check.hash);
     }
@@ -195,7 +197,7 @@ export class RunController implements vscode.Disposable {
     this.active.set(key, active);
     this.setContext();
     try {
-      await this.execute(active, document, check.secrets, check.test.spec ?? {});
+      return await this.execute(active, document, check.secrets, check.test.spec ?? {});
     } finally {
       this.active.delete(key);
       this.setContext();
@@ -213,7 +215,7 @@ export class RunController implements vscode.Disposable {
     await this.deps.context.workspaceState.update(CONFIRMED_KEY, list.slice(-MAX_CONFIRMED));
   }
 
-  private async execute(active: ActiveRun, document: vscode.TextDocument, secrets: string[], spec: object): Promise<void> {
+  private async execute(active: ActiveRun, document: vscode.TextDocument, secrets: string[], spec: object): Promise<RunResult> {
     const { log, panel } = this.deps;
     const { target, runId } = active;
     const clean = (text: string): string => (secrets.length ? redact(text, secrets) : text);
@@ -307,7 +309,7 @@ export class RunController implements vscode.Disposable {
       await this.record(result);
       panel.finished(result);
       this.showFinalStatus(result);
-      return;
+      return result;
     }
     const message = failure ?? 'The run ended without a result.';
     log.error(`Run ${runId}: ${message}`);
@@ -324,6 +326,7 @@ export class RunController implements vscode.Disposable {
     void vscode.window.showErrorMessage(`ATM: ${message}`, 'Show Results').then((c) => {
       if (c) panel.reveal(false);
     });
+    return recorded;
   }
 
   private async record(result: RunResult): Promise<void> {
@@ -352,9 +355,21 @@ export class RunController implements vscode.Disposable {
     active.engine?.stop(DEFAULT_STOP);
   }
 
-  /** Stops the run with this id (the panel's Stop button). */
-  stop(runId: string): void {
-    for (const run of this.active.values()) if (run.runId === runId) this.stopRun(run);
+  /** Stops the run with this id (the panel's Stop button); false when no such run is going. */
+  stop(runId: string): boolean {
+    let found = false;
+    for (const run of this.active.values()) {
+      if (run.runId === runId) {
+        this.stopRun(run);
+        found = true;
+      }
+    }
+    return found;
+  }
+
+  /** The ids of the runs going now. */
+  activeRunIds(): string[] {
+    return [...this.active.values()].map((r) => r.runId);
   }
 
   /** Stops every run (atm.cancelRun), and the rest of a run-all batch. */

@@ -5,6 +5,7 @@ import { runCommand } from './cli/run';
 import { validateCommand } from './cli/validate';
 import { compareCommand } from './cli/compare';
 import { demoServerCommand } from './cli/demoServer';
+import { mcpCommand } from './cli/mcp';
 import { EXIT } from './cli/exit';
 
 const USAGE = `Usage:
@@ -16,6 +17,7 @@ const USAGE = `Usage:
   atm kubernetes FILE [--test NAME] --pods N [--image IMG] [--namespace NS] [--include-env] [--start-in S]
   atm validate FILE...
   atm demo-server [--port N]
+  atm mcp [--root DIR]... [--allow-host HOST]... [--max-concurrency N] [--max-rps N] [--max-duration S]
   atm --version | --help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -33,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return compareCommand(rest);
     case 'demo-server':
       return demoServerCommand(rest);
+    case 'mcp':
+      return mcpCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${ATM_VERSION}\n`);

@@ -193,6 +193,8 @@ void test('the VSIX holds only what the extension needs', () => {
     'extension/dist/server.js',
     'extension/dist/engine.js',
     'extension/dist/worker.js',
+    // atm mcp, which the extension registers for the editor's agent mode.
+    'extension/dist/cli.js',
     'extension/dist/webview.js',
     'extension/dist/webview.css',
   ];
