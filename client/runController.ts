@@ -273,6 +273,9 @@ export class RunController implements vscode.Disposable {
             env: stringEnv(),
             displayFile,
           };
+          // The run pinned as this test's baseline; the spec's own `baseline:` wins in the engine.
+          const pinned = this.deps.history.pinnedBaselinePath(displayFile, target.testName);
+          if (pinned) params.baselineFile = pinned;
           try {
             result = await engine.run(params, {
               onProgress: (update) => {
