@@ -71,6 +71,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   languageClient = new AtmLanguageClient(context, log);
   context.subscriptions.push(languageClient);
   await languageClient.start();
+  // The language server hints "no baseline" on baseline thresholds unless a run is pinned for the test.
+  const client = languageClient;
+  const sendPins = async (): Promise<void> => {
+    const byUri = new Map<string, string[]>();
+    for (const pin of history.pinnedList()) {
+      const uri = await resolveSpecUri(pin.file);
+      if (uri) byUri.set(uri.toString(), [...(byUri.get(uri.toString()) ?? []), pin.name]);
+    }
+    client.sendPinnedBaselines({ pinned: [...byUri].map(([uri, tests]) => ({ uri, tests })) });
+  };
+  const pinsChanged = (): void => {
+    sendPins().catch((err: unknown) => log.warn(`Could not send the pinned baselines: ${String(err)}`));
+  };
+  context.subscriptions.push(tree.onDidChangeTreeData(pinsChanged));
+  pinsChanged();
   log.info(`API Test Machine activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
 }
 

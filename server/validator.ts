@@ -26,6 +26,8 @@ export interface ValidationJob {
   kind: JobKind;
   uri: string;
   text: string;
+  /** For diagnostics: the tests of this document with a pinned baseline. */
+  pinnedBaselines?: string[];
 }
 export type ValidationReply = { id: number; result: JobResults[JobKind] } | { id: number; error: string };
 /** Drops the kept parse of a closed document. */
@@ -35,7 +37,7 @@ export interface ForgetMessage {
 export type WorkerMessage = ValidationJob | ForgetMessage;
 
 /** Reads files beside a `file:` document (for `env_file`) exactly as `atm validate` does; other schemes have no files. */
-export function contextFor(uri: string): ServiceContext {
+export function contextFor(uri: string, pinnedBaselines?: readonly string[]): ServiceContext {
   let dir: string | null = null;
   try {
     if (uri.startsWith('file:')) dir = path.dirname(fileURLToPath(uri));
@@ -44,6 +46,7 @@ export function contextFor(uri: string): ServiceContext {
   }
   return {
     env: process.env,
+    pinnedBaselines,
     readFile: (relativePath: string): string | null => {
       if (dir === null) return null;
       try {
@@ -78,7 +81,7 @@ function compute(job: ValidationJob): JobResults[JobKind] {
   const parsed = parsedFor(job.uri, job.text);
   switch (job.kind) {
     case 'diagnostics':
-      return validateDocument(doc, contextFor(job.uri), parsed);
+      return validateDocument(doc, contextFor(job.uri, job.pinnedBaselines), parsed);
     case 'codeLens':
       return codeLenses(doc, parsed);
     case 'symbols':
@@ -119,10 +122,10 @@ export class Validator {
   ) {}
 
   /** The `kind` result for `text`; rejects on an internal error or when the time limit passes. */
-  run<K extends JobKind>(kind: K, uri: string, text: string): Promise<JobResults[K]> {
+  run<K extends JobKind>(kind: K, uri: string, text: string, pinnedBaselines?: string[]): Promise<JobResults[K]> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
-    const job: ValidationJob = { id, kind, uri, text };
+    const job: ValidationJob = { id, kind, uri, text, ...(pinnedBaselines ? { pinnedBaselines } : {}) };
     if (!worker) {
       const reply = runJob(job);
       return 'error' in reply ? Promise.reject(new Error(reply.error)) : Promise.resolve(reply.result as JobResults[K]);

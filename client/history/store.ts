@@ -173,6 +173,11 @@ export class HistoryStore {
     return (pin && this.runs.find((r) => r.id === pin.runId)) ?? null;
   }
 
+  /** Every pin, for the language server's hints. */
+  pinnedList(): BaselinePin[] {
+    return [...this.pins.values()];
+  }
+
   isPinned(runId: string): boolean {
     for (const pin of this.pins.values()) if (pin.runId === runId) return true;
     return false;
