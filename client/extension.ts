@@ -6,6 +6,7 @@ import { registerCommands, openSpecFile, resolveSpecUri } from './commands';
 import { HistoryStore } from './history/store';
 import { RunsTreeProvider } from './history/tree';
 import { AtmLanguageClient } from './languageClient';
+import { OutcomeDecorations } from './outcomeDecorations';
 import { ResultsPanel } from './panel';
 import { RunController } from './runController';
 import { RUNS_VIEW_ID, type CommandId } from './commandTable';
@@ -54,7 +55,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       return id ? history.get(id) : null;
     },
   }, context.workspaceState);
-  controller = new RunController({ context, log, panel, history, onRecorded: () => tree.refresh() });
+  const outcomes = new OutcomeDecorations(history, log);
+  // Whatever changes the history (a run, a delete, the first load) redraws the outcomes.
+  context.subscriptions.push(outcomes, tree.onDidChangeTreeData(() => outcomes.showAll()));
+  controller = new RunController({
+    context,
+    log,
+    panel,
+    history,
+    onRecorded: (result) => {
+      outcomes.recorded(result.file, result.name);
+      tree.refresh();
+    },
+  });
   context.subscriptions.push(panel, controller);
   context.subscriptions.push(...registerCommands({ runs: controller, panel, history, tree, log }));
 

@@ -40,7 +40,7 @@ export interface RunControllerDeps {
   panel: ResultsPanel;
   history: HistoryStore;
   /** Called after a run is recorded (the history view refreshes). */
-  onRecorded: () => void;
+  onRecorded: (result: RunResult) => void;
 }
 
 function keyOf(target: RunTarget): string {
@@ -332,7 +332,7 @@ export class RunController implements vscode.Disposable {
   private async record(result: RunResult): Promise<void> {
     try {
       await this.deps.history.add(result);
-      this.deps.onRecorded();
+      this.deps.onRecorded(result);
     } catch (err) {
       this.deps.log.error(`Could not save the run to the history: ${err instanceof Error ? err.message : String(err)}`);
     }
