@@ -17,6 +17,8 @@ export const VIEW_CONTAINER_ID = 'atm';
 export const RUNS_VIEW_ID = 'atm.runs';
 /** contextValue of a run in the ATM Runs view (for its context menu). */
 export const RUN_ITEM_CONTEXT = 'atmRun';
+/** contextValue of the run pinned as its test's baseline. */
+export const PINNED_RUN_ITEM_CONTEXT = 'atmRunPinned';
 
 export interface CommandInfo {
   id: string;
@@ -31,6 +33,8 @@ export interface CommandInfo {
 }
 
 const ATM_EDITOR = 'editorLangId == atm-yaml';
+/** A run item, pinned or not. */
+const ANY_RUN_ITEM = `viewItem =~ /^${RUN_ITEM_CONTEXT}/`;
 
 export const COMMANDS = [
   { id: RUN_TEST_COMMAND, title: 'Run Test', icon: 'play', palette: ATM_EDITOR },
@@ -44,6 +48,9 @@ export const COMMANDS = [
   { id: 'atm.history.open', title: 'Open Run Results', icon: 'graph', palette: false },
   { id: 'atm.history.openSpec', title: 'Open Spec', icon: 'go-to-file', palette: false },
   { id: 'atm.history.exportJson', title: 'Export Result as JSON…', icon: 'export', palette: false },
+  { id: 'atm.history.pinBaseline', title: 'Pin as Baseline', icon: 'pinned', palette: false },
+  { id: 'atm.history.unpinBaseline', title: 'Unpin Baseline', icon: 'pin', palette: false },
+  { id: 'atm.history.exportHtml', title: 'Export HTML Report…', icon: 'file-code', palette: false },
   { id: 'atm.history.delete', title: 'Delete Run', icon: 'trash', palette: false },
 ] as const satisfies readonly CommandInfo[];
 
@@ -66,11 +73,14 @@ export const MENUS: Record<string, readonly MenuEntry[]> = {
     { command: 'atm.clearRunHistory', when: `view == ${RUNS_VIEW_ID}`, group: 'navigation' },
   ],
   'view/item/context': [
-    { command: 'atm.history.openSpec', when: `view == ${RUNS_VIEW_ID} && viewItem == ${RUN_ITEM_CONTEXT}`, group: 'inline' },
-    { command: 'atm.history.open', when: `view == ${RUNS_VIEW_ID} && viewItem == ${RUN_ITEM_CONTEXT}`, group: '1_open@1' },
-    { command: 'atm.history.openSpec', when: `view == ${RUNS_VIEW_ID} && viewItem == ${RUN_ITEM_CONTEXT}`, group: '1_open@2' },
-    { command: 'atm.history.exportJson', when: `view == ${RUNS_VIEW_ID} && viewItem == ${RUN_ITEM_CONTEXT}`, group: '2_export' },
-    { command: 'atm.history.delete', when: `view == ${RUNS_VIEW_ID} && viewItem == ${RUN_ITEM_CONTEXT}`, group: '3_delete' },
+    { command: 'atm.history.openSpec', when: `view == ${RUNS_VIEW_ID} && ${ANY_RUN_ITEM}`, group: 'inline' },
+    { command: 'atm.history.open', when: `view == ${RUNS_VIEW_ID} && ${ANY_RUN_ITEM}`, group: '1_open@1' },
+    { command: 'atm.history.openSpec', when: `view == ${RUNS_VIEW_ID} && ${ANY_RUN_ITEM}`, group: '1_open@2' },
+    { command: 'atm.history.exportJson', when: `view == ${RUNS_VIEW_ID} && ${ANY_RUN_ITEM}`, group: '2_export@1' },
+    { command: 'atm.history.exportHtml', when: `view == ${RUNS_VIEW_ID} && ${ANY_RUN_ITEM}`, group: '2_export@2' },
+    { command: 'atm.history.pinBaseline', when: `view == ${RUNS_VIEW_ID} && viewItem == ${RUN_ITEM_CONTEXT}`, group: '3_baseline' },
+    { command: 'atm.history.unpinBaseline', when: `view == ${RUNS_VIEW_ID} && viewItem == ${PINNED_RUN_ITEM_CONTEXT}`, group: '3_baseline' },
+    { command: 'atm.history.delete', when: `view == ${RUNS_VIEW_ID} && ${ANY_RUN_ITEM}`, group: '4_delete' },
   ],
 };
 

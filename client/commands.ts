@@ -2,6 +2,8 @@
 // means a command cannot be contributed without a handler, or handled without being contributed.
 import * as vscode from 'vscode';
 import { parseSpecFile } from '../engine/format';
+import type { RunResult } from '../engine/format/result';
+import { renderHtmlReport } from '../engine/report';
 import { RUN_ALL_TESTS_COMMAND, RUN_TEST_COMMAND, type RunAllTestsArgs, type RunTestArgs } from '../server/protocol';
 import { COMMANDS, RUNS_VIEW_ID, type CommandId } from './commandTable';
 import type { HistoryStore, RunSummary } from './history/store';
@@ -212,6 +214,50 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       // workspace.fs writes wherever the dialog pointed (a remote or virtual folder too).
       await vscode.workspace.fs.writeFile(target, Buffer.from(`${JSON.stringify(result, null, 2)}\n`, 'utf8'));
       log.info(`Exported run ${run.id} to ${target.fsPath}`);
+    },
+    'atm.history.pinBaseline': async (arg: unknown) => {
+      const run = asRun(arg);
+      if (!run) return;
+      if (run.status !== 'completed') {
+        void vscode.window.showWarningMessage(`ATM: a ${run.status} run cannot be a baseline; pin a completed run of "${run.name}".`);
+        return;
+      }
+      await history.pin(run.id);
+      tree.refresh();
+      log.info(`Pinned run ${run.id} as the baseline of "${run.name}" in ${run.file}`);
+      void vscode.window.showInformationMessage(`ATM: runs of "${run.name}" now compare with this run (a baseline: in the spec wins).`);
+    },
+    'atm.history.unpinBaseline': async (arg: unknown) => {
+      const run = asRun(arg);
+      if (!run) return;
+      await history.unpin(run.file, run.name);
+      tree.refresh();
+    },
+    'atm.history.exportHtml': async (arg: unknown) => {
+      const run = asRun(arg);
+      if (!run) return;
+      const result = await history.get(run.id);
+      if (!result) {
+        void vscode.window.showWarningMessage('ATM: this run is no longer in the history.');
+        return;
+      }
+      // The run it was compared with, while the history still has it: the report then shows the change.
+      const baselines: RunResult[] = [];
+      if (typeof result.baseline_run === 'string') {
+        const baseline = await history.get(result.baseline_run);
+        if (baseline) baselines.push(baseline);
+      }
+      const html = renderHtmlReport(result, { baselines, generator: 'API Test Machine' });
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const safe = run.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60);
+      const target = await vscode.window.showSaveDialog({
+        title: 'Export HTML report',
+        defaultUri: folder ? vscode.Uri.joinPath(folder, `${safe}.report.html`) : undefined,
+        filters: { HTML: ['html'] },
+      });
+      if (!target) return;
+      await vscode.workspace.fs.writeFile(target, Buffer.from(html, 'utf8'));
+      log.info(`Exported the HTML report of run ${run.id} to ${target.fsPath}`);
     },
     'atm.history.delete': async (arg: unknown) => {
       const run = asRun(arg);

@@ -7,6 +7,7 @@ import { registerCommands, openSpecFile, resolveSpecUri } from './commands';
 import { HistoryStore } from './history/store';
 import { RunsTreeProvider } from './history/tree';
 import { AtmLanguageClient } from './languageClient';
+import { OutcomeDecorations } from './outcomeDecorations';
 import { ResultsPanel } from './panel';
 import { RunController } from './runController';
 import { RUNS_VIEW_ID, type CommandId } from './commandTable';
@@ -55,7 +56,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       return id ? history.get(id) : null;
     },
   }, context.workspaceState);
-  controller = new RunController({ context, log, panel, history, onRecorded: () => tree.refresh() });
+  const outcomes = new OutcomeDecorations(history, log);
+  // Whatever changes the history (a run, a delete, the first load) redraws the outcomes.
+  context.subscriptions.push(outcomes, tree.onDidChangeTreeData(() => outcomes.showAll()));
+  controller = new RunController({
+    context,
+    log,
+    panel,
+    history,
+    onRecorded: (result) => {
+      outcomes.recorded(result.file, result.name);
+      tree.refresh();
+    },
+  });
   context.subscriptions.push(panel, controller);
   context.subscriptions.push(...registerCommands({ runs: controller, panel, history, tree, log }));
   context.subscriptions.push(...registerAgentTools({ context, runs: controller, history }));
@@ -73,6 +86,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   languageClient = new AtmLanguageClient(context, log);
   context.subscriptions.push(languageClient);
   await languageClient.start();
+  // The language server hints "no baseline" on baseline thresholds unless a run is pinned for the test.
+  const client = languageClient;
+  const sendPins = async (): Promise<void> => {
+    const byUri = new Map<string, string[]>();
+    for (const pin of history.pinnedList()) {
+      const uri = await resolveSpecUri(pin.file);
+      if (uri) byUri.set(uri.toString(), [...(byUri.get(uri.toString()) ?? []), pin.name]);
+    }
+    client.sendPinnedBaselines({ pinned: [...byUri].map(([uri, tests]) => ({ uri, tests })) });
+  };
+  const pinsChanged = (): void => {
+    sendPins().catch((err: unknown) => log.warn(`Could not send the pinned baselines: ${String(err)}`));
+  };
+  context.subscriptions.push(tree.onDidChangeTreeData(pinsChanged));
+  pinsChanged();
   log.info(`API Test Machine activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
 }
 

@@ -12,6 +12,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { PINNED_BASELINES_NOTIFICATION, type PinnedBaselinesParams } from '../server/protocol';
 import { DEFAULT_VALIDATION_DELAY_MS, type AtmInitializationOptions } from '../server/protocol';
 
 export const LANGUAGE_ID = 'atm-yaml';
@@ -84,6 +85,13 @@ export class AtmLanguageClient implements vscode.Disposable {
       this.log.error(`The ATM language server did not start: ${message}`);
       this.setStatus('not running', vscode.LanguageStatusSeverity.Error);
     }
+  }
+
+  /** Tells the server which tests have a pinned baseline (a lost message is re-sent on the next change). */
+  sendPinnedBaselines(params: PinnedBaselinesParams): void {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return;
+    client.sendNotification(PINNED_BASELINES_NOTIFICATION, params).catch((err: unknown) => this.log.warn(`Could not send the pinned baselines: ${String(err)}`));
   }
 
   async stop(): Promise<void> {

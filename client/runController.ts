@@ -40,7 +40,7 @@ export interface RunControllerDeps {
   panel: ResultsPanel;
   history: HistoryStore;
   /** Called after a run is recorded (the history view refreshes). */
-  onRecorded: () => void;
+  onRecorded: (result: RunResult) => void;
 }
 
 function keyOf(target: RunTarget): string {
@@ -275,6 +275,9 @@ export class RunController implements vscode.Disposable {
             env: stringEnv(),
             displayFile,
           };
+          // The run pinned as this test's baseline; the spec's own `baseline:` wins in the engine.
+          const pinned = this.deps.history.pinnedBaselinePath(displayFile, target.testName);
+          if (pinned) params.baselineFile = pinned;
           try {
             result = await engine.run(params, {
               onProgress: (update) => {
@@ -332,7 +335,7 @@ export class RunController implements vscode.Disposable {
   private async record(result: RunResult): Promise<void> {
     try {
       await this.deps.history.add(result);
-      this.deps.onRecorded();
+      this.deps.onRecorded(result);
     } catch (err) {
       this.deps.log.error(`Could not save the run to the history: ${err instanceof Error ? err.message : String(err)}`);
     }

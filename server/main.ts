@@ -12,7 +12,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DEFAULT_VALIDATION_DELAY_MS, type AtmInitializationOptions } from './protocol';
+import { DEFAULT_VALIDATION_DELAY_MS, PINNED_BASELINES_NOTIFICATION, type AtmInitializationOptions } from './protocol';
 import {
   codeActions,
   complete,
@@ -90,6 +90,19 @@ function startServer(): void {
   // At most one validation per document at a time; edits meanwhile ask for one more run, of the
   // version current when it starts.
   const running = new Set<string>();
+  /** Tests with a pinned baseline, per document URI (from the client). */
+  let pinned = new Map<string, string[]>();
+  connection.onNotification(PINNED_BASELINES_NOTIFICATION, (params: unknown) => {
+    const next = new Map<string, string[]>();
+    const list = typeof params === 'object' && params !== null && 'pinned' in params && Array.isArray(params.pinned) ? (params.pinned as unknown[]) : [];
+    for (const entry of list) {
+      if (typeof entry !== 'object' || entry === null || !('uri' in entry) || !('tests' in entry)) continue;
+      const { uri, tests } = entry;
+      if (typeof uri === 'string' && Array.isArray(tests)) next.set(uri, tests.filter((t): t is string => typeof t === 'string'));
+    }
+    pinned = next;
+    for (const doc of documents.all()) scheduleValidation(doc.uri);
+  });
   const rerun = new Set<string>();
 
   function validate(uri: string, version: number): void {
@@ -108,7 +121,7 @@ function startServer(): void {
       connection.sendDiagnostics({ uri, version, diagnostics }).catch((error: unknown) => log('atm: publishing diagnostics failed', error));
     };
     validator
-      .run('diagnostics', uri, doc.getText(), partial)
+      .run('diagnostics', uri, doc.getText(), pinned.get(uri), partial)
       .then(
         (diagnostics: Diagnostic[]) => {
           // The document may have closed (or reopened) or changed meanwhile: drop stale results.

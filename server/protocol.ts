@@ -24,3 +24,14 @@ export interface AtmInitializationOptions {
 }
 
 export const DEFAULT_VALIDATION_DELAY_MS = 150;
+
+/**
+ * Client → server: the tests of each spec that have a run pinned as baseline in the editor's
+ * history, so a baseline threshold there is not hinted as having none. Replaces what was sent before.
+ */
+export const PINNED_BASELINES_NOTIFICATION = 'atm/pinnedBaselines';
+
+export interface PinnedBaselinesParams {
+  /** Per document URI (as the client spells it), the names of the tests with a pinned baseline. */
+  pinned: Array<{ uri: string; tests: string[] }>;
+}

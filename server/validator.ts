@@ -26,6 +26,8 @@ export interface ValidationJob {
   kind: JobKind;
   uri: string;
   text: string;
+  /** For diagnostics: the tests of this document with a pinned baseline. */
+  pinnedBaselines?: string[];
 }
 export type ValidationReply = { id: number; result: JobResults[JobKind] } | { id: number; error: string };
 /** Diagnostics of a file's first tests, ahead of the job's reply (see PROGRESSIVE_MIN_CHARS). */
@@ -48,7 +50,7 @@ export interface ForgetMessage {
 export type WorkerMessage = ValidationJob | ForgetMessage;
 
 /** Reads files beside a `file:` document (for `env_file`) exactly as `atm validate` does; other schemes have no files. */
-export function contextFor(uri: string): ServiceContext {
+export function contextFor(uri: string, pinnedBaselines?: readonly string[]): ServiceContext {
   let dir: string | null = null;
   try {
     if (uri.startsWith('file:')) dir = path.dirname(fileURLToPath(uri));
@@ -57,6 +59,7 @@ export function contextFor(uri: string): ServiceContext {
   }
   return {
     env: process.env,
+    pinnedBaselines,
     readFile: (relativePath: string): string | null => {
       if (dir === null) return null;
       try {
@@ -89,7 +92,7 @@ export function forgetParse(uri: string): void {
 function compute(job: ValidationJob, onPartial?: (diagnostics: Diagnostic[]) => void): JobResults[JobKind] {
   const doc = TextDocument.create(job.uri, 'atm-yaml', 0, job.text);
   const progressive = job.kind === 'diagnostics' && onPartial !== undefined && job.text.length >= PROGRESSIVE_MIN_CHARS;
-  const ctx = contextFor(job.uri);
+  const ctx = contextFor(job.uri, job.pinnedBaselines);
   const parsed = parsedFor(job.uri, job.text, progressive ? (partial) => onPartial(validateDocument(doc, ctx, partial)) : undefined);
   switch (job.kind) {
     case 'diagnostics':
@@ -148,10 +151,10 @@ export class Validator {
    * For diagnostics of a large file read from scratch, `onPartial` first gets those of its first
    * tests (and later ones while it is read), before the promise resolves with all of them.
    */
-  run<K extends JobKind>(kind: K, uri: string, text: string, onPartial?: (diagnostics: Diagnostic[]) => void): Promise<JobResults[K]> {
+  run<K extends JobKind>(kind: K, uri: string, text: string, pinnedBaselines?: string[], onPartial?: (diagnostics: Diagnostic[]) => void): Promise<JobResults[K]> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
-    const job: ValidationJob = { id, kind, uri, text };
+    const job: ValidationJob = { id, kind, uri, text, ...(pinnedBaselines ? { pinnedBaselines } : {}) };
     if (!worker) {
       const reply = runJob(job, onPartial);
       return 'error' in reply ? Promise.reject(new Error(reply.error)) : Promise.resolve(reply.result as JobResults[K]);

@@ -1,6 +1,8 @@
 // Run history on disk: one SPEC.md result JSON per finished run, written atomically (temp file +
 // rename) so a crash never leaves half a file, keeping only the newest `maxRuns`. No 'vscode':
-// the file system is injected, so tests can fake failures.
+// the file system is injected, so tests can fake failures. One run per test (name + spec file) may
+// be pinned as its baseline: the pins live in `baselines.json` beside the runs, and pruning keeps
+// pinned runs.
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { RunResult, RunStatus } from '../../engine/format/result';
@@ -73,6 +75,27 @@ export function fileNameFor(result: RunResult): string {
 }
 
 const RESULT_FILE = /^\d{15}-[A-Za-z0-9_-]+\.json$/;
+/** The pins: `[{ file, name, runId }]`. Its name cannot match RESULT_FILE. */
+export const BASELINES_FILE = 'baselines.json';
+
+/** A run pinned as the baseline of its test (name + spec file, as the result records them). */
+export interface BaselinePin {
+  file: string;
+  name: string;
+  runId: string;
+}
+
+const pinKey = (file: string, name: string): string => `${file}\0${name}`;
+
+function asPins(value: unknown): BaselinePin[] | null {
+  if (!Array.isArray(value)) return null;
+  const pins: BaselinePin[] = [];
+  for (const v of value) {
+    if (!isRecord(v) || typeof v.file !== 'string' || typeof v.name !== 'string' || typeof v.runId !== 'string') return null;
+    pins.push({ file: v.file, name: v.name, runId: v.runId });
+  }
+  return pins;
+}
 
 export interface HistoryStoreOptions {
   dir: string;
@@ -84,6 +107,8 @@ export interface HistoryStoreOptions {
 export class HistoryStore {
   /** Newest first. */
   private runs: RunSummary[] = [];
+  /** Pinned baselines by pinKey(file, name). */
+  private pins = new Map<string, BaselinePin>();
   private loaded = false;
   /** Serializes writes so pruning never races an add. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -126,8 +151,93 @@ export class HistoryStore {
     }
     runs.sort((a, b) => (a.fileName < b.fileName ? 1 : a.fileName > b.fileName ? -1 : 0));
     this.runs = runs;
+    this.pins = new Map();
+    if (names.includes(BASELINES_FILE)) {
+      let pins: BaselinePin[] | null = null;
+      try {
+        pins = asPins(JSON.parse(await fs.readFile(join(dir, BASELINES_FILE), 'utf8')));
+      } catch {
+        pins = null;
+      }
+      if (!pins) warn(`Ignored ${BASELINES_FILE} in the run history: not a list of pinned baselines`);
+      // A pin whose run is gone pins nothing.
+      for (const pin of pins ?? []) if (runs.some((r) => r.id === pin.runId)) this.pins.set(pinKey(pin.file, pin.name), pin);
+    }
     this.loaded = true;
     return this.runs;
+  }
+
+  /** The run pinned as baseline of this test, if any. */
+  pinnedBaseline(file: string, name: string): RunSummary | null {
+    const pin = this.pins.get(pinKey(file, name));
+    return (pin && this.runs.find((r) => r.id === pin.runId)) ?? null;
+  }
+
+  /** Every pin, for the language server's hints. */
+  pinnedList(): BaselinePin[] {
+    return [...this.pins.values()];
+  }
+
+  isPinned(runId: string): boolean {
+    for (const pin of this.pins.values()) if (pin.runId === runId) return true;
+    return false;
+  }
+
+  /** The path of the result file of the run pinned for this test (what the engine reads), or null. */
+  pinnedBaselinePath(file: string, name: string): string | null {
+    const run = this.pinnedBaseline(file, name);
+    return run ? join(this.options.dir, run.fileName) : null;
+  }
+
+  /** Pins a run as the baseline of its test, replacing the one pinned before. */
+  pin(runId: string): Promise<RunSummary> {
+    return this.enqueue(async () => {
+      await this.ensureLoaded();
+      const run = this.runs.find((r) => r.id === runId);
+      if (!run) throw new Error('this run is no longer in the history');
+      const before = new Map(this.pins);
+      this.pins.set(pinKey(run.file, run.name), { file: run.file, name: run.name, runId });
+      await this.savePins().catch((err: unknown) => {
+        this.pins = before;
+        throw err;
+      });
+      return run;
+    });
+  }
+
+  /** Unpins the baseline of a test; false when none was pinned. */
+  unpin(file: string, name: string): Promise<boolean> {
+    return this.enqueue(async () => {
+      await this.ensureLoaded();
+      if (!this.pins.delete(pinKey(file, name))) return false;
+      await this.savePins();
+      return true;
+    });
+  }
+
+  private async savePins(): Promise<void> {
+    const { fs, dir } = this.options;
+    await fs.mkdir(dir, { recursive: true });
+    const temp = join(dir, `.${BASELINES_FILE}.tmp-${randomBytes(6).toString('hex')}`);
+    await fs.writeFile(temp, `${JSON.stringify([...this.pins.values()], null, 2)}\n`, 'utf8');
+    try {
+      await fs.rename(temp, join(dir, BASELINES_FILE));
+    } catch (err) {
+      await fs.unlink(temp).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Drops the pins of runs that left the history. */
+  private async dropPinsOf(ids: ReadonlySet<string>): Promise<void> {
+    let changed = false;
+    for (const [key, pin] of this.pins) {
+      if (ids.has(pin.runId)) {
+        this.pins.delete(key);
+        changed = true;
+      }
+    }
+    if (changed) await this.savePins();
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -166,11 +276,13 @@ export class HistoryStore {
 
   private async prune(): Promise<void> {
     const max = Math.max(1, Math.floor(this.options.maxRuns()));
-    const extra = this.runs.slice(max);
-    for (const run of extra) {
-      await this.options.fs.unlink(join(this.options.dir, run.fileName)).catch(() => undefined);
+    // Pinned baselines stay whatever their age: they do not count against maxRuns.
+    const unpinned = this.runs.filter((r) => !this.isPinned(r.id));
+    const extra = new Set(unpinned.slice(max).map((r) => r.id));
+    for (const run of this.runs) {
+      if (extra.has(run.id)) await this.options.fs.unlink(join(this.options.dir, run.fileName)).catch(() => undefined);
     }
-    this.runs = this.runs.slice(0, max);
+    this.runs = this.runs.filter((r) => !extra.has(r.id));
   }
 
   /** The full result of a run, or null when it is gone or corrupt. */
@@ -193,6 +305,7 @@ export class HistoryStore {
       if (!run) return false;
       await this.options.fs.unlink(join(this.options.dir, run.fileName)).catch(() => undefined);
       this.runs = this.runs.filter((r) => r.id !== id);
+      await this.dropPinsOf(new Set([id]));
       return true;
     });
   }
@@ -204,6 +317,7 @@ export class HistoryStore {
         await this.options.fs.unlink(join(this.options.dir, run.fileName)).catch(() => undefined);
       }
       this.runs = [];
+      await this.dropPinsOf(new Set(this.pins.size ? [...this.pins.values()].map((p) => p.runId) : []));
     });
   }
 }

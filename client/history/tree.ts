@@ -1,7 +1,7 @@
 // The ATM Runs view: runs grouped by test, newest first, with an icon for the outcome and the
 // time, req/s and p95 beside each.
 import * as vscode from 'vscode';
-import { RUN_ITEM_CONTEXT, type CommandId } from '../commandTable';
+import { PINNED_RUN_ITEM_CONTEXT, RUN_ITEM_CONTEXT, type CommandId } from '../commandTable';
 import { runDescription, runOutcome } from '../format';
 import type { HistoryStore, RunSummary } from './store';
 
@@ -53,14 +53,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const outcome = runOutcome(run);
     const item = new vscode.TreeItem(outcome, vscode.TreeItemCollapsibleState.None);
     item.id = `run:${run.id}`;
-    item.description = runDescription(run);
+    const pinned = this.store.isPinned(run.id);
+    item.description = pinned ? `${runDescription(run)} · baseline` : runDescription(run);
     item.iconPath = ICONS[outcome];
-    item.contextValue = RUN_ITEM_CONTEXT;
+    item.contextValue = pinned ? PINNED_RUN_ITEM_CONTEXT : RUN_ITEM_CONTEXT;
     const tooltip = new vscode.MarkdownString(undefined, false);
-    tooltip.appendText(`${run.name} — ${outcome}\n${run.completedAt}\n${runDescription(run)}`);
+    tooltip.appendText(`${run.name} — ${outcome}${pinned ? ' (pinned baseline)' : ''}\n${run.completedAt}\n${runDescription(run)}`);
     if (run.failureReasons.length) tooltip.appendText(`\n${run.failureReasons.join('\n')}`);
     item.tooltip = tooltip;
-    item.accessibilityInformation = { label: `${run.name}, ${outcome}, ${runDescription(run)}` };
+    item.accessibilityInformation = { label: `${run.name}, ${outcome}, ${runDescription(run)}${pinned ? ', pinned baseline' : ''}` };
     item.command = { title: 'Open Run Results', command: 'atm.history.open' satisfies CommandId, arguments: [node] };
     return item;
   }

@@ -9,6 +9,8 @@ export interface ServiceContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Reads a file relative to the document (for `env_file`); null when absent or unreadable. */
   readFile?: (relativePath: string) => string | null;
+  /** Names of the tests of this document that have a run pinned as baseline in the editor. */
+  pinnedBaselines?: readonly string[];
 }
 
 export const EMPTY_CONTEXT: ServiceContext = { env: {} };

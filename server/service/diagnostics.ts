@@ -45,6 +45,7 @@ export function validateDocument(doc: TextDocument, ctx: ServiceContext, parsed?
           }
         }
       : undefined,
+    hasPinnedBaseline: (testName: string) => ctx.pinnedBaselines?.includes(testName) ?? false,
   };
   const diagnostics = parsed ? validateParsed(parsed, validateContext) : validateText(doc.getText(), validateContext);
   return diagnostics.map(toLspDiagnostic);

@@ -26,7 +26,7 @@ void test('contributes.commands is exactly the command table', () => {
 void test('the palette shows each command only where the table says', () => {
   assert.deepEqual(manifest.contributes.menus.commandPalette, paletteMenu());
   const hidden = manifest.contributes.menus.commandPalette.filter((m) => m.when === 'false').map((m) => m.command);
-  assert.deepEqual(hidden, ['atm.history.open', 'atm.history.openSpec', 'atm.history.exportJson', 'atm.history.delete']);
+  assert.deepEqual(hidden, ['atm.history.open', 'atm.history.openSpec', 'atm.history.exportJson', 'atm.history.pinBaseline', 'atm.history.unpinBaseline', 'atm.history.exportHtml', 'atm.history.delete']);
 });
 
 void test('the other menus are exactly the table', () => {

@@ -97,3 +97,43 @@ void test('delete and clear remove runs and files', async (t) => {
   assert.deepEqual(store.list(), []);
   assert.deepEqual(await readdir(dir), []);
 });
+
+void test('pins one baseline per test, keeps it through pruning and across reloads, and unpins deleted runs', async (t) => {
+  const dir = await tempDir(t);
+  const store = new HistoryStore({ dir, fs: realFs, maxRuns: () => 2, warn: () => undefined });
+  await store.add(result('old', '2026-01-01T10:00:00.000Z'));
+  await store.add(result('other', '2026-01-01T10:00:01.000Z', { name: 'checkout' }));
+  assert.equal(store.pinnedBaselinePath('examples/quickstart.atm.yaml', 'quickstart'), null);
+  await store.pin('old');
+  assert.equal(store.pinnedBaseline('examples/quickstart.atm.yaml', 'quickstart')?.id, 'old');
+  assert.equal(store.pinnedBaseline('examples/quickstart.atm.yaml', 'checkout'), null);
+  // The pinned run survives pruning: only unpinned runs count against maxRuns.
+  for (let i = 0; i < 3; i++) await store.add(result(`n${i}`, `2026-01-01T11:00:0${i}.000Z`));
+  assert.deepEqual(store.list().map((r) => r.id), ['n2', 'n1', 'old']);
+  const path = store.pinnedBaselinePath('examples/quickstart.atm.yaml', 'quickstart');
+  assert.ok(path);
+  assert.equal((JSON.parse(await readFile(path, 'utf8')) as RunResult).id, 'old');
+  // Pinning another run of the same test replaces the pin; a fresh store reads it back.
+  await store.pin('n1');
+  const again = new HistoryStore({ dir, fs: realFs, maxRuns: () => 2, warn: () => undefined });
+  await again.load();
+  assert.equal(again.pinnedBaseline('examples/quickstart.atm.yaml', 'quickstart')?.id, 'n1');
+  assert.equal(again.isPinned('old'), false);
+  // Deleting the pinned run removes the pin, on disk too.
+  await again.delete('n1');
+  assert.equal(again.pinnedBaseline('examples/quickstart.atm.yaml', 'quickstart'), null);
+  assert.deepEqual(JSON.parse(await readFile(join(dir, 'baselines.json'), 'utf8')), []);
+  await assert.rejects(again.pin('gone'), /no longer in the history/);
+});
+
+void test('a corrupt baselines.json is ignored with a warning and the runs still load', async (t) => {
+  const dir = await tempDir(t);
+  const store = new HistoryStore({ dir, fs: realFs, maxRuns: () => 100, warn: () => undefined });
+  await store.add(result('a', '2026-01-01T10:00:00.000Z'));
+  await writeFile(join(dir, 'baselines.json'), '{"not": "a list"}', 'utf8');
+  const warnings: string[] = [];
+  const fresh = new HistoryStore({ dir, fs: realFs, maxRuns: () => 100, warn: (m) => warnings.push(m) });
+  assert.deepEqual((await fresh.load()).map((r) => r.id), ['a']);
+  assert.match(warnings.join('\n'), /baselines\.json.*not a list of pinned baselines/);
+  assert.equal(fresh.pinnedBaseline('examples/quickstart.atm.yaml', 'quickstart'), null);
+});
