@@ -3,7 +3,8 @@
 // thresholds parsed, and the set of secret values collected for redaction.
 import { SpecError } from './errors';
 import { parseDotenv } from './dotenv';
-import type { CompiledTemplate, ParsedThreshold, PlanEndpoint, RunPlan, TemplateContext } from './plan';
+import { parseCheck } from './flow';
+import type { CompiledTemplate, ParsedCheck, ParsedThreshold, PlanEndpoint, RunPlan, TemplateContext } from './plan';
 import { isSecretHeader, MIN_SECRET_LENGTH, redact, redactValue } from './redact';
 import {
   compileParts,
@@ -159,6 +160,13 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       return r.threshold;
     });
 
+  const checksOf = (list: string[] | undefined, where: string): ParsedCheck[] =>
+    (list ?? []).map((expr, i) => {
+      const r = parseCheck(expr);
+      if (!r.ok) throw new SpecError(`${testLabel}: ${where}[${i}] \`${expr}\`: ${r.message}`);
+      return r.value;
+    });
+
   const buildEndpoint = (e: EndpointSpec, where: string, method: HttpMethod): PlanEndpoint => {
     // URL: relative ones keep base_url's path.
     let urlParts = compile(e.url, `${where}url`);
@@ -227,6 +235,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       expectedStatus: expected && expected.length > 0 ? expected.slice() : null,
       weight: e.weight ?? DEFAULTS.weight,
       thresholds: thresholdsOf(e.thresholds, `${where}thresholds`),
+      checks: checksOf(e.checks, `${where}checks`),
     };
   };
 
@@ -240,6 +249,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       headers: spec.headers,
       ...(spec.body !== undefined ? { body: spec.body } : {}),
       ...(spec.expected_status_codes ? { expected_status_codes: spec.expected_status_codes } : {}),
+      ...(spec.checks ? { checks: spec.checks } : {}),
     };
     endpoints = [buildEndpoint(single, '', spec.method ?? DEFAULTS.method)];
   } else {
@@ -263,6 +273,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
     insecureTls: spec.insecure_tls ?? DEFAULTS.insecure_tls,
     distribution: spec.distribution_strategy ?? DEFAULTS.distribution_strategy,
     endpoints,
+    flow: null,
     thresholds: thresholdsOf(spec.thresholds, 'thresholds'),
     secrets: secretList,
     redactedSpec: redactValue(asWritten, secretList) as Record<string, unknown>,

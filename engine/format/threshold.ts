@@ -5,7 +5,9 @@ import type { LatencyMetric, ParsedThreshold, ThresholdMetric, ThresholdOp } fro
 import { closest } from './template';
 
 export const LATENCY_METRICS: readonly LatencyMetric[] = ['min', 'mean', 'p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'max'];
-export const THRESHOLD_METRICS: readonly ThresholdMetric[] = [...LATENCY_METRICS, 'error_rate', 'rps', 'dropped'];
+export const THRESHOLD_METRICS: readonly ThresholdMetric[] = [...LATENCY_METRICS, 'error_rate', 'rps', 'dropped', 'checks'];
+/** The prefix of a latency threshold over whole flow iterations: `iteration_duration p95 < 2s`. */
+export const ITERATION_DURATION = 'iteration_duration';
 export const THRESHOLD_OPS: readonly ThresholdOp[] = ['<=', '>=', '==', '<', '>'];
 
 export type ThresholdParse =
@@ -37,15 +39,36 @@ export function parseThreshold(expr: string): ThresholdParse {
   METRIC_RE.lastIndex = at;
   const m = METRIC_RE.exec(expr);
   if (!m) return fail(`A threshold starts with a metric (${metricList}), e.g. \`p95 < 200ms\`.`, at, at + ((expr.codePointAt(at) ?? 0) > 0xffff ? 2 : 1));
-  const metricStart = at;
-  const metricWord = m[0];
+  let metricStart = at;
+  let metricWord = m[0];
   at = METRIC_RE.lastIndex;
+  let iteration = false;
+  if (metricWord === ITERATION_DURATION) {
+    iteration = true;
+    skip();
+    METRIC_RE.lastIndex = at;
+    const lm = METRIC_RE.exec(expr);
+    const latencyList = LATENCY_METRICS.join(', ');
+    if (!lm) return fail(`Write a latency metric after \`${ITERATION_DURATION}\` (${latencyList}), e.g. \`${ITERATION_DURATION} p95 < 2s\`.`, metricStart, at);
+    metricStart = at;
+    metricWord = lm[0];
+    at = METRIC_RE.lastIndex;
+    const word = metricWord === 'p99_9' ? 'p99.9' : metricWord;
+    if (!(LATENCY_METRICS as readonly string[]).includes(word)) {
+      const suggestion = closest(metricWord, LATENCY_METRICS);
+      return fail(
+        `\`${ITERATION_DURATION}\` takes a latency metric (${latencyList})${suggestion ? `; did you mean \`${suggestion}\`?` : '.'}`,
+        metricStart,
+        at,
+      );
+    }
+  }
   // "p99_9" is how the result JSON spells p99.9; accept it too.
   const normalised = metricWord === 'p99_9' ? 'p99.9' : metricWord;
   if (!(THRESHOLD_METRICS as readonly string[]).includes(normalised)) {
-    const suggestion = closest(metricWord, THRESHOLD_METRICS);
+    const suggestion = closest(metricWord, [...THRESHOLD_METRICS, ITERATION_DURATION]);
     return fail(
-      `Unknown metric \`${metricWord}\`${suggestion ? `; did you mean \`${suggestion}\`?` : '.'} Metrics: ${metricList}.`,
+      `Unknown metric \`${metricWord}\`${suggestion ? `; did you mean \`${suggestion}\`?` : '.'} Metrics: ${metricList}, ${ITERATION_DURATION} p95.`,
       metricStart,
       metricStart + metricWord.length,
     );
@@ -103,13 +126,14 @@ export function parseThreshold(expr: string): ThresholdParse {
     else if (unit === 's') value = raw * 1000;
     else if (unit === 'us' || unit === 'µs') value = raw / 1000;
     else return badUnit('use `ms` (the default) or `s`');
-  } else if (metric === 'error_rate') {
+  } else if (metric === 'error_rate' || metric === 'checks') {
+    const what = metric === 'checks' ? 'A share of passed checks' : 'An error rate';
     if (unit === '%') {
-      if (raw < 0 || raw > 100) return fail('An error rate is between 0% and 100%.', numberStart, unitStart + 1);
+      if (raw < 0 || raw > 100) return fail(`${what} is between 0% and 100%.`, numberStart, unitStart + 1);
       value = raw / 100;
     } else if (unit === '') {
       if (raw < 0 || raw > 1) {
-        return fail(`An error rate without % is a fraction from 0 to 1: write \`${n[0]}%\` or \`${raw / 100}\`.`, numberStart, numberEnd);
+        return fail(`${what} without % is a fraction from 0 to 1: write \`${n[0]}%\` or \`${raw / 100}\`.`, numberStart, numberEnd);
       }
       value = raw;
     } else return badUnit('write a percentage (`1%`) or a fraction (`0.01`)');
@@ -122,7 +146,7 @@ export function parseThreshold(expr: string): ThresholdParse {
     value = raw;
   }
   if (value < 0) return fail('A threshold value cannot be negative.', numberStart, numberEnd);
-  return { ok: true, threshold: { expression: expr.trim(), metric, op, value } };
+  return { ok: true, threshold: { expression: expr.trim(), metric, op, value, ...(iteration ? { iteration: true } : {}) } };
 }
 
 /** Whether `actual` satisfies the threshold (`actual` in the threshold's normalised unit). */

@@ -16,6 +16,9 @@ export function measure(threshold: ParsedThreshold, metrics: Metrics): number | 
       return metrics.requests_per_second;
     case 'dropped':
       return metrics.dropped_requests;
+    case 'checks':
+      // Judged from the check counts by the caller that has them (judgeChecks).
+      return null;
     case 'p99.9':
       return completed > 0 ? lat.p99_9 : null;
     default:
@@ -43,6 +46,7 @@ const trim = (n: number, digits: number): string => String(Math.round(n * 10 ** 
 export function formatActual(threshold: ParsedThreshold, actual: number): string {
   switch (threshold.metric) {
     case 'error_rate':
+    case 'checks':
       return `${trim(actual * 100, 2)}%`;
     case 'rps':
       return trim(actual, 1);

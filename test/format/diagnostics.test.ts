@@ -31,7 +31,7 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
     kind: 'unknown key without suggestion, nested',
     text: 'name: t\nbase_url: http://h\nendpoints:\n  - name: a\n    url: /a\n    zzz: 1\n',
     expect: [
-      '[5,4,5,7] error unknown-key | Unknown key `zzz` in `endpoints[0]`. Known keys: name, url, method, headers, body, expected_status_codes, weight, thresholds.',
+      '[5,4,5,7] error unknown-key | Unknown key `zzz` in `endpoints[0]`. Known keys: name, url, method, headers, body, expected_status_codes, weight, thresholds, checks.',
     ],
   },
   {
@@ -145,7 +145,7 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
     kind: 'threshold metric, in a quoted string',
     text: 'name: t\nurl: http://h/a\nthresholds: ["p95 < 1s", "p96 < 1s"]\n',
     expect: [
-      '[2,26,2,29] error invalid-threshold | Unknown metric `p96`; did you mean `p90`? Metrics: min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped.',
+      '[2,26,2,29] error invalid-threshold | Unknown metric `p96`; did you mean `p90`? Metrics: min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped, checks, iteration_duration p95.',
     ],
   },
   {
