@@ -9,6 +9,7 @@ import { compareDiagnostics, locatorOf, parseSpecFile, type ParsedFile } from '.
 import { envFileFor, envLookup } from './resolve';
 import { isSecretHeader } from './redact';
 import { templatedStrings } from './semantic';
+import { dataDiagnostics } from './flowSemantic';
 import { scanTemplates } from './template';
 import { DEFAULTS } from './types';
 
@@ -19,6 +20,8 @@ export interface ValidateContext {
   envFileText?: string | null;
   /** Reads a file relative to the spec (for `env_file:`); null when it does not exist. */
   readEnvFile?: (relativePath: string) => string | null;
+  /** Reads a data file (`data.file`) relative to the spec; null when it does not exist. Default: readEnvFile. */
+  readDataFile?: (relativePath: string) => string | null;
 }
 
 type Obj = Record<string, unknown>;
@@ -75,6 +78,10 @@ export function validateParsed(parsed: ParsedFile, ctx?: ValidateContext): SpecD
 
 export function hintDiagnostics(test: Obj, loc: Locator, ctx?: ValidateContext): SpecDiagnostic[] {
   const out: SpecDiagnostic[] = [];
+
+  // the data file of a flow
+  const readData = ctx?.readDataFile ?? ctx?.readEnvFile;
+  if (readData) out.push(...dataDiagnostics(test, loc, readData));
 
   // env vars
   if (ctx) {

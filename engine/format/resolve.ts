@@ -4,7 +4,8 @@
 import { SpecError } from './errors';
 import { parseDotenv } from './dotenv';
 import { parseCheck } from './flow';
-import type { CompiledTemplate, ParsedCheck, ParsedThreshold, PlanEndpoint, RunPlan, TemplateContext } from './plan';
+import { flowScope, readData, toStep } from './resolveFlow';
+import type { CompiledTemplate, ParsedCheck, ParsedThreshold, PlanEndpoint, PlanStep, RunPlan, TemplateContext } from './plan';
 import { isSecretHeader, MIN_SECRET_LENGTH, redact, redactValue } from './redact';
 import {
   compileParts,
@@ -32,6 +33,8 @@ export interface ResolveContext {
   readEnvFile?: (relativePath: string) => string | null;
   /** Replaces base_url (`atm run --demo`). */
   baseUrlOverride?: string;
+  /** Reads a data file relative to the spec; null when it does not exist. Default: readEnvFile. */
+  readDataFile?: (relativePath: string) => string | null;
 }
 
 /** The env_file text for a test: ctx.envFileText, else ctx.readEnvFile(env_file or `.env`). */
@@ -98,9 +101,11 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
     throw err;
   };
 
+  const isFlow = spec.steps !== undefined && spec.steps.length > 0;
+  const flow = isFlow ? flowScope(spec, readData(spec, ctx.readDataFile ?? ctx.readEnvFile, testLabel, ctx.file), testLabel) : null;
   let scope: CompileScope;
   try {
-    scope = { ...baseScope, variables: compileVariables(spec.variables, baseScope) };
+    scope = { ...baseScope, variables: compileVariables(spec.variables, baseScope), ...(flow ? { perIteration: flow.perIteration } : {}) };
   } catch (err) {
     return fail(err);
   }
@@ -240,7 +245,11 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
   };
 
   let endpoints: PlanEndpoint[];
-  if (spec.endpoints && spec.endpoints.length > 0) {
+  let steps: PlanStep[] = [];
+  if (spec.steps && spec.steps.length > 0) {
+    steps = spec.steps.map((s, i) => toStep(buildEndpoint(s, `steps[${i}].`, s.method ?? DEFAULTS.method), s, `steps[${i}].`, testLabel));
+    endpoints = steps;
+  } else if (spec.endpoints && spec.endpoints.length > 0) {
     endpoints = spec.endpoints.map((e, i) => buildEndpoint(e, `endpoints[${i}].`, e.method ?? DEFAULTS.method));
   } else if (spec.url !== undefined) {
     const single: EndpointSpec = {
@@ -253,7 +262,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
     };
     endpoints = [buildEndpoint(single, '', spec.method ?? DEFAULTS.method)];
   } else {
-    throw new SpecError(`${testLabel}: it has no \`url\` or \`endpoints\`; add one.`);
+    throw new SpecError(`${testLabel}: it has no \`url\`, \`endpoints\` or \`steps\`; add one.`);
   }
 
   const duration = spec.duration_seconds ?? null;
@@ -263,17 +272,25 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
   return {
     name: spec.name,
     file: ctx.file,
-    model: spec.requests_per_second !== undefined ? 'open' : 'closed',
+    model: (flow ? spec.iterations_per_second : spec.requests_per_second) !== undefined ? 'open' : 'closed',
     concurrency: spec.concurrency ?? DEFAULTS.concurrency,
-    totalRequests: duration === null ? (spec.total_requests ?? DEFAULTS.total_requests) : null,
+    totalRequests: duration === null && !flow ? (spec.total_requests ?? DEFAULTS.total_requests) : null,
     durationSeconds: duration,
-    requestsPerSecond: spec.requests_per_second ?? null,
+    requestsPerSecond: flow ? null : (spec.requests_per_second ?? null),
     rampUpSeconds: spec.ramp_up_seconds ?? DEFAULTS.ramp_up_seconds,
     timeoutMs: (spec.timeout_seconds ?? DEFAULTS.timeout_seconds) * 1000,
     insecureTls: spec.insecure_tls ?? DEFAULTS.insecure_tls,
     distribution: spec.distribution_strategy ?? DEFAULTS.distribution_strategy,
     endpoints,
-    flow: null,
+    flow: flow
+      ? {
+          steps,
+          iterations: duration === null ? (spec.iterations ?? DEFAULTS.iterations) : null,
+          iterationsPerSecond: spec.iterations_per_second ?? null,
+          data: flow.data,
+          secretCaptures: flow.secretCaptures,
+        }
+      : null,
     thresholds: thresholdsOf(spec.thresholds, 'thresholds'),
     secrets: secretList,
     redactedSpec: redactValue(asWritten, secretList) as Record<string, unknown>,

@@ -135,6 +135,14 @@ function translate(err: ErrorObject, value: unknown, loc: Locator): SpecDiagnost
       const allowed = Object.keys(props);
       const suggestion = closest(key, allowed);
       const where = path.length === 0 ? '' : ` in \`${label}\``;
+      if ((key === 'capture' || key === 'think_time') && (path.length === 0 || path[0] === 'endpoints')) {
+        return error(
+          C.unknownKey,
+          `\`${key}\` belongs to a step of a flow (\`steps:\`), not to ${path.length === 0 ? 'a single-request test' : 'an endpoint'}: endpoints are independent requests and have no later step to pass a value to.`,
+          loc.keyRange([...path, key]),
+          { key, suggestion: null },
+        );
+      }
       const message = suggestion
         ? `Unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?`
         : `Unknown key \`${key}\`${where}. Known keys: ${allowed.join(', ')}.`;

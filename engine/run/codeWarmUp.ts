@@ -87,6 +87,7 @@ export function warmUpPlan(plan: RunPlan, origin: string): RunPlan {
     headers: e.headers.filter(([name]) => name.toLowerCase() !== 'host'),
     expectedStatus: null,
     thresholds: [],
+    checks: [],
   }));
   return {
     ...plan,
@@ -100,6 +101,8 @@ export function warmUpPlan(plan: RunPlan, origin: string): RunPlan {
     timeoutMs: Math.min(plan.timeoutMs, 2000),
     insecureTls: false,
     endpoints,
+    // A flow warms as its steps in turn; steps that need a capture cannot render and are skipped.
+    flow: null,
     thresholds: [],
   };
 }

@@ -4,9 +4,34 @@
 // test (or an endpoint) states an `error_rate` threshold, that threshold is the tolerance for
 // errors; otherwise every request must succeed. A run with no completed request does not pass.
 import type { ParsedThreshold, PlanEndpoint } from '../format/plan';
-import type { EndpointMetrics, Metrics, ThresholdResult } from '../format/result';
+import type { CheckResult, EndpointMetrics, LatencySummary, Metrics, ThresholdResult } from '../format/result';
 
-export function measure(threshold: ParsedThreshold, metrics: Metrics): number | null {
+/** What thresholds on checks and on whole iterations are measured on. */
+export interface FlowFacts {
+  checks: readonly CheckResult[];
+  /** Flows only; null before any iteration finished. */
+  iterationDuration: LatencySummary | null;
+}
+
+/** The share of passed checks (of one step or endpoint, or all), or null when none ran. */
+export function checkShare(checks: readonly CheckResult[], step: string | null): number | null {
+  let passes = 0;
+  let total = 0;
+  for (const c of checks) {
+    if (step !== null && c.step !== step) continue;
+    passes += c.passes;
+    total += c.passes + c.fails;
+  }
+  return total > 0 ? passes / total : null;
+}
+
+export function measure(threshold: ParsedThreshold, metrics: Metrics, facts?: FlowFacts, endpoint: string | null = null): number | null {
+  if (threshold.metric === 'checks') return facts ? checkShare(facts.checks, endpoint) : null;
+  if (threshold.iteration === true) {
+    const d = facts?.iterationDuration ?? null;
+    if (d === null) return null;
+    return threshold.metric === 'p99.9' ? d.p99_9 : d[threshold.metric as Exclude<typeof threshold.metric, 'p99.9' | 'error_rate' | 'rps' | 'dropped' | 'checks'>];
+  }
   const lat = metrics.latency_ms;
   const completed = metrics.total_requests;
   switch (threshold.metric) {
@@ -16,9 +41,6 @@ export function measure(threshold: ParsedThreshold, metrics: Metrics): number | 
       return metrics.requests_per_second;
     case 'dropped':
       return metrics.dropped_requests;
-    case 'checks':
-      // Judged from the check counts by the caller that has them (judgeChecks).
-      return null;
     case 'p99.9':
       return completed > 0 ? lat.p99_9 : null;
     default:
@@ -69,14 +91,16 @@ function check(
   endpoint: string | null,
   results: ThresholdResult[],
   reasons: string[],
+  facts?: FlowFacts,
 ): void {
   for (const threshold of thresholds) {
-    const actual = measure(threshold, metrics);
+    const actual = measure(threshold, metrics, facts, endpoint);
     const passed = actual !== null && holds(threshold.op, actual, threshold.value);
     results.push({ expression: threshold.expression, endpoint, actual, passed });
     if (!passed) {
       const prefix = endpoint === null ? '' : `${endpoint}: `;
-      reasons.push(`${prefix}${threshold.expression}: ${actual === null ? 'no requests completed' : `was ${formatActual(threshold, actual)}`}`);
+      const none = threshold.metric === 'checks' ? 'no checks ran' : threshold.iteration === true ? 'no iterations finished' : 'no requests completed';
+      reasons.push(`${prefix}${threshold.expression}: ${actual === null ? none : `was ${formatActual(threshold, actual)}`}`);
     }
   }
 }
@@ -92,17 +116,20 @@ export function evaluate(
   endpoints: readonly PlanEndpoint[],
   overall: Metrics,
   perEndpoint: readonly EndpointMetrics[],
+  facts?: FlowFacts,
 ): Verdict {
   const results: ThresholdResult[] = [];
   const reasons: string[] = [];
-  check(planThresholds, overall, null, results, reasons);
+  check(planThresholds, overall, null, results, reasons, facts);
   endpoints.forEach((endpoint, i) => {
     if (endpoint.thresholds.length > 0 && perEndpoint[i] !== undefined) {
-      check(endpoint.thresholds, perEndpoint[i], endpoint.name, results, reasons);
+      check(endpoint.thresholds, perEndpoint[i], endpoint.name, results, reasons, facts);
     }
   });
 
   const testTolerates = planThresholds.some((t) => t.metric === 'error_rate');
+  // A `checks` threshold is the tolerance for failed checks (as error_rate is for all errors).
+  const testToleratesChecks = planThresholds.some((t) => t.metric === 'checks');
   if (overall.total_requests === 0) {
     reasons.push('no requests completed');
   } else if (!testTolerates) {
@@ -110,8 +137,11 @@ export function evaluate(
       const m = perEndpoint[i];
       if (m === undefined || m.failed_requests === 0) return;
       if (endpoint.thresholds.some((t) => t.metric === 'error_rate')) return;
+      const checksTolerated = testToleratesChecks || endpoint.thresholds.some((t) => t.metric === 'checks');
+      const failed = m.failed_requests - (checksTolerated ? (m.errors_by_type.check_failed ?? 0) : 0);
+      if (failed === 0) return;
       const label = endpoints.length > 1 ? `${endpoint.name}: ` : '';
-      reasons.push(`${label}${m.failed_requests} of ${m.total_requests} requests failed (${describeErrors(m)})`);
+      reasons.push(`${label}${failed} of ${m.total_requests} requests failed (${describeErrors(m)})`);
     });
   }
   return { passed: reasons.length === 0, failure_reasons: reasons, thresholds: results };

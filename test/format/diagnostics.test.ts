@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIAGNOSTIC_CODES, validateText } from '../../engine/format';
 import { show } from './helpers';
+import { FLOW_CODES } from './flow-codes';
 
 const ctx = { env: {}, readEnvFile: (): string | null => null };
 
@@ -109,7 +110,7 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
   {
     kind: 'neither url nor endpoints',
     text: 'name: t\nconcurrency: 2\n',
-    expect: ['[0,0,0,4] error missing-url | This test has no `url` or `endpoints`: add `url: /path` for one request, or `endpoints:` for several.'],
+    expect: ['[0,0,0,4] error missing-url | This test has no `url`, `endpoints` or `steps`: add `url: /path` for one request, `endpoints:` for several, or `steps:` for a flow.'],
   },
   {
     kind: 'method beside endpoints',
@@ -251,6 +252,8 @@ void test('every diagnostic code is exercised by a fixture above or in parse.tes
   const seen = new Set(CASES.flatMap((c) => c.expect.map((e) => e.split(' ')[2])));
   // Covered in parse.test.ts (they need big or special inputs).
   for (const code of ['file-too-large', 'too-many-documents', 'no-tests', 'yaml-warning']) seen.add(code);
+  // Covered in flow-diagnostics.test.ts (which checks that it covers them all).
+  for (const code of FLOW_CODES) seen.add(code);
   const missing = Object.values(DIAGNOSTIC_CODES).filter((c) => !seen.has(c));
   assert.deepEqual(missing, []);
 });
