@@ -6,7 +6,7 @@ import type { Severity, SpecDiagnostic } from './diagnostic';
 import type { Locator, Path } from './locate';
 import { parseThreshold } from './threshold';
 import { closest, scanTemplates } from './template';
-import { flowDiagnostics, isFlowName } from './flowSemantic';
+import { flowDiagnostics } from './flowSemantic';
 
 type Obj = Record<string, unknown>;
 
@@ -169,13 +169,15 @@ export function semanticDiagnostics(test: Obj, loc: Locator): SpecDiagnostic[] {
   // templates
   const variables = isObj(test.variables) ? test.variables : {};
   const variableNames = Object.keys(variables);
+  // In a flow, names in steps, headers and auth may be captures or data columns: flowSemantic checks them.
+  const flowChecked = (path: Path): boolean => Array.isArray(test.steps) && (path[0] === 'steps' || path[0] === 'headers' || path[0] === 'auth');
   for (const { path, text } of templatedStrings(test)) {
     if (!text.includes('{{')) continue;
     const scan = scanTemplates(text);
     for (const token of scan.tokens) {
       if (token.error) {
         push('error', token.error.code, token.error.message, loc.stringRange(path, token.error.start, token.error.end));
-      } else if (token.expr?.kind === 'variable' && !Object.prototype.hasOwnProperty.call(variables, token.expr.name) && !isFlowName(test, token.expr.name)) {
+      } else if (token.expr?.kind === 'variable' && !Object.prototype.hasOwnProperty.call(variables, token.expr.name) && !flowChecked(path)) {
         const name = token.expr.name;
         const suggestion = closest(name, variableNames);
         push(
