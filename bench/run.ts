@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { formatProfile, readProfile, summariseProfile, type ProfileSummary } from './cpuprofile';
 import { autocannonVersion, CLI, ROOT, runAutocannon, runEngine, runNetClient, runWrk, wrkVersion, type EngineRun, type LoadResult } from './loadgens';
 import { killAll } from './proc';
+import { flowsSection, type FlowsReport } from './flows';
 import { fmt, median, stddev, table } from './stats';
 import { startNginx, startNodeTarget, type Target } from './targets';
 import type { TargetStats } from './targetProtocol';
 
-const SECTIONS = ['throughput', 'open', 'latency', 'memory', 'profile'] as const;
+const SECTIONS = ['throughput', 'open', 'latency', 'memory', 'flows', 'profile'] as const;
 type Section = (typeof SECTIONS)[number];
-const DEFAULT_SECTIONS: Section[] = ['throughput', 'open', 'latency', 'memory'];
+const DEFAULT_SECTIONS: Section[] = ['throughput', 'open', 'latency', 'memory', 'flows'];
 
 interface Options {
   rounds: number;
@@ -619,8 +620,11 @@ interface Goal {
   met: boolean | null;
 }
 
-function goals(r: { throughput?: ThroughputReport; open?: OpenRun[]; latency?: LatencyReport; memory?: MemoryReport }): Goal[] {
+function goals(r: { throughput?: ThroughputReport; open?: OpenRun[]; latency?: LatencyReport; memory?: MemoryReport; flows?: FlowsReport }): Goal[] {
   const g: Goal[] = [];
+  for (const p of r.flows?.pairs ?? []) {
+    g.push({ goal: `${p.label}: ≥ ${p.goal_ratio}× req/s`, actual: p.median_ratio === null ? 'n/a' : `${fmt(p.median_ratio, 2)}×`, met: p.median_ratio === null ? null : p.median_ratio >= p.goal_ratio });
+  }
   if (r.throughput) {
     const x = r.throughput.ratio_engine_autocannon;
     const c = r.throughput.cpu_ratio_engine_autocannon;
@@ -701,7 +705,7 @@ async function main(): Promise<void> {
       const b = spawnSync(process.execPath, ['esbuild.mjs', 'cli', 'engine'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
       if (b.status !== 0) say(`warning: the build failed, using dist/ as it is:\n${(b.stderr || b.stdout).trim()}`);
     }
-    const needsNginx = o.only.some((s) => s === 'throughput' || s === 'open' || s === 'memory' || s === 'profile');
+    const needsNginx = o.only.some((s) => s === 'throughput' || s === 'open' || s === 'memory' || s === 'flows' || s === 'profile');
     let targetNote = '';
     if (needsNginx) {
       try {
@@ -731,6 +735,7 @@ async function main(): Promise<void> {
     if (nginx && o.only.includes('open')) report.open = sections.open = await openModel(o, nginx, work);
     if (o.only.includes('latency')) report.latency = sections.latency = await latency(o, work);
     if (nginx && o.only.includes('memory')) report.memory = sections.memory = await memory(o, nginx, work);
+    if (nginx && o.only.includes('flows')) report.flows = sections.flows = await flowsSection(o, nginx, work, say, note);
     if (nginx && o.only.includes('profile')) report.profile = await profile(o, nginx, work);
 
     const g = goals(sections);

@@ -375,7 +375,7 @@ class Run implements SlotOwner {
         state.stats.errorCounts[ERROR_INDEX.other]++;
         this.interval.errors++;
         if (state.sampler.firstError('other', ERROR_INDEX.other)) this.log('warn', `${state.plan.name}: cannot build the request: ${describeError(err)}`);
-        this.endIteration(slot, iteration, performance.now(), true);
+        this.endIteration(slot, iteration, performance.now(), true, true);
         return;
       }
     }
@@ -392,21 +392,24 @@ class Run implements SlotOwner {
     const failed = this.outcomes[slot.id].failed;
     const think = this.evaluations[iteration.step].thinkTimeMs;
     const last = iteration.step + 1 >= flow.plan.steps.length;
+    // As for plain requests: after a failure undici may still be unwinding, so continue on a fresh stack.
+    const defer = this.sending || slot.error !== null;
     if (failed) {
-      this.endIteration(slot, iteration, performance.now(), true);
+      this.endIteration(slot, iteration, performance.now(), true, defer);
     } else if (!last) {
       iteration.step++;
       if (think > 0) this.later(think, slot.resume);
-      else if (this.sending || this.plan.model === 'open') setImmediate(slot.resume);
+      else if (defer) setImmediate(slot.resume);
       else this.next(slot);
     } else if (think > 0) {
-      this.later(think, () => this.endIteration(slot, iteration, performance.now(), false));
+      this.later(think, () => this.endIteration(slot, iteration, performance.now(), false, false));
     } else {
-      this.endIteration(slot, iteration, performance.now(), false);
+      this.endIteration(slot, iteration, performance.now(), false, defer);
     }
   }
 
-  private endIteration(slot: RequestSlot, iteration: Iteration, at: number, failed: boolean): void {
+  /** Ends the slot's iteration; the slot then starts the next one (closed model) or waits for an arrival (open). */
+  private endIteration(slot: RequestSlot, iteration: Iteration, at: number, failed: boolean, defer: boolean): void {
     const flow = this.flow;
     if (flow === null) return;
     flow.end(iteration, at, failed);
@@ -420,7 +423,8 @@ class Run implements SlotOwner {
       return;
     }
     if (this.plan.model === 'open') this.free.push(slot);
-    else setImmediate(slot.resume);
+    else if (defer) setImmediate(slot.resume);
+    else this.next(slot);
   }
 
   /** Open model for flows: starts every iteration now due, drops those that find no free virtual user. */
