@@ -42,7 +42,10 @@ export interface Evaluated {
   captured: Array<[string, string]>;
 }
 
-/** Runs the checks (and, when `iteration` is given and the request succeeded, the captures). */
+/**
+ * Runs the checks and, in a flow, the captures. Captures run even on an answer that failed (its
+ * iteration ends all the same), so that a secret it carries is known and redacted in its sample.
+ */
 export function evaluateAnswer(evaluation: EndpointEvaluation, answer: Answer, requestOk: boolean, iteration: Iteration | null, secretCaptures: ReadonlySet<string>): Evaluated {
   const failedChecks: string[] = [];
   for (const check of evaluation.checks) {
@@ -51,12 +54,13 @@ export function evaluateAnswer(evaluation: EndpointEvaluation, answer: Answer, r
   }
   const captured: Array<[string, string]> = [];
   let captureError: string | null = null;
-  if (iteration !== null && requestOk && failedChecks.length === 0) {
+  if (iteration !== null) {
+    const counts = requestOk && failedChecks.length === 0;
     for (const capture of evaluation.captures) {
       const r = capture.run(answer);
       if (!r.ok) {
-        captureError = r.message;
-        break;
+        if (counts && captureError === null) captureError = r.message;
+        continue;
       }
       iteration.captures.set(capture.capture.name, r.value);
       captured.push([capture.capture.name, r.value]);

@@ -412,3 +412,23 @@ void test('a regex that would backtrack catastrophically runs in linear time (re
     await server.close();
   }
 });
+
+void test('a secret captured from an answer that fails its checks is still redacted in that sample', async () => {
+  const server = await serve((_req, res) => json(res, 200, { access_token: 'leaky-token-value-123', ok: false }));
+  try {
+    const result = await run(
+      planOf(
+        'name: leak\nsteps:\n  - name: login\n    url: /login\n    capture: { token: json $.access_token }\n    checks: [ json $.ok == true ]\n' +
+          '  - name: me\n    url: /me\n    headers: { Authorization: "Bearer {{token}}" }\niterations: 2\nconcurrency: 1\n',
+        server,
+      ),
+    );
+    assert.equal(result.metrics.errors_by_type.check_failed, 2);
+    assert.equal(result.skipped_steps, 2);
+    assert.ok(result.sampled_requests.length > 0);
+    assert.doesNotMatch(JSON.stringify(result), /leaky-token-value-123/);
+    assert.match(result.sampled_requests[0]!.response_body ?? '', /"access_token":"\*\*\*"/);
+  } finally {
+    await server.close();
+  }
+});
