@@ -124,6 +124,26 @@ function isArrayOf(x: unknown, item: (v: unknown) => boolean): boolean {
   return Array.isArray(x) && x.every(item);
 }
 
+function isCheck(x: unknown): boolean {
+  return isObj(x) && isStr(x.step) && isStr(x.expression) && isNum(x.passes) && isNum(x.fails);
+}
+
+function isIterations(x: unknown): boolean {
+  return (
+    isObj(x) && isNum(x.started) && isNum(x.completed) && isNum(x.failed) && isNum(x.dropped) && isNum(x.per_second)
+  );
+}
+
+/** The flow fields a result and a progress update may carry: each absent or well-formed. */
+function hasValidFlowFields(x: Obj): boolean {
+  return (
+    (x.checks === undefined || isArrayOf(x.checks, isCheck)) &&
+    (x.iterations === undefined || isIterations(x.iterations)) &&
+    (x.iteration_duration_ms === undefined || isLatency(x.iteration_duration_ms)) &&
+    (x.skipped_steps === undefined || isNum(x.skipped_steps))
+  );
+}
+
 export function isSampledRequest(x: unknown): x is SampledRequest {
   return (
     isObj(x) &&
@@ -136,7 +156,11 @@ export function isSampledRequest(x: unknown): x is SampledRequest {
     isStringRecord(x.response_headers) &&
     isStrOrNull(x.response_body) &&
     isNum(x.latency_ms) &&
-    isStrOrNull(x.error)
+    isStrOrNull(x.error) &&
+    (x.iteration === undefined || isNum(x.iteration)) &&
+    (x.step_index === undefined || isNum(x.step_index)) &&
+    (x.captured === undefined || isStringRecord(x.captured)) &&
+    (x.failed_checks === undefined || isArrayOf(x.failed_checks, isStr))
   );
 }
 
@@ -152,7 +176,8 @@ export function isProgressUpdate(x: unknown): x is ProgressUpdate {
     isPoint(x.point) &&
     isMetrics(x.summary) &&
     isArrayOf(x.endpoints, isEndpointMetrics) &&
-    isArrayOf(x.thresholds, isThreshold)
+    isArrayOf(x.thresholds, isThreshold) &&
+    hasValidFlowFields(x)
   );
 }
 
@@ -174,7 +199,8 @@ export function isRunResult(x: unknown): x is RunResult {
     isArrayOf(x.endpoint_metrics, isEndpointMetrics) &&
     isArrayOf(x.thresholds, isThreshold) &&
     isArrayOf(x.timeline, isPoint) &&
-    isArrayOf(x.sampled_requests, isSampledRequest)
+    isArrayOf(x.sampled_requests, isSampledRequest) &&
+    hasValidFlowFields(x)
   );
 }
 
