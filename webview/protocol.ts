@@ -17,6 +17,8 @@ export interface RunInfo {
   duration_seconds: number | null;
   /** ISO-8601. */
   started_at: string;
+  /** A flow (`steps`): its planned iterations (null when duration_seconds bounds it) and open-model arrival rate. */
+  flow?: { iterations: number | null; iterations_per_second: number | null };
 }
 
 /** Extension → panel. */
@@ -214,7 +216,9 @@ export function isRunInfo(x: unknown): x is RunInfo {
     isNumOrNull(x.target_rps) &&
     isNumOrNull(x.total_requests) &&
     isNumOrNull(x.duration_seconds) &&
-    isStr(x.started_at)
+    isStr(x.started_at) &&
+    (x.flow === undefined ||
+      (isObj(x.flow) && isNumOrNull(x.flow.iterations) && isNumOrNull(x.flow.iterations_per_second)))
   );
 }
 

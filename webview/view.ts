@@ -388,7 +388,15 @@ export class PanelView {
     const target = run?.target_rps ?? result?.target_rps ?? null;
     const achieved = data.summary?.requests_per_second ?? null;
     let modelText = '';
-    if (model === 'open') {
+    const flow = run?.flow;
+    const users = typeof result?.spec.concurrency === 'number' ? result.spec.concurrency : null;
+    if (flow !== undefined || data.iterations !== null) {
+      const rate = flow?.iterations_per_second ?? (typeof result?.spec.iterations_per_second === 'number' ? result.spec.iterations_per_second : null);
+      modelText =
+        model === 'open'
+          ? `Flow · open model · ${formatRate(rate)} iterations/s`
+          : `Flow · closed model${users !== null ? ` · ${formatCount(users)} virtual user${users === 1 ? '' : 's'}` : ''}`;
+    } else if (model === 'open') {
       modelText = `Open model · target ${formatRate(target)} req/s · achieved ${formatRate(achieved)} req/s`;
     } else if (model === 'closed') {
       const concurrency = result?.spec.concurrency;
@@ -634,6 +642,11 @@ function progressText(state: PanelState, data: ViewData): string {
   const run = state.run;
   const done = data.summary?.total_requests ?? 0;
   const pct = data.progress !== null ? ` (${Math.round(data.progress * 100)}%)` : '';
+  const planned = run?.flow?.iterations ?? null;
+  if (planned !== null) {
+    const finished = (data.iterations?.completed ?? 0) + (data.iterations?.failed ?? 0);
+    return `${formatCount(finished)} / ${formatCount(planned)} iterations${pct}`;
+  }
   if (run?.total_requests != null) return `${formatCount(done)} / ${formatCount(run.total_requests)} requests${pct}`;
   if (run?.duration_seconds != null && data.elapsedSeconds !== null) {
     return `${formatDuration(Math.min(data.elapsedSeconds, run.duration_seconds))} / ${formatDuration(run.duration_seconds)}${pct}`;

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { ExtensionMessage } from '../../webview/protocol';
+import type { ExtensionMessage, RunInfo } from '../../webview/protocol';
 import { formatCount, formatMs, formatPercent, formatRate } from '../../webview/format';
-import type { RunResult } from '../../engine/format/result';
+import type { ProgressUpdate, RunResult } from '../../engine/format/result';
 import { flowResult, FLOW_CHECKS } from '../fixtures/webview/flows';
 import { passedResult } from '../fixtures/webview/runs';
 import {
@@ -128,6 +128,47 @@ void describe('panel: flow runs', () => {
     await steps.nth(0).locator('button').click();
     await waitForText(p.page, 'sample-request-line', `POST ${r.sampled_requests[0].url}`);
     assert.equal(await p.page.getByTestId('iteration-step').nth(0).getAttribute('aria-current'), 'step');
+    await p.close();
+  });
+
+  void it('follows a live flow run in iterations, with the iteration tiles and checks as they arrive', async () => {
+    const r = flowResult();
+    const p = await openPanel(browser, server.origin, 'dark', 900);
+    const run: RunInfo = {
+      runId: 'run-live-flow',
+      name: 'Order journey',
+      file: 'journey.atm.yaml',
+      model: 'closed',
+      target_rps: null,
+      total_requests: null,
+      duration_seconds: null,
+      started_at: '2026-11-23T18:00:00.000Z',
+      flow: { iterations: 1200, iterations_per_second: null },
+    };
+    await p.send({ type: 'runStarted', run } satisfies ExtensionMessage);
+    const update: ProgressUpdate = {
+      runId: run.runId,
+      name: run.name,
+      elapsed_seconds: 3,
+      progress: 0.25,
+      model: 'closed',
+      target_rps: null,
+      point: { t: 3, rps: 180, p50: 9, p95: 20, p99: 30, errors: 1, in_flight: 5, iterations: 60 },
+      summary: r.metrics,
+      endpoints: r.endpoint_metrics,
+      thresholds: [],
+      checks: FLOW_CHECKS.slice(0, 2),
+      iterations: { started: 305, completed: 290, failed: 10, dropped: 0, per_second: 100 },
+      iteration_duration_ms: r.iteration_duration_ms,
+      skipped_steps: 12,
+    };
+    await p.send({ type: 'progress', update } satisfies ExtensionMessage);
+    await waitForText(p.page, 'run-progress', `${formatCount(300)} / ${formatCount(1200)} iterations (25%)`);
+    assert.equal(await textOf(p.page, 'metric-iterations-rate'), formatRate(100));
+    assert.equal(await p.page.getByTestId('check-row').count(), 2);
+    assert.match(await p.page.locator('.model').innerText(), /^Flow · closed model/);
+    await showTab(p, 'endpoints');
+    assert.equal(await p.page.getByTestId('step-row').count(), 3);
     await p.close();
   });
 
