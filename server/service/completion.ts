@@ -12,6 +12,8 @@ import {
 } from 'vscode-languageserver';
 import { BUILTINS, envLookup, linesOf, type ServiceContext } from './context';
 import { cursorContext, FLOW_KEY, ITEM, variablesOf, type PathSegment } from './lines';
+import { capturesBefore, dataFileOf, flowSteps } from './flowSteps';
+import { parseCsv } from '../../engine/format';
 import { docOf, enumOf, propertiesOf, schemaAt, typesOf, type Schema } from './schema';
 
 export const HEADER_VALUES: Readonly<Record<string, readonly string[]>> = {
@@ -179,6 +181,7 @@ function templateItems(
   const wantVariables = !prefix.startsWith('$') && !prefix.startsWith('env:');
   if (wantVariables) {
     const seen = new Set<string>();
+    flowTemplateItems(items, lines, line, docStart, docEnd, range, close, seen, ctx);
     for (const v of variablesOf(lines, docStart, docEnd)) {
       if (seen.has(v.name)) continue;
       seen.add(v.name);
@@ -231,6 +234,61 @@ function templateItems(
       });
     }
   }
+}
+
+/** Inside a flow's `{{`: the values captured by earlier steps, and the `data.` columns. */
+function flowTemplateItems(
+  items: CompletionItem[],
+  lines: readonly string[],
+  line: number,
+  docStart: number,
+  docEnd: number,
+  range: Range,
+  close: string,
+  seen: Set<string>,
+  ctx: ServiceContext,
+): void {
+  const steps = flowSteps(lines, docStart, docEnd);
+  for (const { step, capture } of capturesBefore(steps, line)) {
+    if (seen.has(capture.name)) continue;
+    seen.add(capture.name);
+    const stepName = step.name ?? `#${step.index + 1}`;
+    items.push({
+      label: capture.name,
+      kind: CompletionItemKind.Variable,
+      detail: `captured by ${stepName}`,
+      documentation: md(`Captured by step \`${stepName}\` (line ${capture.line + 1})${capture.source ? `: \`${capture.source.replace(/`/g, "'")}\`` : ''}.`),
+      sortText: `0_${capture.name}`,
+      textEdit: { range, newText: capture.name + close },
+    });
+  }
+  const file = dataFileOf(lines, docStart, docEnd);
+  if (file === null || ctx.readFile === undefined) return;
+  const text = ctx.readFile(file);
+  if (text === null) return;
+  // The header is all completion needs: parse only the first lines, a data file may be large.
+  const parsed = parseCsv(firstRecords(text));
+  if (!parsed.ok) return;
+  for (const column of parsed.columns) {
+    const name = `data.${column}`;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    items.push({
+      label: name,
+      kind: CompletionItemKind.Field,
+      detail: `column of ${file}`,
+      documentation: md(`Column \`${column}\` of \`${file}\`: each iteration takes one row.`),
+      sortText: `0_${name}`,
+      filterText: name,
+      textEdit: { range, newText: name + close },
+    });
+  }
+}
+
+/** The start of a CSV text, enough for its header (whole lines, so a quoted newline in the header still parses). */
+function firstRecords(text: string): string {
+  const cut = text.indexOf('\n', 64 * 1024);
+  return cut < 0 ? text : text.slice(0, cut + 1);
 }
 
 function keySnippet(name: string, schema: Schema): string {
