@@ -48,6 +48,8 @@ export const THRESHOLD_METRICS: ReadonlyArray<[string, string]> = [
   ['error_rate', 'share of requests that failed or had an unexpected status: a percentage (1%) or a fraction (0.01)'],
   ['rps', 'achieved requests per second'],
   ['dropped', 'requests not sent because `concurrency` were in flight (open model), a count'],
+  ['checks', 'share of checks that passed (flows, endpoints or the single request): a percentage (99%) or a fraction'],
+  ['iteration_duration', 'flows: a latency metric over whole iterations, think time included, e.g. `iteration_duration p95 < 2s`'],
 ];
 export const THRESHOLD_OPS = ['<', '<=', '>', '>=', '=='] as const;
 
@@ -525,6 +527,21 @@ function thresholdItems(items: CompletionItem[], prefix: string, range: Range): 
   const start = range.start;
   const at = (offset: number): Range => ({ start: { line: start.line, character: start.character + offset }, end: range.end });
   let m: RegExpExecArray | null;
+  if ((m = /^([ \t]*iteration_duration[ \t]+)([\w.]*)$/.exec(prefix)) !== null) {
+    // `iteration_duration` takes a latency metric before its operator.
+    const r = at(m[1].length);
+    LATENCY_METRICS.forEach((metric, i) => {
+      items.push({
+        label: metric,
+        kind: CompletionItemKind.Field,
+        detail: `${metric} of whole iterations`,
+        sortText: String(i).padStart(2, '0'),
+        textEdit: { range: r, newText: `${metric} ` },
+        command: { title: 'Suggest', command: 'editor.action.triggerSuggest' },
+      });
+    });
+    return;
+  }
   if ((m = /^([ \t]*)([\w.]*)$/.exec(prefix)) !== null) {
     const r = at(m[1].length);
     THRESHOLD_METRICS.forEach(([metric, doc], i) => {
@@ -539,7 +556,7 @@ function thresholdItems(items: CompletionItem[], prefix: string, range: Range): 
     });
     return;
   }
-  if ((m = /^([ \t]*[\w.]+[ \t]+)([<>=]*)$/.exec(prefix)) !== null) {
+  if ((m = /^([ \t]*(?:iteration_duration[ \t]+)?[\w.]+[ \t]+)([<>=]*)$/.exec(prefix)) !== null) {
     const r = at(m[1].length);
     const words: Record<string, string> = { '<': 'below', '<=': 'at most', '>': 'above', '>=': 'at least', '==': 'exactly' };
     THRESHOLD_OPS.forEach((op, i) => {
@@ -547,12 +564,12 @@ function thresholdItems(items: CompletionItem[], prefix: string, range: Range): 
     });
     return;
   }
-  if ((m = /^([ \t]*([\w.]+)[ \t]*(?:<=|>=|==|<|>)[ \t]*[0-9.]+)([a-z%]*)$/.exec(prefix)) !== null) {
+  if ((m = /^([ \t]*(?:iteration_duration[ \t]+)?([\w.]+)[ \t]*(?:<=|>=|==|<|>)[ \t]*[0-9.]+)([a-z%]*)$/.exec(prefix)) !== null) {
     const metric = m[2];
     const r = at(m[1].length);
     const units: Array<[string, string]> = (LATENCY_METRICS as readonly string[]).includes(metric)
       ? [['ms', 'milliseconds (the default)'], ['s', 'seconds']]
-      : metric === 'error_rate'
+      : metric === 'error_rate' || metric === 'checks'
         ? [['%', 'percent']]
         : [];
     for (const [unit, doc] of units) items.push({ label: unit, kind: CompletionItemKind.Unit, detail: doc, textEdit: { range: r, newText: unit } });
