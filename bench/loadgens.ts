@@ -50,6 +50,8 @@ export interface EngineLoad {
   timeoutSeconds?: number;
   /** Engine threads (the spec's `workers`); default: the spec's default. */
   workers?: number;
+  /** A whole spec instead of the one generated from the fields above (they still bound the run's time). */
+  yaml?: string;
 }
 
 export interface EngineRun {
@@ -120,7 +122,7 @@ export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuPr
   const dir = join(workDir, `engine-${++runCounter}`);
   mkdirSync(dir, { recursive: true });
   const specFile = join(dir, 'bench.atm.yaml');
-  writeFileSync(specFile, specYaml(load));
+  writeFileSync(specFile, load.yaml ?? specYaml(load));
   const out = join(dir, 'result.json');
   const profileDir = opts.cpuProfile ? join(dir, 'profile') : null;
   const probe = rssProbe(dir);

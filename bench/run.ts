@@ -10,13 +10,14 @@ import { formatProfile, readProfile, summariseProfile, type ProfileSummary } fro
 import { autocannonVersion, CLI, ROOT, runAutocannon, runEngine, runNetClient, runWrk, wrkVersion, type EngineRun, type LoadResult } from './loadgens';
 import { killAll } from './proc';
 import { scaling, type ScalingReport } from './scaling';
+import { flowsSection, type FlowsReport } from './flows';
 import { fmt, median, stddev, table } from './stats';
 import { startNginx, startNodeTarget, type Target } from './targets';
 import type { TargetStats } from './targetProtocol';
 
-const SECTIONS = ['throughput', 'open', 'latency', 'memory', 'scaling', 'profile'] as const;
+const SECTIONS = ['throughput', 'open', 'latency', 'memory', 'scaling', 'flows', 'profile'] as const;
 type Section = (typeof SECTIONS)[number];
-const DEFAULT_SECTIONS: Section[] = ['throughput', 'open', 'latency', 'memory', 'scaling'];
+const DEFAULT_SECTIONS: Section[] = ['throughput', 'open', 'latency', 'memory', 'scaling', 'flows'];
 
 interface Options {
   rounds: number;
@@ -627,8 +628,11 @@ interface Goal {
   met: boolean | null;
 }
 
-function goals(r: { throughput?: ThroughputReport; open?: OpenRun[]; latency?: LatencyReport; memory?: MemoryReport; scaling?: ScalingReport }): Goal[] {
+function goals(r: { throughput?: ThroughputReport; open?: OpenRun[]; latency?: LatencyReport; memory?: MemoryReport; scaling?: ScalingReport; flows?: FlowsReport }): Goal[] {
   const g: Goal[] = [];
+  for (const p of r.flows?.pairs ?? []) {
+    g.push({ goal: `${p.label}: ≥ ${p.goal_ratio}× req/s`, actual: p.median_ratio === null ? 'n/a' : `${fmt(p.median_ratio, 2)}×`, met: p.median_ratio === null ? null : p.median_ratio >= p.goal_ratio });
+  }
   if (r.scaling) {
     const x = r.scaling.per_cpu_ratio_2_over_1;
     g.push({ goal: '2 worker threads ≥ 1.0× the requests per CPU-second of 1', actual: x === null ? 'n/a (fewer than 2 cores, or a run failed)' : `${fmt(x, 2)}×`, met: x === null ? null : x >= 1.0 });
@@ -715,7 +719,7 @@ async function main(): Promise<void> {
       const b = spawnSync(process.execPath, ['esbuild.mjs', 'cli', 'engine', 'worker'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
       if (b.status !== 0) say(`warning: the build failed, using dist/ as it is:\n${(b.stderr || b.stdout).trim()}`);
     }
-    const needsNginx = o.only.some((s) => s === 'throughput' || s === 'open' || s === 'memory' || s === 'profile');
+    const needsNginx = o.only.some((s) => s === 'throughput' || s === 'open' || s === 'memory' || s === 'flows' || s === 'profile');
     let targetNote = '';
     if (needsNginx) {
       try {
@@ -746,6 +750,7 @@ async function main(): Promise<void> {
     if (o.only.includes('latency')) report.latency = sections.latency = await latency(o, work);
     if (nginx && o.only.includes('memory')) report.memory = sections.memory = await memory(o, nginx, work);
     if (o.only.includes('scaling')) report.scaling = sections.scaling = await scaling(o, work, { say, note });
+    if (nginx && o.only.includes('flows')) report.flows = sections.flows = await flowsSection(o, nginx, work, say, note);
     if (nginx && o.only.includes('profile')) report.profile = await profile(o, nginx, work);
 
     const g = goals(sections);

@@ -105,6 +105,21 @@ export function runStartedInfo(spec: Record<string, unknown>, run: { runId: stri
   const num = (key: string): number | null => (typeof spec[key] === 'number' ? spec[key] : null);
   const rps = num('requests_per_second');
   const duration = num('duration_seconds');
+  if (Array.isArray(spec.steps)) {
+    // A flow counts iterations, not requests; its open model is an iteration arrival rate.
+    const perSecond = num('iterations_per_second');
+    return {
+      runId: run.runId,
+      name: run.name,
+      file: run.file,
+      model: perSecond !== null ? 'open' : 'closed',
+      target_rps: null,
+      total_requests: null,
+      duration_seconds: duration,
+      started_at: run.startedAt.toISOString(),
+      flow: { iterations: duration !== null ? null : (num('iterations') ?? DEFAULTS.iterations), iterations_per_second: perSecond },
+    };
+  }
   return {
     runId: run.runId,
     name: run.name,

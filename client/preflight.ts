@@ -75,7 +75,13 @@ export async function preflight(input: PreflightInput): Promise<Preflight> {
   }
   let plan;
   try {
-    plan = resolveTest(spec, { file: input.file, env: input.env, envFileText });
+    plan = resolveTest(spec, {
+      file: input.file,
+      env: input.env,
+      envFileText,
+      // A flow's CSV, relative to the spec as the engine reads it.
+      readDataFile: (relative) => input.readFile(resolvePath(dirname(input.file), relative)),
+    });
   } catch (err) {
     return { ok: false, kind: 'unresolved', reason: `"${input.testName}" cannot run: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -87,7 +93,15 @@ export async function preflight(input: PreflightInput): Promise<Preflight> {
   };
   const cap = capViolation(input.testName, load, input.caps);
   if (cap) return { ok: false, kind: 'cap', reason: cap };
-  const urls = plan.endpoints.map((e) => e.url.render({ requestIndex: 0 }));
+  // A flow's URLs may hold captured values and data columns: the first row and a stand-in for
+  // each capture are enough to learn which hosts the run will reach.
+  const flow = plan.flow;
+  const captures = new Map<string, string>();
+  for (const step of flow?.steps ?? []) for (const c of step.captures) captures.set(c.name, 'captured');
+  const data = new Map<string, string>();
+  const firstRow = flow?.data?.rows[0];
+  flow?.data?.columns.forEach((column, i) => data.set(column, firstRow?.[i] ?? ''));
+  const urls = plan.endpoints.map((e) => e.url.render({ requestIndex: 0, captures, data }));
   const verdicts = await classifyHosts(hostsOf(urls), input.lookup);
   const documentText = sliceRange(input.text, test.range);
   return {

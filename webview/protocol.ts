@@ -17,6 +17,8 @@ export interface RunInfo {
   duration_seconds: number | null;
   /** ISO-8601. */
   started_at: string;
+  /** A flow (`steps`): its planned iterations (null when duration_seconds bounds it) and open-model arrival rate. */
+  flow?: { iterations: number | null; iterations_per_second: number | null };
 }
 
 /** Extension → panel. */
@@ -124,6 +126,26 @@ function isArrayOf(x: unknown, item: (v: unknown) => boolean): boolean {
   return Array.isArray(x) && x.every(item);
 }
 
+function isCheck(x: unknown): boolean {
+  return isObj(x) && isStr(x.step) && isStr(x.expression) && isNum(x.passes) && isNum(x.fails);
+}
+
+function isIterations(x: unknown): boolean {
+  return (
+    isObj(x) && isNum(x.started) && isNum(x.completed) && isNum(x.failed) && isNum(x.dropped) && isNum(x.per_second)
+  );
+}
+
+/** The flow fields a result and a progress update may carry: each absent or well-formed. */
+function hasValidFlowFields(x: Obj): boolean {
+  return (
+    (x.checks === undefined || isArrayOf(x.checks, isCheck)) &&
+    (x.iterations === undefined || isIterations(x.iterations)) &&
+    (x.iteration_duration_ms === undefined || isLatency(x.iteration_duration_ms)) &&
+    (x.skipped_steps === undefined || isNum(x.skipped_steps))
+  );
+}
+
 export function isSampledRequest(x: unknown): x is SampledRequest {
   return (
     isObj(x) &&
@@ -136,7 +158,11 @@ export function isSampledRequest(x: unknown): x is SampledRequest {
     isStringRecord(x.response_headers) &&
     isStrOrNull(x.response_body) &&
     isNum(x.latency_ms) &&
-    isStrOrNull(x.error)
+    isStrOrNull(x.error) &&
+    (x.iteration === undefined || isNum(x.iteration)) &&
+    (x.step_index === undefined || isNum(x.step_index)) &&
+    (x.captured === undefined || isStringRecord(x.captured)) &&
+    (x.failed_checks === undefined || isArrayOf(x.failed_checks, isStr))
   );
 }
 
@@ -152,7 +178,8 @@ export function isProgressUpdate(x: unknown): x is ProgressUpdate {
     isPoint(x.point) &&
     isMetrics(x.summary) &&
     isArrayOf(x.endpoints, isEndpointMetrics) &&
-    isArrayOf(x.thresholds, isThreshold)
+    isArrayOf(x.thresholds, isThreshold) &&
+    hasValidFlowFields(x)
   );
 }
 
@@ -174,7 +201,8 @@ export function isRunResult(x: unknown): x is RunResult {
     isArrayOf(x.endpoint_metrics, isEndpointMetrics) &&
     isArrayOf(x.thresholds, isThreshold) &&
     isArrayOf(x.timeline, isPoint) &&
-    isArrayOf(x.sampled_requests, isSampledRequest)
+    isArrayOf(x.sampled_requests, isSampledRequest) &&
+    hasValidFlowFields(x)
   );
 }
 
@@ -188,7 +216,9 @@ export function isRunInfo(x: unknown): x is RunInfo {
     isNumOrNull(x.target_rps) &&
     isNumOrNull(x.total_requests) &&
     isNumOrNull(x.duration_seconds) &&
-    isStr(x.started_at)
+    isStr(x.started_at) &&
+    (x.flow === undefined ||
+      (isObj(x.flow) && isNumOrNull(x.flow.iterations) && isNumOrNull(x.flow.iterations_per_second)))
   );
 }
 

@@ -1,7 +1,10 @@
 // The panel's state and how each message changes it. DOM-free: the view renders whatever this
 // produces, and the same object is what getState/setState persist across hide and reload.
 import type {
+  CheckResult,
   EndpointMetrics,
+  IterationCounts,
+  LatencySummary,
   Metrics,
   ProgressUpdate,
   RunResult,
@@ -220,6 +223,12 @@ export interface ViewData {
   progress: number | null;
   /** Current-second throughput while running. */
   currentRps: number | null;
+  /** Every check with its counts (endpoints, steps or the single request); empty when none. */
+  checks: CheckResult[];
+  /** Flows only: null for a run of plain requests. */
+  iterations: IterationCounts | null;
+  iterationDuration: LatencySummary | null;
+  skippedSteps: number | null;
 }
 
 export function statusOf(state: PanelState): RunStatusLabel {
@@ -242,6 +251,9 @@ export function statusOf(state: PanelState): RunStatusLabel {
   }
 }
 
+// One shared empty list, so that "changed since the last render" is an identity test.
+const NO_CHECKS: CheckResult[] = [];
+
 export function viewData(state: PanelState): ViewData {
   const r = state.result;
   const live = state.live;
@@ -255,6 +267,10 @@ export function viewData(state: PanelState): ViewData {
     elapsedSeconds: r?.metrics.duration_seconds ?? live?.elapsed_seconds ?? null,
     progress: r !== null ? (r.status === 'completed' ? 1 : null) : (live?.progress ?? null),
     currentRps: r === null ? (live?.point.rps ?? null) : null,
+    checks: r?.checks ?? (r === null ? live?.checks : undefined) ?? NO_CHECKS,
+    iterations: r !== null ? (r.iterations ?? null) : (live?.iterations ?? null),
+    iterationDuration: r !== null ? (r.iteration_duration_ms ?? null) : (live?.iteration_duration_ms ?? null),
+    skippedSteps: r !== null ? (r.skipped_steps ?? null) : (live?.skipped_steps ?? null),
   };
 }
 

@@ -15,6 +15,7 @@ import {
 import type { PanelState, ViewData } from './state';
 import { chartsNote, MAX_BODY_DISPLAY_CHARS, MIN_CHART_POINTS, viewData } from './state';
 import { DataTable } from './table';
+import { checksTable, FlowTiles, iterationBlock, renderChecks, renderSteps, stepsTable } from './flowView';
 
 export interface UiState {
   tab: string;
@@ -108,6 +109,12 @@ export class PanelView {
       { title: 'Error rate', width: 'minmax(96px, 0.8fr)', align: 'right' },
     ],
   });
+  private readonly steps = stepsTable();
+  private readonly checks = checksTable();
+  private readonly checksTitle = el('h2', { text: 'Checks' });
+  private readonly flowTiles = new FlowTiles();
+  private readonly skippedNote = el('p', { className: 'muted', testid: 'skipped-steps' });
+  private readonly endpointsTabText = el('span', { text: 'Endpoints' });
   private readonly endpointsEmpty = el('p', { className: 'empty', text: 'No requests yet.' });
   private readonly statusCodes = new DataTable({
     ariaLabel: 'Status codes',
@@ -195,7 +202,13 @@ export class PanelView {
     const prev = this.data;
     this.data = data;
     this.renderHeader(state, data);
-    if (prev === null || prev.summary !== data.summary || prev.thresholds !== data.thresholds || prev.currentRps !== data.currentRps) {
+    if (
+      prev === null ||
+      prev.summary !== data.summary ||
+      prev.thresholds !== data.thresholds ||
+      prev.currentRps !== data.currentRps ||
+      prev.iterations !== data.iterations
+    ) {
       this.renderTiles(state, data);
     }
     this.charts.update(data.timeline, state.run?.model ?? 'closed', state.run?.target_rps ?? null);
@@ -209,7 +222,16 @@ export class PanelView {
     }
     // Tabs not shown are brought up to date when they are shown: a live run then costs only what
     // is on screen (100 endpoint rows rewritten every update would dominate the render).
-    if (prev === null || prev.endpoints !== data.endpoints) this.stale.add('endpoints');
+    if (prev === null || prev.checks !== data.checks) {
+      renderChecks(this.checks, data.checks);
+      setHidden(this.checks.element, data.checks.length === 0);
+      setHidden(this.checksTitle, data.checks.length === 0);
+    }
+    const flow = data.iterations !== null;
+    setText(this.endpointsTabText, flow ? 'Steps' : 'Endpoints');
+    if (prev === null || prev.endpoints !== data.endpoints || prev.checks !== data.checks || (prev.iterations !== null) !== flow) {
+      this.stale.add('endpoints');
+    }
     if (prev === null || prev.summary !== data.summary) this.stale.add('errors');
     if (prev === null || prev.samples !== data.samples) this.stale.add('samples');
     this.setTabCount('endpoints', data.endpoints.length > 1 ? data.endpoints.length : null);
@@ -224,7 +246,17 @@ export class PanelView {
     this.charts.setVisible(tab === 'tab-overview');
     const data = this.data;
     if (data === null) return;
-    if (tab === 'tab-endpoints' && this.stale.delete('endpoints')) this.renderEndpoints(data.endpoints);
+    if (tab === 'tab-endpoints' && this.stale.delete('endpoints')) {
+      const flow = data.iterations !== null;
+      if (flow) renderSteps(this.steps, data.endpoints, data.checks);
+      else this.renderEndpoints(data.endpoints);
+      setHidden(this.steps.element, !flow || data.endpoints.length === 0);
+      if (flow) setHidden(this.endpoints.element, true);
+      setHidden(this.endpointsEmpty, data.endpoints.length > 0);
+      const skipped = flow ? (data.skippedSteps ?? 0) : 0;
+      setText(this.skippedNote, skipped > 0 ? `${formatCount(skipped)} step${skipped === 1 ? '' : 's'} not sent: their iteration had ended at an earlier step.` : '');
+      setHidden(this.skippedNote, skipped === 0);
+    }
     if (tab === 'tab-errors' && this.stale.delete('errors')) this.renderStatusAndErrors(data.summary);
     if (tab === 'tab-samples' && this.stale.delete('samples')) this.renderSamples(false);
   }
@@ -262,6 +294,7 @@ export class PanelView {
       this.tiles.set(key, { value, sub, box: tile });
       box.appendChild(tile);
     }
+    for (const tile of this.flowTiles.elements) box.appendChild(tile);
     return box;
   }
 
@@ -278,9 +311,15 @@ export class PanelView {
           el('h2', { text: 'Thresholds' }),
           this.thresholds.element,
           this.thresholdsEmpty,
+          this.checksTitle,
+          this.checks.element,
         ),
       ],
-      ['endpoints', 'Endpoints', el('div', { className: 'stack' }, this.endpoints.element, this.endpointsEmpty)],
+      [
+        'endpoints',
+        'Endpoints',
+        el('div', { className: 'stack' }, this.endpoints.element, this.steps.element, this.skippedNote, this.endpointsEmpty),
+      ],
       [
         'errors',
         'Status & errors',
@@ -307,7 +346,7 @@ export class PanelView {
     ];
     for (const [id, label] of tabs) {
       const tab = el('vscode-panel-tab', { attrs: { id: `tab-${id}` } });
-      const text = el('span', { text: label });
+      const text = id === 'endpoints' ? this.endpointsTabText : el('span', { text: label });
       const count = el('vscode-badge', { className: 'count', attrs: { appearance: 'secondary' } });
       count.hidden = true;
       tab.append(text, count);
@@ -349,7 +388,15 @@ export class PanelView {
     const target = run?.target_rps ?? result?.target_rps ?? null;
     const achieved = data.summary?.requests_per_second ?? null;
     let modelText = '';
-    if (model === 'open') {
+    const flow = run?.flow;
+    const users = typeof result?.spec.concurrency === 'number' ? result.spec.concurrency : null;
+    if (flow !== undefined || data.iterations !== null) {
+      const rate = flow?.iterations_per_second ?? (typeof result?.spec.iterations_per_second === 'number' ? result.spec.iterations_per_second : null);
+      modelText =
+        model === 'open'
+          ? `Flow · open model · ${formatRate(rate)} iterations/s`
+          : `Flow · closed model${users !== null ? ` · ${formatCount(users)} virtual user${users === 1 ? '' : 's'}` : ''}`;
+    } else if (model === 'open') {
       modelText = `Open model · target ${formatRate(target)} req/s · achieved ${formatRate(achieved)} req/s`;
     } else if (model === 'closed') {
       const concurrency = result?.spec.concurrency;
@@ -433,6 +480,7 @@ export class PanelView {
     set('requests', formatCount(m?.total_requests), total !== null ? `of ${formatCount(total)}` : m ? formatBytes(m.bytes_received) + ' received' : '');
     const model = run?.model ?? state.result?.model ?? 'closed';
     set('dropped', formatCount(m?.dropped_requests), model === 'open' ? 'due but not sent' : 'none: closed model');
+    this.flowTiles.render(data);
   }
 
   private renderThresholds(thresholds: ThresholdResult[], haveNumbers: boolean): void {
@@ -580,7 +628,13 @@ export class PanelView {
       headersBlock(s.response_headers, 'sample-response-headers'),
       bodyBlock(s.response_body, s.response_body_truncated === true, s.response_headers, 'sample-response-body'),
     );
-    this.detail.replaceChildren(request, response);
+    const blocks = [request, response];
+    const iteration = iterationBlock(s, this.data?.samples ?? [], (x) => {
+      const index = (this.data?.samples ?? []).indexOf(x);
+      if (index >= 0) this.selectSample(index);
+    });
+    if (iteration !== null) blocks.unshift(iteration);
+    this.detail.replaceChildren(...blocks);
   }
 }
 
@@ -588,6 +642,11 @@ function progressText(state: PanelState, data: ViewData): string {
   const run = state.run;
   const done = data.summary?.total_requests ?? 0;
   const pct = data.progress !== null ? ` (${Math.round(data.progress * 100)}%)` : '';
+  const planned = run?.flow?.iterations ?? null;
+  if (planned !== null) {
+    const finished = (data.iterations?.completed ?? 0) + (data.iterations?.failed ?? 0);
+    return `${formatCount(finished)} / ${formatCount(planned)} iterations${pct}`;
+  }
   if (run?.total_requests != null) return `${formatCount(done)} / ${formatCount(run.total_requests)} requests${pct}`;
   if (run?.duration_seconds != null && data.elapsedSeconds !== null) {
     return `${formatDuration(Math.min(data.elapsedSeconds, run.duration_seconds))} / ${formatDuration(run.duration_seconds)}${pct}`;

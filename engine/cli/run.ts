@@ -224,13 +224,28 @@ export function summary(result: RunResult): string {
   if (result.insecure_tls === true) lines.push('  insecure_tls: TLS certificates were not verified');
   if (result.error !== undefined) lines.push(`  error       ${result.error}`);
   lines.push(...metricsRows(result.metrics));
-  if (result.endpoint_metrics.length > 1) {
-    const header = `  ${'endpoint'.padEnd(20)} ${'method'.padEnd(7)} ${'requests'.padStart(9)} ${'req/s'.padStart(9)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)} ${'errors'.padStart(7)}`;
+  const isFlow = result.iterations !== undefined;
+  if (result.iterations !== undefined) {
+    const it = result.iterations;
+    lines.push(
+      `  iterations  ${it.started} started, ${it.completed} completed, ${it.failed} failed, ${it.dropped} dropped = ${f1(it.per_second)} iterations/s; ${result.skipped_steps ?? 0} steps skipped`,
+    );
+    if (result.iteration_duration_ms !== undefined) lines.push(latencyRow('iteration', result.iteration_duration_ms));
+  }
+  if (result.endpoint_metrics.length > 1 || isFlow) {
+    const header = `  ${(isFlow ? 'step' : 'endpoint').padEnd(20)} ${'method'.padEnd(7)} ${'requests'.padStart(9)} ${'req/s'.padStart(9)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)} ${'errors'.padStart(7)}`;
     lines.push(header);
     for (const e of result.endpoint_metrics) {
       lines.push(
         `  ${e.name.slice(0, 20).padEnd(20)} ${e.method.padEnd(7)} ${String(e.total_requests).padStart(9)} ${f1(e.requests_per_second).padStart(9)} ${ms(e.latency_ms.p50).padStart(8)} ${ms(e.latency_ms.p95).padStart(8)} ${ms(e.latency_ms.p99).padStart(8)} ${String(e.failed_requests).padStart(7)}`,
       );
+    }
+  }
+  if (result.checks !== undefined && result.checks.length > 0) {
+    lines.push(`  ${'checks'.padEnd(52)} ${'passes'.padStart(8)} ${'fails'.padStart(8)}`);
+    for (const c of result.checks) {
+      const label = `[${c.step}] ${c.expression}`;
+      lines.push(`    ${c.fails === 0 ? '✓' : '✗'} ${(label.length > 48 ? `${label.slice(0, 47)}…` : label).padEnd(48)} ${String(c.passes).padStart(8)} ${String(c.fails).padStart(8)}`);
     }
   }
   if (result.thresholds.length > 0) {
@@ -268,7 +283,7 @@ function change(expression: string, actual: number, baseline: number): string {
 
 function formatActual(expression: string, actual: number): string {
   const metric = expression.trim().split(/\s+/)[0];
-  if (metric === 'error_rate') return pct(actual);
+  if (metric === 'error_rate' || metric === 'checks') return pct(actual);
   if (metric === 'rps') return f1(actual);
   if (metric === 'dropped') return String(actual);
   return `${ms(actual)}ms`;
@@ -332,6 +347,11 @@ export async function runCommand(args: string[]): Promise<number> {
   const excess = plans.map((plan) => capExcess(plan, parsedArgs.caps)).filter((m): m is string => m !== null);
   if (excess.length > 0) {
     for (const message of excess) process.stderr.write(`atm run: ${message}\n`);
+    return EXIT.USAGE;
+  }
+  const flow = parsedArgs.shard !== null ? plans.find((plan) => plan.flow !== null) : undefined;
+  if (flow !== undefined) {
+    process.stderr.write(`atm run: test '${flow.name}' is a flow (steps), which runs whole on one machine; run it without --shard\n`);
     return EXIT.USAGE;
   }
   if (parsedArgs.demo) {

@@ -31,10 +31,39 @@ function seedItems(): Map<number, Item> {
   return items;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+interface Order {
+  id: number;
+  user: string;
+  item_id: number;
+  quantity: number;
+  status: 'created';
+}
+
+/** Sessions and orders the demo keeps; the oldest go first beyond this. */
+const MAX_KEPT = 10_000;
+
+function keep<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (map.size >= MAX_KEPT) {
+    const oldest = map.keys().next();
+    if (oldest.done !== true) map.delete(oldest.value);
+  }
+  map.set(key, value);
+}
+
+function parseJsonObject(body: string | null): Record<string, unknown> | null {
+  if (body === null) return null;
+  try {
+    const v: unknown = JSON.parse(body === '' ? '{}' : body);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 function readBody(req: IncomingMessage, done: (body: string | null) => void): void {
@@ -52,6 +81,15 @@ export function createDemoHandler(): (req: IncomingMessage, res: ServerResponse)
   const items = seedItems();
   let nextId = 101;
   let flakyCount = 0;
+  // The journey: POST /login gives a token; /orders needs it as `Authorization: Bearer TOKEN`.
+  const sessions = new Map<string, string>();
+  const orders = new Map<number, Order>();
+  let sessionCount = 0;
+  let nextOrderId = 1;
+  const userOf = (req: IncomingMessage): string | undefined => {
+    const auth = req.headers.authorization ?? '';
+    return auth.startsWith('Bearer ') ? sessions.get(auth.slice(7)) : undefined;
+  };
 
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://demo.local');
@@ -95,6 +133,61 @@ export function createDemoHandler(): (req: IncomingMessage, res: ServerResponse)
       const item = items.get(Number(itemMatch[1]));
       if (item === undefined) send(res, 404, { error: 'not found' });
       else send(res, 200, item);
+      return;
+    }
+    if (path === '/login') {
+      if (method !== 'POST') {
+        send(res, 405, { error: 'method not allowed' });
+        return;
+      }
+      readBody(req, (body) => {
+        const fields = parseJsonObject(body);
+        const user = fields?.user;
+        const password = fields?.password;
+        // Any user; a password of at least 4 characters (so a test can also see a refusal).
+        if (typeof user !== 'string' || user === '' || typeof password !== 'string' || password.length < 4) {
+          send(res, 401, { error: 'user and a password of at least 4 characters are required' });
+          return;
+        }
+        const token = `demo-${Buffer.from(user).toString('base64url')}-${(sessionCount++).toString(36)}-${Date.now().toString(36)}`;
+        keep(sessions, token, user);
+        send(res, 200, { access_token: token, token_type: 'Bearer', user });
+      });
+      return;
+    }
+    if (path === '/orders' || /^\/orders\/\d+$/.test(path)) {
+      const user = userOf(req);
+      if (user === undefined) {
+        send(res, 401, { error: 'log in first: POST /login, then send Authorization: Bearer TOKEN' }, { 'www-authenticate': 'Bearer' });
+        return;
+      }
+      if (path === '/orders' && method === 'POST') {
+        readBody(req, (body) => {
+          const fields = parseJsonObject(body);
+          const itemId = Number(fields?.item_id);
+          const quantity = fields?.quantity === undefined ? 1 : Number(fields.quantity);
+          if (!Number.isInteger(itemId) || !items.has(itemId) || !Number.isInteger(quantity) || quantity < 1) {
+            send(res, 400, { error: 'item_id (an existing item) and a positive whole quantity are required' });
+            return;
+          }
+          const order: Order = { id: nextOrderId++, user, item_id: itemId, quantity, status: 'created' };
+          keep(orders, order.id, order);
+          send(res, 201, order, { location: `/orders/${order.id}` });
+        });
+        return;
+      }
+      if (method !== 'GET') {
+        send(res, 405, { error: 'method not allowed' });
+        return;
+      }
+      if (path === '/orders') {
+        const mine = [...orders.values()].filter((o) => o.user === user).slice(-20);
+        send(res, 200, { orders: mine, user });
+        return;
+      }
+      const order = orders.get(Number(path.slice('/orders/'.length)));
+      if (order === undefined || order.user !== user) send(res, 404, { error: 'no such order' });
+      else send(res, 200, order);
       return;
     }
     if (path === '/slow') {

@@ -43,6 +43,18 @@ export const DIAGNOSTIC_CODES = {
   noBaseline: 'no-baseline',
   /** `baseline:` names a file that does not exist. */
   baselineNotFound: 'baseline-not-found',
+  invalidCheck: 'invalid-check',
+  invalidCapture: 'invalid-capture',
+  /** A `{{NAME}}` captured by the same or a later step (or used where every step sends it). */
+  captureUsedTooEarly: 'capture-used-too-early',
+  captureTwice: 'capture-twice',
+  /** `data`, `iterations`, `iterations_per_second` without `steps`. */
+  flowOnly: 'flow-only',
+  /** `total_requests`, `requests_per_second`, `distribution_strategy` or top-level `checks` beside `steps`. */
+  notForFlows: 'not-for-flows',
+  dataFileNotFound: 'data-file-not-found',
+  invalidDataFile: 'invalid-data-file',
+  unknownDataColumn: 'unknown-data-column',
 } as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[keyof typeof DIAGNOSTIC_CODES];

@@ -9,6 +9,7 @@ import { compareDiagnostics, locatorOf, parseSpecFile, type ParsedFile, type Par
 import { envFileFor, envLookup } from './resolve';
 import { isSecretHeader } from './redact';
 import { templatedStrings } from './semantic';
+import { dataDiagnostics } from './flowSemantic';
 import { scanTemplates } from './template';
 import { parseThreshold } from './threshold';
 import { DEFAULTS } from './types';
@@ -27,6 +28,8 @@ export interface ValidateContext {
    * threshold in a test without `baseline:` gets the `no-baseline` hint.
    */
   hasPinnedBaseline?: (testName: string) => boolean;
+  /** Reads a data file (`data.file`) relative to the spec; null when it does not exist. Default: readEnvFile. */
+  readDataFile?: (relativePath: string) => string | null;
 }
 
 type Obj = Record<string, unknown>;
@@ -160,6 +163,10 @@ export function hintDiagnostics(test: Obj, loc: Locator, ctx?: ValidateContext):
 
 function computeHints(test: Obj, loc: Locator, ctx: ValidateContext | undefined, file: EnvView | null, looked: Map<string, boolean>): SpecDiagnostic[] {
   const out: SpecDiagnostic[] = [];
+
+  // the data file of a flow
+  const readData = ctx?.readDataFile ?? ctx?.readEnvFile;
+  if (readData) out.push(...dataDiagnostics(test, loc, readData));
 
   // env vars
   if (ctx && file) {

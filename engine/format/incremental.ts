@@ -553,7 +553,7 @@ function planPairSplice(doc: Document.Parsed, old: string, text: string, a: numb
   // key changes that key's error).
   if (doc.errors.length > 0) return refuse('yaml-error');
 
-  // The new lines: a plain key first; then indented lines, blank lines, comments or more plain
+  // The new lines: a plain key first; then indented lines, blank lines or more plain
   // keys at column 0 (pairs added).
   if (!PLAIN_KEY_START.test(text[rs])) return null;
   for (let ls = nextLineStart(text, rs, reNew); ls < reNew; ) {
@@ -563,7 +563,8 @@ function planPairSplice(doc: Document.Parsed, old: string, text: string, a: numb
       continue;
     }
     if (text[f] === '\t') return null;
-    if (f === ls && !PLAIN_KEY_START.test(text[f]) && text[f] !== '#') return null;
+    // A comment at column 0 can end an empty value before it elsewhere than in the whole file.
+    if (f === ls && !PLAIN_KEY_START.test(text[f])) return null;
     ls = nextLineStart(text, f, reNew);
   }
 
@@ -575,9 +576,9 @@ function planPairSplice(doc: Document.Parsed, old: string, text: string, a: numb
   const cst = tokens[0];
   if (!cst.value || cst.value.type !== 'block-map' || cst.value.indent !== 0) return null;
   if (cst.start.some((t) => t.type !== 'space')) return null;
-  // Comments before the next key end the piece's document; in the file they come before that key.
-  // Either way they are no node, and no diagnostic depends on them.
-  if (cst.end?.some((t) => t.type !== 'space' && t.type !== 'newline' && t.type !== 'comment')) return null;
+  // Comments before the next key end the piece's document, but in the file they can change where
+  // an empty value before them ends (its range): read such an edit with its whole document.
+  if (cst.end?.some((t) => t.type !== 'space' && t.type !== 'newline')) return null;
   if (quotedScalarReaches(tokens, reNew)) return refuse('open-quote');
   if (hasUnclosedFlow(tokens)) return refuse('yaml-error');
   const docs = Array.from(new Composer(YAML_OPTIONS).compose(tokens));

@@ -3,8 +3,12 @@ export { parseSpecFile, LIMITS, type ParsedFile, type ParsedTest } from './parse
 export { validateText, validateParsed, validateTextIncremental, type ValidateContext } from './hints';
 export { parseSpecFileIncremental } from './incremental';
 export { resolveTest, joinUrl, type ResolveContext } from './resolve';
-export { parseThreshold, thresholdHolds, baselineLimit, baselineBoundInWords, THRESHOLD_METRICS, LATENCY_METRICS, THRESHOLD_OPS, type ThresholdParse } from './threshold';
-export { atmSchema, HTTP_METHODS, DISTRIBUTION_STRATEGIES, AUTH_TYPES } from './schema';
+export { parseThreshold, thresholdHolds, baselineLimit, baselineBoundInWords, THRESHOLD_METRICS, LATENCY_METRICS, THRESHOLD_OPS, ITERATION_DURATION, type ThresholdParse } from './threshold';
+export { atmSchema, HTTP_METHODS, DISTRIBUTION_STRATEGIES, AUTH_TYPES, DATA_ORDERS, CAPTURE_SOURCES, CHECK_SUBJECTS, CHECK_OPERATORS } from './schema';
+export { parseCapture, parseCheck, parseJsonPath, evaluateJsonPath, parseDurationMs, checkRegex, CAPTURE_NAME, type Parsed } from './flow';
+export { parseCsv, MAX_DATA_ROWS, type CsvParse } from './data';
+export { captureSteps } from './flowSemantic';
+export { DATA_PREFIX } from './resolveFlow';
 export { redact, redactValue, SECRET_HEADER_NAMES, isSecretHeader, MIN_SECRET_LENGTH } from './redact';
 export { SpecError } from './errors';
 export { DIAGNOSTIC_CODES, type DiagnosticCode } from './codes';

@@ -1,9 +1,9 @@
 // A run plan: a valid test resolved for running. Templates are compiled once; a request without
 // built-ins renders to the same string every time, so the engine builds it once.
-import type { DistributionStrategy, ExpectedStatus, HttpMethod } from './types';
+import type { DataOrder, DistributionStrategy, ExpectedStatus, HttpMethod } from './types';
 
 export type LatencyMetric = 'min' | 'mean' | 'p50' | 'p75' | 'p90' | 'p95' | 'p99' | 'p99.9' | 'max';
-export type ThresholdMetric = LatencyMetric | 'error_rate' | 'rps' | 'dropped';
+export type ThresholdMetric = LatencyMetric | 'error_rate' | 'rps' | 'dropped' | 'checks';
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==';
 
 export interface ParsedThreshold {
@@ -16,6 +16,8 @@ export interface ParsedThreshold {
    * for dropped. 0 when `baseline` is set: the limit then comes from the baseline's value.
    */
   value: number;
+  /** A latency metric over whole iterations of a flow (`iteration_duration p95 < 2s`). */
+  iteration?: boolean;
   /** Set for `p95 < baseline + 10%` and the like: the limit is relative to a baseline run. */
   baseline?: BaselineBound;
 }
@@ -35,7 +37,51 @@ export interface BaselineBound {
 export interface TemplateContext {
   /** 0-based, per test. */
   requestIndex: number;
+  /** Flows: the values captured so far in this iteration, by name. */
+  captures?: ReadonlyMap<string, string>;
+  /** Flows: this iteration's data row, by column. */
+  data?: ReadonlyMap<string, string>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Flows: captures and checks (SPEC.md "Flows, captures, checks, data")
+
+/** One step of a JSONPath subset: `.key` / `['key']`, `[index]`, `[*]`. */
+export type JsonPathSegment = { kind: 'key'; key: string } | { kind: 'index'; index: number } | { kind: 'wildcard' };
+
+export interface JsonPath {
+  /** As written, e.g. `$.items[0].id`. */
+  text: string;
+  segments: JsonPathSegment[];
+}
+
+export type CaptureSource =
+  | { kind: 'json'; path: JsonPath }
+  | { kind: 'header'; name: string }
+  /** First group, else the whole match, over the body (RE2 syntax, linear time). */
+  | { kind: 'regex'; pattern: string }
+  | { kind: 'status' };
+
+export interface PlanCapture {
+  /** The name used as `{{NAME}}` in later steps. */
+  name: string;
+  /** The source as written (`json $.token`). */
+  expression: string;
+  source: CaptureSource;
+}
+
+export type CheckOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'contains' | 'matches';
+/** A literal in a check: a quoted string, a number, true, false or null. */
+export type CheckValue = string | number | boolean | null;
+
+export type ParsedCheck =
+  | { subject: 'status'; expression: string; op: CheckOp; value: CheckValue }
+  | { subject: 'json'; expression: string; path: JsonPath; op: CheckOp | 'exists'; value: CheckValue }
+  | { subject: 'header'; expression: string; name: string; op: CheckOp; value: CheckValue }
+  | { subject: 'body'; expression: string; op: CheckOp; value: CheckValue }
+  /** `value` in milliseconds. */
+  | { subject: 'latency'; expression: string; op: CheckOp; value: number };
+
 
 export interface CompiledTemplate {
   /** True when it renders the same string every time (no built-ins). */
@@ -66,6 +112,37 @@ export interface PlanEndpoint {
    * headers (Authorization, Cookie, X-Api-Key, ...) and the auth block's header.
    */
   originBoundHeaders?: readonly string[];
+  /** Checks on every answer (empty when none). */
+  checks: ParsedCheck[];
+}
+
+/** A step of a flow: an endpoint plus captures and a pause. */
+export interface PlanStep extends PlanEndpoint {
+  captures: PlanCapture[];
+  /** The pause after the step, in milliseconds (0: none). */
+  thinkTimeMs: number;
+}
+
+/** A CSV feeder, read and parsed when the plan is made. */
+export interface PlanData {
+  /** The path as written in the spec. */
+  file: string;
+  order: DataOrder;
+  columns: string[];
+  /** Each row has one value per column. */
+  rows: string[][];
+}
+
+export interface PlanFlow {
+  /** The same objects as RunPlan.endpoints, in order. */
+  steps: PlanStep[];
+  /** Total iterations; null when RunPlan.durationSeconds bounds the run. */
+  iterations: number | null;
+  /** Open model: iteration arrivals per second (RunPlan.model is `open`). */
+  iterationsPerSecond: number | null;
+  data: PlanData | null;
+  /** Names of captures sent in a secret place: their values are redacted wherever stored or shown. */
+  secretCaptures: string[];
 }
 
 export interface RunPlan {
@@ -84,6 +161,8 @@ export interface RunPlan {
   workers: number | 'auto';
   distribution: DistributionStrategy;
   endpoints: PlanEndpoint[];
+  /** A flow (`steps`): endpoints are then its steps; totalRequests and requestsPerSecond are null. */
+  flow: PlanFlow | null;
   /** Test-wide thresholds. */
   thresholds: ParsedThreshold[];
   /** Every value to replace by `***` wherever anything is stored, shown or logged. */

@@ -3,7 +3,9 @@
 // thresholds parsed, and the set of secret values collected for redaction.
 import { SpecError } from './errors';
 import { parseDotenv } from './dotenv';
-import type { CompiledTemplate, ParsedThreshold, PlanEndpoint, RunPlan, TemplateContext } from './plan';
+import { parseCheck } from './flow';
+import { flowScope, readData, toStep } from './resolveFlow';
+import type { CompiledTemplate, ParsedCheck, ParsedThreshold, PlanEndpoint, PlanStep, RunPlan, TemplateContext } from './plan';
 import { isSecretHeader, MIN_SECRET_LENGTH, redact, redactValue } from './redact';
 import {
   compileParts,
@@ -31,6 +33,8 @@ export interface ResolveContext {
   readEnvFile?: (relativePath: string) => string | null;
   /** Replaces base_url (`atm run --demo`). */
   baseUrlOverride?: string;
+  /** Reads a data file relative to the spec; null when it does not exist. Default: readEnvFile. */
+  readDataFile?: (relativePath: string) => string | null;
 }
 
 /** The env_file text for a test: ctx.envFileText, else ctx.readEnvFile(env_file or `.env`). */
@@ -97,9 +101,11 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
     throw err;
   };
 
+  const isFlow = spec.steps !== undefined && spec.steps.length > 0;
+  const flow = isFlow ? flowScope(spec, readData(spec, ctx.readDataFile ?? ctx.readEnvFile, testLabel, ctx.file), testLabel) : null;
   let scope: CompileScope;
   try {
-    scope = { ...baseScope, variables: compileVariables(spec.variables, baseScope) };
+    scope = { ...baseScope, variables: compileVariables(spec.variables, baseScope), ...(flow ? { perIteration: flow.perIteration } : {}) };
   } catch (err) {
     return fail(err);
   }
@@ -157,6 +163,13 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       const r = parseThreshold(expr);
       if (!r.ok) throw new SpecError(`${testLabel}: ${where}[${i}] \`${expr}\`: ${r.message}`);
       return r.threshold;
+    });
+
+  const checksOf = (list: string[] | undefined, where: string): ParsedCheck[] =>
+    (list ?? []).map((expr, i) => {
+      const r = parseCheck(expr);
+      if (!r.ok) throw new SpecError(`${testLabel}: ${where}[${i}] \`${expr}\`: ${r.message}`);
+      return r.value;
     });
 
   const buildEndpoint = (e: EndpointSpec, where: string, method: HttpMethod): PlanEndpoint => {
@@ -232,11 +245,16 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       thresholds: thresholdsOf(e.thresholds, `${where}thresholds`),
       followRedirects: e.follow_redirects ?? spec.follow_redirects ?? DEFAULTS.follow_redirects,
       originBoundHeaders: [...originBound],
+      checks: checksOf(e.checks, `${where}checks`),
     };
   };
 
   let endpoints: PlanEndpoint[];
-  if (spec.endpoints && spec.endpoints.length > 0) {
+  let steps: PlanStep[] = [];
+  if (spec.steps && spec.steps.length > 0) {
+    steps = spec.steps.map((s, i) => toStep(buildEndpoint(s, `steps[${i}].`, s.method ?? DEFAULTS.method), s, `steps[${i}].`, testLabel));
+    endpoints = steps;
+  } else if (spec.endpoints && spec.endpoints.length > 0) {
     endpoints = spec.endpoints.map((e, i) => buildEndpoint(e, `endpoints[${i}].`, e.method ?? DEFAULTS.method));
   } else if (spec.url !== undefined) {
     const single: EndpointSpec = {
@@ -245,10 +263,11 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       headers: spec.headers,
       ...(spec.body !== undefined ? { body: spec.body } : {}),
       ...(spec.expected_status_codes ? { expected_status_codes: spec.expected_status_codes } : {}),
+      ...(spec.checks ? { checks: spec.checks } : {}),
     };
     endpoints = [buildEndpoint(single, '', spec.method ?? DEFAULTS.method)];
   } else {
-    throw new SpecError(`${testLabel}: it has no \`url\` or \`endpoints\`; add one.`);
+    throw new SpecError(`${testLabel}: it has no \`url\`, \`endpoints\` or \`steps\`; add one.`);
   }
 
   const duration = spec.duration_seconds ?? null;
@@ -258,17 +277,26 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
   return {
     name: spec.name,
     file: ctx.file,
-    model: spec.requests_per_second !== undefined ? 'open' : 'closed',
+    model: (flow ? spec.iterations_per_second : spec.requests_per_second) !== undefined ? 'open' : 'closed',
     concurrency: spec.concurrency ?? DEFAULTS.concurrency,
-    totalRequests: duration === null ? (spec.total_requests ?? DEFAULTS.total_requests) : null,
+    totalRequests: duration === null && !flow ? (spec.total_requests ?? DEFAULTS.total_requests) : null,
     durationSeconds: duration,
-    requestsPerSecond: spec.requests_per_second ?? null,
+    requestsPerSecond: flow ? null : (spec.requests_per_second ?? null),
     rampUpSeconds: spec.ramp_up_seconds ?? DEFAULTS.ramp_up_seconds,
     timeoutMs: (spec.timeout_seconds ?? DEFAULTS.timeout_seconds) * 1000,
     insecureTls: spec.insecure_tls ?? DEFAULTS.insecure_tls,
     workers: spec.workers ?? DEFAULTS.workers,
     distribution: spec.distribution_strategy ?? DEFAULTS.distribution_strategy,
     endpoints,
+    flow: flow
+      ? {
+          steps,
+          iterations: duration === null ? (spec.iterations ?? DEFAULTS.iterations) : null,
+          iterationsPerSecond: spec.iterations_per_second ?? null,
+          data: flow.data,
+          secretCaptures: flow.secretCaptures,
+        }
+      : null,
     thresholds: thresholdsOf(spec.thresholds, 'thresholds'),
     secrets: secretList,
     redactedSpec: redactValue(asWritten, secretList) as Record<string, unknown>,

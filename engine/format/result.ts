@@ -16,6 +16,10 @@ export const ERROR_TYPES = [
   'socket',
   'body_too_large',
   'unexpected_status',
+  /** A check on the answer failed. */
+  'check_failed',
+  /** A flow's capture found nothing in the answer; the iteration ended. */
+  'capture_failed',
   'other',
 ] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
@@ -67,9 +71,31 @@ export interface EndpointMetrics extends Metrics {
   histogram?: string;
 }
 
+/** Flows: how many iterations did what. */
+export interface IterationCounts {
+  started: number;
+  /** Every step ran and none failed. */
+  completed: number;
+  /** Ended by a failed request, a failed check or a capture that found nothing. */
+  failed: number;
+  /** Open model: arrivals due while `concurrency` iterations were in flight, not started. */
+  dropped: number;
+  /** Iterations finished (completed or failed) per second of the run. */
+  per_second: number;
+}
+
+/** One check and how often it held. */
+export interface CheckResult {
+  /** The step (or endpoint) it belongs to. */
+  step: string;
+  expression: string;
+  passes: number;
+  fails: number;
+}
+
 export interface ThresholdResult {
   expression: string;
-  /** null for a test-wide threshold, else the endpoint name. */
+  /** null for a test-wide threshold, else the endpoint (or step) name. */
   endpoint: string | null;
   /** The measured value in the threshold's own unit (ms for latency, fraction for error_rate). */
   actual: number | null;
@@ -103,6 +129,8 @@ export interface TimelinePoint {
   in_flight: number;
   /** Requests due but not sent this second (open model). */
   dropped?: number;
+  /** Flows: iterations finished this second. */
+  iterations?: number;
 }
 
 export interface SampledRequest {
@@ -119,6 +147,14 @@ export interface SampledRequest {
   latency_ms: number;
   error: string | null;
   error_type?: ErrorType | null;
+  /** Flows: the iteration this request belongs to (0-based); the samples of one iteration share it. */
+  iteration?: number;
+  /** Flows: the step's position in the flow (0-based). */
+  step_index?: number;
+  /** Flows: what this step captured, by name (secrets as `***`). */
+  captured?: Record<string, string>;
+  /** The expressions of the checks that failed on this answer. */
+  failed_checks?: string[];
 }
 
 export interface RunResult {
@@ -160,6 +196,14 @@ export interface RunResult {
   shard_data?: ShardData;
   /** A merged result: the ids of its parts (`atm merge`). */
   merged_from?: string[];
+  /** Every check of the test (endpoints, steps or the single request), with its counts. */
+  checks?: CheckResult[];
+  /** Flows only. */
+  iterations?: IterationCounts;
+  /** Flows only: whole iterations, think time included. */
+  iteration_duration_ms?: LatencySummary;
+  /** Flows only: steps not sent because their iteration ended earlier. */
+  skipped_steps?: number;
 }
 
 /** What the engine reports about once a second while a run goes. Small enough to render. */
@@ -180,4 +224,9 @@ export interface ProgressUpdate {
   endpoints: EndpointMetrics[];
   /** Threshold verdicts on the numbers so far. */
   thresholds: ThresholdResult[];
+  checks?: CheckResult[];
+  /** Flows only, cumulative. */
+  iterations?: IterationCounts;
+  iteration_duration_ms?: LatencySummary;
+  skipped_steps?: number;
 }

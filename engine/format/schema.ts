@@ -29,6 +29,12 @@ function doc(d: Doc): JsonSchema {
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export const DISTRIBUTION_STRATEGIES = ['round_robin', 'weighted', 'sequential'] as const;
 export const AUTH_TYPES = ['bearer', 'api_key', 'basic'] as const;
+export const DATA_ORDERS = ['sequential', 'random'] as const;
+/** Where a captured value comes from (the first word of a capture source). */
+export const CAPTURE_SOURCES = ['json', 'header', 'regex', 'status'] as const;
+/** What a check looks at (the first word of a check). */
+export const CHECK_SUBJECTS = ['status', 'json', 'header', 'body', 'latency'] as const;
+export const CHECK_OPERATORS = ['==', '!=', '<', '<=', '>', '>=', 'contains', 'matches'] as const;
 
 /**
  * The largest value of each load-shape number. Beyond them a value is a typo, not a test: a
@@ -152,18 +158,20 @@ const thresholdsSchema = (where: string): JsonSchema => ({
     minLength: 1,
     ...doc({
       description:
-        'METRIC OP VALUE[UNIT] or METRIC OP baseline [+|-|* AMOUNT]. METRIC: min mean p50 p75 p90 p95 p99 p99.9 max (latency, ms or s, default ms), error_rate (% or a fraction), rps, dropped. OP: < <= > >= ==.',
+        'METRIC OP VALUE[UNIT] or METRIC OP baseline [+|-|* AMOUNT]. METRIC: min mean p50 p75 p90 p95 p99 p99.9 max (latency, ms or s, default ms), error_rate (% or a fraction), rps, dropped, checks (share of passed checks, % or a fraction); flows also take iteration_duration LATENCY_METRIC (e.g. iteration_duration p95 < 2s). OP: < <= > >= ==.',
       markdownDescription:
         '`METRIC OP VALUE[UNIT]`, or `METRIC OP baseline [+|-|* AMOUNT]` against a baseline run.\n\n' +
         '- latency: `min` `mean` `p50` `p75` `p90` `p95` `p99` `p99.9` `max`, in `ms` (default) or `s`\n' +
         '- `error_rate`: a percentage (`1%`) or a fraction (`0.01`)\n' +
         '- `rps`: requests per second\n' +
-        '- `dropped`: dropped requests (open model), a count\n\n' +
+        '- `dropped`: dropped requests (open model), a count\n' +
+        '- `checks`: the share of passed checks, a percentage (`99%`) or a fraction\n' +
+        '- flows: `iteration_duration` and a latency metric, over whole iterations (`iteration_duration p95 < 2s`)\n\n' +
         'OP: `<` `<=` `>` `>=` `==`.\n\n' +
         'Baseline: `p95 < baseline + 10%` (10% of the baseline\'s p95), `p99 <= baseline * 1.2`, `p95 < baseline + 20ms`, ' +
         '`rps > baseline - 5%`, `error_rate <= baseline + 0.5%` (half a percentage point). The baseline is `baseline:`, else the run ' +
         'pinned in the editor, else `atm run --baseline FILE`; without one the threshold is reported as `no baseline` and does not fail.',
-      examples: ['p95 < 200ms', 'error_rate < 1%', 'rps >= 150', 'p95 < baseline + 10%'],
+      examples: ['p95 < 200ms', 'error_rate < 1%', 'rps >= 150', 'checks > 99%', 'iteration_duration p95 < 2s', 'p95 < baseline + 10%'],
     }),
   },
   ...doc({
@@ -172,6 +180,107 @@ const thresholdsSchema = (where: string): JsonSchema => ({
     examples: [['p95 < 200ms', 'error_rate < 1%', 'rps >= 150']],
   }),
 });
+
+const checksSchema = (where: string): JsonSchema => ({
+  type: 'array',
+  items: {
+    type: 'string',
+    minLength: 1,
+    ...doc({
+      description:
+        'status OP N | json PATH OP VALUE | json PATH exists | header NAME OP VALUE | body contains TEXT | latency OP DURATION. OP: == != < <= > >= contains matches.',
+      markdownDescription:
+        'One assertion on the answer:\n\n' +
+        '- `status == 200`\n' +
+        '- `json $.id exists`, `json $.items[0].price > 10`, `json $.state == "paid"`\n' +
+        '- `header content-type contains json`\n' +
+        '- `body contains "token"`, `body matches "id\\":\\d+"`\n' +
+        '- `latency < 300ms`\n\n' +
+        'Operators: `==` `!=` `<` `<=` `>` `>=` `contains` `matches` (a linear-time regular expression). ' +
+        'A quoted value is a string, an unquoted number a number; comparing a string with `<` is an error. ' +
+        'A failed check makes its request failed with error `check_failed`.',
+      examples: ['status == 200', 'json $.access_token exists', 'header content-type contains json', 'body contains "token"', 'latency < 300ms'],
+    }),
+  },
+  ...doc({
+    description: `Checks on every answer ${where}; a failed check makes the request failed (check_failed), and each check counts passes and fails.`,
+    markdownDescription:
+      `Checks on every answer ${where}. A failed check makes the request failed with error \`check_failed\`; ` +
+      'the results list each check with its passes and fails, and `checks > 99%` is a threshold on them.',
+    examples: [['status == 200', 'json $.id exists']],
+  }),
+});
+
+const captureSchema: JsonSchema = {
+  type: 'object',
+  propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+  additionalProperties: {
+    type: 'string',
+    minLength: 1,
+    ...doc({
+      description: 'json PATH | header NAME | regex "PATTERN" | status. JSONPath subset: $ .key [\'key\'] [index] [*] (first match).',
+      markdownDescription:
+        'Where the value comes from:\n\n' +
+        '- `json $.access_token`: a JSONPath subset over the JSON body: `$`, `.key`, `[\'key\']`, `[index]`, `[*]` (the first match)\n' +
+        '- `header ETag`: a response header (case-insensitive)\n' +
+        '- `regex "order/(\\d+)"`: the first group (else the whole match) over the body; linear-time (RE2 syntax)\n' +
+        '- `status`: the status code\n\n' +
+        'When nothing is found the iteration ends with error `capture_failed`.',
+      examples: ['json $.access_token', 'header ETag', 'regex "order/(\\d+)"', 'status'],
+    }),
+  },
+  ...doc({
+    description: 'Values taken from this step\'s answer, used as {{NAME}} in the later steps of the same iteration.',
+    markdownDescription:
+      'Values taken from this step\'s answer, used as `{{NAME}}` in the later steps of the same iteration. ' +
+      'A captured value sent in `Authorization`, `Proxy-Authorization`, `Cookie` or `X-Api-Key` is a secret: `***` in everything stored or shown, response bodies included.',
+    examples: [{ token: 'json $.access_token', etag: 'header ETag' }],
+  }),
+};
+
+const thinkTimeSchema: JsonSchema = {
+  type: 'string',
+  pattern: '^\\s*(\\d+(\\.\\d+)?|\\.\\d+)\\s*(ms|s)\\s*$',
+  ...doc({
+    description: 'A pause after this step, with a unit: 200ms or 1.5s. Counted in no latency figure (it is in iteration_duration).',
+    markdownDescription:
+      'A pause after this step, with a unit: `200ms` or `1.5s`. It is in no request latency, but it is in `iteration_duration`.',
+    examples: ['200ms', '1s'],
+  }),
+};
+
+const dataSchema: JsonSchema = {
+  type: 'object',
+  required: ['file'],
+  additionalProperties: false,
+  properties: {
+    file: {
+      type: 'string',
+      minLength: 1,
+      ...doc({
+        description: 'A CSV file with a header row, relative to the spec. Quoted fields, embedded commas and newlines and a BOM are read as CSV defines them.',
+        markdownDescription:
+          'A CSV file with a header row, read relative to the spec. Quoted fields (`"a, b"`), embedded commas and newlines and a UTF-8 BOM are read as CSV defines them; columns are `{{data.COLUMN}}`.',
+        examples: ['users.csv'],
+      }),
+    },
+    order: {
+      type: 'string',
+      enum: [...DATA_ORDERS],
+      ...doc({
+        description: 'sequential (default: row 1, 2, ... wrapping around) or random (a row at random for each iteration).',
+        markdownDescription: '`sequential` (default): each iteration takes the next row, wrapping around; `random`: a row at random for each iteration.',
+        default: 'sequential',
+        examples: ['sequential', 'random'],
+      }),
+    },
+  },
+  ...doc({
+    description: 'A CSV feeder: each iteration takes one row; its columns are {{data.COLUMN}}.',
+    markdownDescription: 'A CSV feeder for a flow (`steps`): each iteration takes one row; its columns are `{{data.COLUMN}}` in any step.',
+    examples: [{ file: 'users.csv', order: 'sequential' }],
+  }),
+};
 
 const stringField = (description: string, markdownDescription: string, examples: unknown[], extra: JsonSchema = {}): JsonSchema => ({
   type: 'string',
@@ -295,11 +404,41 @@ const endpointSchema: JsonSchema = {
       }),
     },
     thresholds: thresholdsSchema('for this endpoint alone'),
+    checks: checksSchema('of this endpoint'),
   },
   ...doc({
     description: 'One endpoint of the mix: name and url required; method, headers, body, expected_status_codes, weight, thresholds optional.',
     markdownDescription: 'One endpoint of the mix: `name` and `url` are required; `method`, `headers`, `body`, `expected_status_codes`, `weight` and `thresholds` are optional.',
     examples: [{ name: 'list', url: '/items', weight: 3 }],
+  }),
+};
+
+const stepSchema: JsonSchema = {
+  type: 'object',
+  required: ['name', 'url'],
+  additionalProperties: false,
+  properties: {
+    name: stringField(
+      'The step name, unique within the test; results, checks and per-step thresholds are reported under it.',
+      'The step name, unique within the test; results, checks and per-step thresholds are reported under it.',
+      ['login', 'create order'],
+    ),
+    url: urlSchema('of this step'),
+    method: methodSchema,
+    headers: headersSchema('for this step (merged over the test headers)'),
+    body: bodySchema('of this step'),
+    expected_status_codes: expectedStatusSchema('for this step'),
+    thresholds: thresholdsSchema('for this step alone'),
+    capture: captureSchema,
+    checks: checksSchema('of this step'),
+    think_time: thinkTimeSchema,
+  },
+  ...doc({
+    description: 'One step of the flow: name and url required; method, headers, body, expected_status_codes, capture, checks, think_time, thresholds optional.',
+    markdownDescription:
+      'One step of the flow: `name` and `url` are required; `method`, `headers`, `body`, `expected_status_codes`, `capture`, `checks`, `think_time` and `thresholds` are optional. ' +
+      'A failed request or a capture that finds nothing ends the iteration; its remaining steps count as `skipped_steps`.',
+    examples: [{ name: 'login', method: 'POST', url: '/login', capture: { token: 'json $.access_token' }, checks: ['status == 200'] }],
   }),
 };
 
@@ -371,6 +510,42 @@ export const atmSchema: JsonSchema = {
         examples: [[{ name: 'list', url: '/items', weight: 3 }, { name: 'create', method: 'POST', url: '/items', body: { name: 'item-{{$uuid}}' } }]],
       }),
     },
+    steps: {
+      type: 'array',
+      minItems: 1,
+      items: stepSchema,
+      ...doc({
+        description: 'A flow (instead of url or endpoints): each iteration of a virtual user runs the steps in order, with values captured from earlier answers.',
+        markdownDescription:
+          'A flow, instead of `url` or `endpoints`: each iteration of a virtual user runs the steps in order; `capture` takes values from an answer ' +
+          'for the later steps of the same iteration (`{{token}}`). The load is `iterations` (or `duration_seconds`), `concurrency` virtual users, ' +
+          'or `iterations_per_second` for the open model.',
+        examples: [[{ name: 'login', method: 'POST', url: '/login', capture: { token: 'json $.access_token' } }, { name: 'orders', url: '/orders', headers: { Authorization: 'Bearer {{token}}' } }]],
+      }),
+    },
+    data: dataSchema,
+    iterations: {
+      type: 'integer',
+      minimum: 1,
+      ...doc({
+        description: 'Flows: stop after this many iterations (not with duration_seconds). Default 10.',
+        markdownDescription: 'Flows (`steps`): stop after this many iterations, each running every step once. Use either `iterations` or `duration_seconds`; default `10`.',
+        default: 10,
+        examples: [10, 1000],
+      }),
+    },
+    iterations_per_second: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      ...doc({
+        description: 'Flows: the open model, a fixed rate of iteration arrivals. An arrival due while concurrency iterations are in flight is dropped.',
+        markdownDescription:
+          'Flows (`steps`): the open model. Iteration *i* is due at `t0 + i/rate`; the first step\'s latency is measured from the due time. ' +
+          'An arrival due while `concurrency` iterations are in flight is dropped (`iterations.dropped`). Without it, `concurrency` virtual users loop (closed model).',
+        examples: [5, 20],
+      }),
+    },
+    checks: checksSchema('of the single request (`url`)'),
     distribution_strategy: {
       type: 'string',
       enum: [...DISTRIBUTION_STRATEGIES],
@@ -393,7 +568,8 @@ export const atmSchema: JsonSchema = {
         description: 'Connections, and the most requests in flight at once. Default 10, at most 100,000; never more than total_requests are opened.',
         markdownDescription:
           'Connections, and the most requests in flight at once. Default `10`, at most `100000`; a run never opens more connections than `total_requests`. In the closed model each connection sends its next request when the last finishes; ' +
-          'in the open model a request due while `concurrency` are in flight is dropped (`dropped_requests`).',
+          'in the open model a request due while `concurrency` are in flight is dropped (`dropped_requests`). ' +
+          'With `steps`, the number of virtual users (closed model) or the most iterations in flight (`iterations_per_second`).',
         default: 10,
         examples: [10, 50],
       }),

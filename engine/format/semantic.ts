@@ -6,6 +6,7 @@ import type { Severity, SpecDiagnostic } from './diagnostic';
 import type { Locator, Path } from './locate';
 import { parseThreshold } from './threshold';
 import { closest, scanTemplates } from './template';
+import { flowDiagnostics } from './flowSemantic';
 
 type Obj = Record<string, unknown>;
 
@@ -38,6 +39,7 @@ export function templatedStrings(test: Obj): Array<{ path: Path; text: string }>
   };
   request([], test);
   if (Array.isArray(test.endpoints)) test.endpoints.forEach((e, i) => isObj(e) && request(['endpoints', i], e));
+  if (Array.isArray(test.steps)) test.steps.forEach((e, i) => isObj(e) && request(['steps', i], e));
   return out;
 }
 
@@ -48,11 +50,20 @@ export function semanticDiagnostics(test: Obj, loc: Locator): SpecDiagnostic[] {
   };
   const has = (k: string): boolean => test[k] !== undefined && test[k] !== null;
 
-  // url xor endpoints
-  if (has('url') && has('endpoints')) {
-    push('error', C.urlAndEndpoints, 'Use either `url` or `endpoints`, not both.', loc.keyRange(['url']));
-  } else if (!has('url') && !has('endpoints')) {
-    push('error', C.missingUrl, 'This test has no `url` or `endpoints`: add `url: /path` for one request, or `endpoints:` for several.');
+  // exactly one of url, endpoints, steps
+  const shapes = ['url', 'endpoints', 'steps'].filter(has);
+  if (shapes.length > 1) {
+    const [a, b] = shapes;
+    if (a === 'url' && b === 'endpoints' && shapes.length === 2) push('error', C.urlAndEndpoints, 'Use either `url` or `endpoints`, not both.', loc.keyRange(['url']));
+    else push('error', C.urlAndEndpoints, `Use one of \`url\`, \`endpoints\` or \`steps\`, not both \`${a}\` and \`${b}\`.`, loc.keyRange([a!]));
+  } else if (shapes.length === 0) {
+    push('error', C.missingUrl, 'This test has no `url`, `endpoints` or `steps`: add `url: /path` for one request, `endpoints:` for several, or `steps:` for a flow.');
+  }
+  if (has('steps') && !has('url') && !has('endpoints')) {
+    for (const k of ['method', 'body']) {
+      if (!has(k)) continue;
+      push('warning', C.ignoredWithEndpoints, `\`${k}\` belongs to a single \`url\` and is not used with \`steps\`; set it on each step instead.`, loc.keyRange([k]), { key: k });
+    }
   }
   if (has('endpoints') && !has('url')) {
     for (const k of ['method', 'body']) {
@@ -132,6 +143,7 @@ export function semanticDiagnostics(test: Obj, loc: Locator): SpecDiagnostic[] {
   };
   checkUrl(['url'], test.url);
   if (Array.isArray(test.endpoints)) test.endpoints.forEach((e, i) => isObj(e) && checkUrl(['endpoints', i, 'url'], e.url));
+  if (Array.isArray(test.steps)) test.steps.forEach((e, i) => isObj(e) && checkUrl(['steps', i, 'url'], e.url));
 
   // thresholds
   const checkThresholds = (path: Path, list: unknown): void => {
@@ -144,17 +156,28 @@ export function semanticDiagnostics(test: Obj, loc: Locator): SpecDiagnostic[] {
   };
   checkThresholds(['thresholds'], test.thresholds);
   if (Array.isArray(test.endpoints)) test.endpoints.forEach((e, i) => isObj(e) && checkThresholds(['endpoints', i, 'thresholds'], e.thresholds));
+  if (Array.isArray(test.steps)) test.steps.forEach((e, i) => isObj(e) && checkThresholds(['steps', i, 'thresholds'], e.thresholds));
+  if (!Array.isArray(test.steps) && Array.isArray(test.thresholds)) {
+    test.thresholds.forEach((t, i) => {
+      if (typeof t === 'string' && parseThreshold(t).ok && /^\s*iteration_duration\b/.test(t)) {
+        push('error', C.flowOnly, '`iteration_duration` is measured over the iterations of a flow: it needs `steps:`.', loc.valueRange(['thresholds', i]));
+      }
+    });
+  }
+  out.push(...flowDiagnostics(test, loc));
 
   // templates
   const variables = isObj(test.variables) ? test.variables : {};
   const variableNames = Object.keys(variables);
+  // In a flow, names in steps, headers and auth may be captures or data columns: flowSemantic checks them.
+  const flowChecked = (path: Path): boolean => Array.isArray(test.steps) && (path[0] === 'steps' || path[0] === 'headers' || path[0] === 'auth');
   for (const { path, text } of templatedStrings(test)) {
     if (!text.includes('{{')) continue;
     const scan = scanTemplates(text);
     for (const token of scan.tokens) {
       if (token.error) {
         push('error', token.error.code, token.error.message, loc.stringRange(path, token.error.start, token.error.end));
-      } else if (token.expr?.kind === 'variable' && !Object.prototype.hasOwnProperty.call(variables, token.expr.name)) {
+      } else if (token.expr?.kind === 'variable' && !Object.prototype.hasOwnProperty.call(variables, token.expr.name) && !flowChecked(path)) {
         const name = token.expr.name;
         const suggestion = closest(name, variableNames);
         push(

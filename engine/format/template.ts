@@ -181,6 +181,8 @@ export interface CompileScope {
   env(name: string): string | undefined;
   /** Called with every env value substituted, so it can be redacted. */
   onEnvValue?(name: string, value: string): void;
+  /** Flows: a name that is no variable but is known per iteration (a capture, `data.COLUMN`). */
+  perIteration?(name: string): TemplatePart | undefined;
 }
 
 export function builtinPart(name: BuiltinName, args: readonly number[]): TemplatePart {
@@ -229,6 +231,11 @@ export function compileParts(text: string, scope: CompileScope, where: string): 
       }
       case 'variable': {
         const value = scope.variables.get(expr.name);
+        const late = value ? undefined : scope.perIteration?.(expr.name);
+        if (late) {
+          parts.push(late);
+          break;
+        }
         if (!value) {
           throw new TemplateError(`${where}: unknown variable \`${expr.name}\`; define it under \`variables:\`.`, 'unknown-variable');
         }

@@ -6,7 +6,9 @@ import type { BaselineBound, LatencyMetric, ParsedThreshold, ThresholdMetric, Th
 import { closest } from './template';
 
 export const LATENCY_METRICS: readonly LatencyMetric[] = ['min', 'mean', 'p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'max'];
-export const THRESHOLD_METRICS: readonly ThresholdMetric[] = [...LATENCY_METRICS, 'error_rate', 'rps', 'dropped'];
+export const THRESHOLD_METRICS: readonly ThresholdMetric[] = [...LATENCY_METRICS, 'error_rate', 'rps', 'dropped', 'checks'];
+/** The prefix of a latency threshold over whole flow iterations: `iteration_duration p95 < 2s`. */
+export const ITERATION_DURATION = 'iteration_duration';
 export const THRESHOLD_OPS: readonly ThresholdOp[] = ['<=', '>=', '==', '<', '>'];
 
 export type ThresholdParse =
@@ -38,15 +40,36 @@ export function parseThreshold(expr: string): ThresholdParse {
   METRIC_RE.lastIndex = at;
   const m = METRIC_RE.exec(expr);
   if (!m) return fail(`A threshold starts with a metric (${metricList}), e.g. \`p95 < 200ms\`.`, at, at + ((expr.codePointAt(at) ?? 0) > 0xffff ? 2 : 1));
-  const metricStart = at;
-  const metricWord = m[0];
+  let metricStart = at;
+  let metricWord = m[0];
   at = METRIC_RE.lastIndex;
+  let iteration = false;
+  if (metricWord === ITERATION_DURATION) {
+    iteration = true;
+    skip();
+    METRIC_RE.lastIndex = at;
+    const lm = METRIC_RE.exec(expr);
+    const latencyList = LATENCY_METRICS.join(', ');
+    if (!lm) return fail(`Write a latency metric after \`${ITERATION_DURATION}\` (${latencyList}), e.g. \`${ITERATION_DURATION} p95 < 2s\`.`, metricStart, at);
+    metricStart = at;
+    metricWord = lm[0];
+    at = METRIC_RE.lastIndex;
+    const word = metricWord === 'p99_9' ? 'p99.9' : metricWord;
+    if (!(LATENCY_METRICS as readonly string[]).includes(word)) {
+      const suggestion = closest(metricWord, LATENCY_METRICS);
+      return fail(
+        `\`${ITERATION_DURATION}\` takes a latency metric (${latencyList})${suggestion ? `; did you mean \`${suggestion}\`?` : '.'}`,
+        metricStart,
+        at,
+      );
+    }
+  }
   // "p99_9" is how the result JSON spells p99.9; accept it too.
   const normalised = metricWord === 'p99_9' ? 'p99.9' : metricWord;
   if (!(THRESHOLD_METRICS as readonly string[]).includes(normalised)) {
-    const suggestion = closest(metricWord, THRESHOLD_METRICS);
+    const suggestion = closest(metricWord, [...THRESHOLD_METRICS, ITERATION_DURATION]);
     return fail(
-      `Unknown metric \`${metricWord}\`${suggestion ? `; did you mean \`${suggestion}\`?` : '.'} Metrics: ${metricList}.`,
+      `Unknown metric \`${metricWord}\`${suggestion ? `; did you mean \`${suggestion}\`?` : '.'} Metrics: ${metricList}, ${ITERATION_DURATION} p95.`,
       metricStart,
       metricStart + metricWord.length,
     );
@@ -66,7 +89,7 @@ export function parseThreshold(expr: string): ThresholdParse {
   at += op.length;
 
   skip();
-  if (/^baseline(?![A-Za-z0-9_])/.test(expr.slice(at))) return parseBaselineBound(expr, at + 'baseline'.length, metric, op, fail);
+  if (/^baseline(?![A-Za-z0-9_])/.test(expr.slice(at))) return parseBaselineBound(expr, at + 'baseline'.length, metric, op, fail, iteration);
 
   NUMBER_RE.lastIndex = at;
   const n = NUMBER_RE.exec(expr);
@@ -80,7 +103,7 @@ export function parseThreshold(expr: string): ThresholdParse {
   const amount = readAmount(expr, at, n[0], metric, fail);
   if (!amount.ok) return amount.failure;
   if (amount.value < 0) return fail('A threshold value cannot be negative.', at, amount.numberEnd);
-  return { ok: true, threshold: { expression: expr.trim(), metric, op, value: amount.value } };
+  return { ok: true, threshold: { expression: expr.trim(), metric, op, value: amount.value, ...(iteration ? { iteration: true } : {}) } };
 }
 
 type Fail = (message: string, start: number, end?: number) => ThresholdParse;
@@ -115,7 +138,7 @@ function readAmount(expr: string, at: number, numberText: string, metric: Thresh
   if (at < expr.length) return failed(fail(`Unexpected \`${expr.slice(at).trim()}\` after the value.`, at, expr.trimEnd().length));
 
   const done = (value: number): Amount => ({ ok: true, value, raw, unit, numberEnd });
-  if (percentIsShare && unit === '%' && metric !== 'error_rate') return done(raw / 100);
+  if (percentIsShare && unit === '%' && metric !== 'error_rate' && metric !== 'checks') return done(raw / 100);
   const badUnit = (allowed: string): Amount =>
     failed(fail(`\`${unit}\` is not a unit for \`${metric}\`; ${allowed}.`, unitStart, unitStart + unit.length));
   if ((LATENCY_METRICS as readonly string[]).includes(metric)) {
@@ -124,14 +147,15 @@ function readAmount(expr: string, at: number, numberText: string, metric: Thresh
     if (unit === 'us' || unit === 'µs') return done(raw / 1000);
     return badUnit(percentIsShare ? 'use `ms` (the default), `s` or `%` (of the baseline)' : 'use `ms` (the default) or `s`');
   }
-  if (metric === 'error_rate') {
+  if (metric === 'error_rate' || metric === 'checks') {
+    const what = metric === 'checks' ? 'A share of passed checks' : 'An error rate';
     if (unit === '%') {
-      if (raw < 0 || raw > 100) return failed(fail('An error rate is between 0% and 100%.', numberStart, unitStart + 1));
+      if (raw < 0 || raw > 100) return failed(fail(`${what} is between 0% and 100%.`, numberStart, unitStart + 1));
       return done(raw / 100);
     }
     if (unit === '') {
       if (raw < 0 || raw > 1) {
-        return failed(fail(`An error rate without % is a fraction from 0 to 1: write \`${numberText}%\` or \`${raw / 100}\`.`, numberStart, numberEnd));
+        return failed(fail(`${what} without % is a fraction from 0 to 1: write \`${numberText}%\` or \`${raw / 100}\`.`, numberStart, numberEnd));
       }
       return done(raw);
     }
@@ -147,8 +171,11 @@ function readAmount(expr: string, at: number, numberText: string, metric: Thresh
 }
 
 /** After `METRIC OP baseline`: nothing, or `+ AMOUNT`, `- AMOUNT`, `* FACTOR`. */
-function parseBaselineBound(expr: string, at: number, metric: ThresholdMetric, op: ThresholdOp, fail: Fail): ThresholdParse {
-  const result = (bound: BaselineBound): ThresholdParse => ({ ok: true, threshold: { expression: expr.trim(), metric, op, value: 0, baseline: bound } });
+function parseBaselineBound(expr: string, at: number, metric: ThresholdMetric, op: ThresholdOp, fail: Fail, iteration: boolean): ThresholdParse {
+  const result = (bound: BaselineBound): ThresholdParse => ({
+    ok: true,
+    threshold: { expression: expr.trim(), metric, op, value: 0, baseline: bound, ...(iteration ? { iteration: true } : {}) },
+  });
   SPACE_RE.lastIndex = at;
   SPACE_RE.exec(expr);
   at = SPACE_RE.lastIndex;
@@ -180,7 +207,7 @@ function parseBaselineBound(expr: string, at: number, metric: ThresholdMetric, o
   }
   const amount = readAmount(expr, at, n[0], metric, fail, true);
   if (!amount.ok) return amount.failure;
-  const relative = amount.unit === '%' && metric !== 'error_rate';
+  const relative = amount.unit === '%' && metric !== 'error_rate' && metric !== 'checks';
   if (sign === '-' && relative && amount.value >= 1) {
     return fail('Subtracting 100% or more of the baseline leaves nothing to compare with; use a smaller share.', numberStart, amount.numberEnd + 1);
   }

@@ -43,6 +43,34 @@ export interface EndpointSpec {
   /** Redirects to follow (default: the test's, else 0). */
   follow_redirects?: number;
   thresholds?: string[];
+  /** Assertions on each answer: `status == 200`, `json $.id exists`, ... */
+  checks?: string[];
+}
+
+/** `sequential` (default, wraps around) or `random`. */
+export type DataOrder = 'sequential' | 'random';
+
+/** A CSV feeder: one row per iteration, columns as `{{data.COLUMN}}`. */
+export interface DataSpec {
+  /** A CSV file with a header row, relative to the spec. */
+  file: string;
+  order?: DataOrder;
+}
+
+/** One step of a flow: an endpoint, plus what to capture from its answer and how long to pause. */
+export interface StepSpec {
+  name: string;
+  url: string;
+  method?: HttpMethod;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  expected_status_codes?: ExpectedStatus[];
+  thresholds?: string[];
+  /** NAME → source (`json PATH`, `header NAME`, `regex "PATTERN"`, `status`). */
+  capture?: Record<string, string>;
+  checks?: string[];
+  /** A pause after this step (`200ms`, `1s`); in no latency figure. */
+  think_time?: string;
 }
 
 export interface TestSpec {
@@ -63,6 +91,17 @@ export interface TestSpec {
   // ... or several endpoints
   endpoints?: EndpointSpec[];
   distribution_strategy?: DistributionStrategy;
+
+  // ... or a flow
+  steps?: StepSpec[];
+  data?: DataSpec;
+  /** Flows: total iterations (default 10), or `duration_seconds`. */
+  iterations?: number;
+  /** Flows: the open model, iteration arrivals per second. */
+  iterations_per_second?: number;
+
+  /** Checks on the single request (`url`). */
+  checks?: string[];
 
   // load shape
   concurrency?: number;
@@ -93,4 +132,6 @@ export const DEFAULTS = {
   ramp_up_seconds: 0,
   follow_redirects: 0,
   workers: 'auto',
+  iterations: 10,
+  data_order: 'sequential' as DataOrder,
 } as const;

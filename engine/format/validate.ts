@@ -114,6 +114,15 @@ function translate(err: ErrorObject, value: unknown, loc: Locator): SpecDiagnost
     case 'if':
       // The failing `then` branch reports its own errors.
       return null;
+    case 'propertyNames': {
+      const name = String(params.propertyName);
+      return error(
+        C.invalidValue,
+        `\`${name}\` is not a capture name: use letters, digits and _ (not a digit first), e.g. \`${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')}\`.`,
+        loc.keyRange([...path, name]),
+        { name },
+      );
+    }
     case 'required': {
       const missing = String(params.missingProperty);
       if (path.length === 0 && missing === 'name') {
@@ -135,6 +144,14 @@ function translate(err: ErrorObject, value: unknown, loc: Locator): SpecDiagnost
       const allowed = Object.keys(props);
       const suggestion = closest(key, allowed);
       const where = path.length === 0 ? '' : ` in \`${label}\``;
+      if ((key === 'capture' || key === 'think_time') && (path.length === 0 || path[0] === 'endpoints')) {
+        return error(
+          C.unknownKey,
+          `\`${key}\` belongs to a step of a flow (\`steps:\`), not to ${path.length === 0 ? 'a single-request test' : 'an endpoint'}: endpoints are independent requests and have no later step to pass a value to.`,
+          loc.keyRange([...path, key]),
+          { key, suggestion: null },
+        );
+      }
       const message = suggestion
         ? `Unknown key \`${key}\`${where}; did you mean \`${suggestion}\`?`
         : `Unknown key \`${key}\`${where}. Known keys: ${allowed.join(', ')}.`;
@@ -158,6 +175,9 @@ function translate(err: ErrorObject, value: unknown, loc: Locator): SpecDiagnost
         return error(C.notAMapping, 'A test must be a mapping of fields, e.g. `name: My test` and `url: /items`.', loc.valueRange(path));
       }
       const got = err.data;
+      if (path[path.length - 1] === 'think_time' && typeof got === 'number') {
+        return error(C.invalidType, `\`${label}\` needs a unit: \`${got}ms\` or \`${got}s\`.`);
+      }
       if (types.includes('string') && (typeof got === 'number' || typeof got === 'boolean')) {
         return error(C.invalidType, `\`${label}\` must be a string: quote it (\`"${String(got)}"\`).`);
       }
@@ -202,6 +222,11 @@ function translate(err: ErrorObject, value: unknown, loc: Locator): SpecDiagnost
       if (label === 'workers') {
         return error(C.invalidValue, `\`workers\` must be \`auto\` or a whole number of threads from 1, not \`${show(err.data)}\`.`);
       }
+      if (path[path.length - 1] === 'think_time') {
+        return error(C.invalidValue, `\`${label}\` must be a duration with a unit, such as \`200ms\` or \`1.5s\`, not \`${show(err.data)}\`.`);
+      }
+      // A capture name's pattern: reported once, by the `propertyNames` case.
+      if ((err as { propertyName?: string }).propertyName !== undefined) return null;
       return error(C.invalidValue, `\`${label}\` is not in the expected form.`);
     default:
       return error(C.invalidValue, `\`${label || 'test'}\` ${err.message ?? 'is invalid'}.`);

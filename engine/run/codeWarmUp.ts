@@ -87,6 +87,7 @@ export function warmUpPlan(plan: RunPlan, origin: string): RunPlan {
     headers: e.headers.filter(([name]) => name.toLowerCase() !== 'host'),
     expectedStatus: null,
     thresholds: [],
+    checks: [],
   }));
   return {
     ...plan,
@@ -101,6 +102,8 @@ export function warmUpPlan(plan: RunPlan, origin: string): RunPlan {
     insecureTls: false,
     workers: 1,
     endpoints,
+    // A flow warms as its steps in turn; steps that need a capture cannot render and are skipped.
+    flow: null,
     thresholds: [],
   };
 }

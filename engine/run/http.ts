@@ -294,6 +294,8 @@ export class RequestSlot {
   captured: Buffer[] | null = null;
   capturedBytes = 0;
   truncated = false;
+  /** How much of the body to keep when it is kept: the sample size, or more when checks or captures read it. */
+  bodyLimit = 0;
   responseHeaders: Buffer[] | null = null;
   /** Set by the owner: continues this slot's loop later (bound once, no per-request closure). */
   resume: () => void = () => undefined;
@@ -371,6 +373,7 @@ export class RequestSlot {
     this.captured = null;
     this.capturedBytes = 0;
     this.truncated = false;
+    this.bodyLimit = this.sampleBodyBytes;
     this.responseHeaders = null;
     this.abortFn = null;
     this.redirects = 0;
@@ -472,7 +475,7 @@ export class RequestSlot {
   onData(chunk: Buffer): boolean {
     this.bytesReceived += chunk.length;
     if (this.capture && this.captured !== null) {
-      const room = this.sampleBodyBytes - this.capturedBytes;
+      const room = this.bodyLimit - this.capturedBytes;
       if (room > 0) {
         const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
         this.captured.push(Buffer.from(piece));

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { redact } from '../format';
 import type { PlanEndpoint, RunPlan } from '../format/plan';
 import type { Histogram } from 'hdr-histogram-js';
-import type { EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, SampledRequest, TimelinePoint } from '../format/result';
+import type { CheckResult, EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, SampledRequest, TimelinePoint } from '../format/result';
 import { ERROR_TYPES, RESULT_SCHEMA_VERSION } from '../format/result';
 import { warmCode } from './codeWarmUp';
 import { classifyError, ConnectDeadlineError, DeadlineError, describeError, ERROR_INDEX } from './errors';
@@ -15,7 +15,9 @@ import { encodeHistogram, Interval, Stats, sumStats, toMicros } from './metrics'
 import { intervalToPart, statsToPart, type IntervalPart, type RunPart } from './parts';
 import { buildSample, EndpointSampler, type SampleKind } from './samples';
 import { createPicker, dueOffsetMs, loopStartMs, type Picker } from './scheduler';
-import { baselineMetricsOf, evaluate, type BaselineMetrics } from './verdict';
+import { baselineMetricsOf, evaluate, type BaselineMetrics, type FlowFacts } from './verdict';
+import { Answer, EVALUATION_BODY_LIMIT } from './checks';
+import { checkResults, EndpointEvaluation, evaluateAnswer, FlowState, type Evaluated, type Iteration } from './flow';
 
 export type RunLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -74,6 +76,18 @@ const TIMER_ONLY_GAP_MS = 2;
 const MIN_TAIL_SECONDS = 0.25;
 const UNEXPECTED_STATUS = ERROR_INDEX.unexpected_status;
 const TIMEOUT = ERROR_INDEX.timeout;
+const CHECK_FAILED = ERROR_INDEX.check_failed;
+const CAPTURE_FAILED = ERROR_INDEX.capture_failed;
+const BODY_TOO_LARGE = ERROR_INDEX.body_too_large;
+
+/** The first `limit` bytes of a kept body, for a sample. */
+function cutBody(chunks: Buffer[] | null, limit: number, truncated: boolean): { body: Buffer[] | null; truncated: boolean } {
+  if (chunks === null) return { body: null, truncated };
+  let size = 0;
+  for (const c of chunks) size += c.length;
+  if (size <= limit) return { body: chunks, truncated };
+  return { body: [Buffer.concat(chunks).subarray(0, limit)], truncated: true };
+}
 
 interface EndpointState {
   plan: PlanEndpoint;
@@ -121,6 +135,14 @@ class Run implements SlotOwner {
   private readonly id: string;
   private readonly sampleBodyBytes: number;
   private readonly endpoints: EndpointState[];
+  /** Checks and captures of each endpoint (or step). */
+  private readonly evaluations: EndpointEvaluation[];
+  /** Flows: the iterations; null for a test of independent requests. */
+  private readonly flow: FlowState | null;
+  /** Flows: the iteration each slot (a virtual user) is running. */
+  private readonly iterations: Array<Iteration | null>;
+  /** Per slot: whether its last request failed, and what its answer gave. */
+  private readonly outcomes: Array<{ failed: boolean; evaluated: Evaluated | null; error: string | null }>;
   private readonly slots: RequestSlot[] = [];
   private readonly free: RequestSlot[] = [];
   private readonly sampleKinds: Array<SampleKind | null>;
@@ -165,9 +187,13 @@ class Run implements SlotOwner {
     this.baseline = options.baseline ? baselineMetricsOf(options.baseline) : null;
     this.sampleBodyBytes = options.sampleBodyBytes ?? DEFAULT_SAMPLE_BODY_BYTES;
     this.rampMs = Math.max(0, plan.rampUpSeconds * 1000);
-    this.rate = plan.requestsPerSecond ?? 0;
+    this.rate = plan.requestsPerSecond ?? plan.flow?.iterationsPerSecond ?? 0;
     this.offset = options.arrivals?.offset ?? 0;
     this.stride = Math.max(1, options.arrivals?.stride ?? 1);
+    this.evaluations = plan.endpoints.map((e) => new EndpointEvaluation(e));
+    this.flow = plan.flow === null ? null : new FlowState(plan.flow);
+    this.iterations = new Array<Iteration | null>(Math.max(1, plan.concurrency)).fill(null);
+    this.outcomes = Array.from({ length: Math.max(1, plan.concurrency) }, () => ({ failed: false, evaluated: null, error: null }));
     this.endpoints = plan.endpoints.map((endpoint) => ({
       plan: endpoint,
       stats: new Stats(plan.model === 'closed'),
@@ -259,7 +285,7 @@ class Run implements SlotOwner {
 
   private setUp(): void {
     if (this.plan.endpoints.length === 0) throw new Error('the plan has no endpoints');
-    if (this.plan.model === 'open' && !(this.rate > 0)) throw new Error('the open model needs requests_per_second > 0');
+    if (this.plan.model === 'open' && !(this.rate > 0)) throw new Error('the open model needs requests_per_second (iterations_per_second for a flow) > 0');
     for (const state of this.endpoints) {
       if (isStaticEndpoint(state.plan)) state.prepared = prepareRequest(state.plan, { requestIndex: 0 }, this.plan.timeoutMs);
     }
@@ -386,6 +412,10 @@ class Run implements SlotOwner {
   /** Closed model: the slot's next request, if the run goes on. */
   private next(slot: RequestSlot, at = 0): void {
     if (this.stopping) return;
+    if (this.flow !== null) {
+      this.flowNext(slot, this.flow);
+      return;
+    }
     const total = this.plan.totalRequests;
     if (total !== null && this.issued >= total) {
       this.stopScheduling();
@@ -399,11 +429,128 @@ class Run implements SlotOwner {
     this.send(slot, now, now);
   }
 
+  // ---- flows ----
+
+  /** Closed model: the virtual user on `slot` runs its iteration's current step, or starts one. */
+  private flowNext(slot: RequestSlot, flow: FlowState): void {
+    const now = performance.now();
+    let iteration = this.iterations[slot.id];
+    if (iteration === null) {
+      if (!flow.canStart() || (this.endAt !== null && now >= this.endAt)) {
+        if (flow.active === 0 || this.endAt !== null) this.stopScheduling();
+        return;
+      }
+      iteration = flow.start(now);
+      this.iterations[slot.id] = iteration;
+    }
+    this.sendStep(slot, iteration, iteration.step === 0 ? iteration.dueAt : now, now);
+  }
+
+  private sendStep(slot: RequestSlot, iteration: Iteration, due: number, now: number): void {
+    const index = this.issued++;
+    const state = this.endpoints[iteration.step];
+    let prepared = state.prepared;
+    if (prepared === null) {
+      try {
+        prepared = prepareRequest(state.plan, { requestIndex: index, captures: iteration.captures, data: iteration.data }, this.plan.timeoutMs);
+      } catch (err) {
+        state.stats.failed++;
+        state.stats.errorCounts[ERROR_INDEX.other]++;
+        this.interval.errors++;
+        if (state.sampler.firstError('other', ERROR_INDEX.other)) this.log('warn', `${state.plan.name}: cannot build the request: ${describeError(err)}`);
+        this.endIteration(slot, iteration, performance.now(), true, true);
+        return;
+      }
+    }
+    this.inFlight++;
+    this.sending = true;
+    slot.send(prepared, iteration.step, index, due, now);
+    this.sending = false;
+  }
+
+  /** After a step's answer: the next step (after its think time), or the iteration's end. */
+  private afterStep(slot: RequestSlot, flow: FlowState): void {
+    const iteration = this.iterations[slot.id];
+    if (iteration === null) return;
+    const failed = this.outcomes[slot.id].failed;
+    const think = this.evaluations[iteration.step].thinkTimeMs;
+    const last = iteration.step + 1 >= flow.plan.steps.length;
+    // As for plain requests: after a failure undici may still be unwinding, so continue on a fresh stack.
+    const defer = this.sending || slot.error !== null;
+    if (failed) {
+      this.endIteration(slot, iteration, performance.now(), true, defer);
+    } else if (!last) {
+      iteration.step++;
+      if (think > 0) this.later(think, slot.resume);
+      else if (defer) setImmediate(slot.resume);
+      else this.next(slot);
+    } else if (think > 0) {
+      this.later(think, () => this.endIteration(slot, iteration, performance.now(), false, false));
+    } else {
+      this.endIteration(slot, iteration, performance.now(), false, defer);
+    }
+  }
+
+  /** Ends the slot's iteration; the slot then starts the next one (closed model) or waits for an arrival (open). */
+  private endIteration(slot: RequestSlot, iteration: Iteration, at: number, failed: boolean, defer: boolean): void {
+    const flow = this.flow;
+    if (flow === null) return;
+    flow.end(iteration, at, failed);
+    this.iterations[slot.id] = null;
+    if (this.stopping) {
+      if (this.inFlight === 0) this.finish();
+      return;
+    }
+    if (!flow.canStart() && flow.active === 0) {
+      this.stopScheduling();
+      return;
+    }
+    if (this.plan.model === 'open') this.free.push(slot);
+    else if (defer) setImmediate(slot.resume);
+    else this.next(slot);
+  }
+
+  /** Open model for flows: starts every iteration now due, drops those that find no free virtual user. */
+  private arriveIterations(flow: FlowState): void {
+    const now = performance.now();
+    for (;;) {
+      if (!flow.canStart()) {
+        if (flow.active === 0) this.stopScheduling();
+        return;
+      }
+      const due = this.t0 + dueOffsetMs(flow.arrivals, this.rate, this.rampMs);
+      if (this.endAt !== null && due >= this.endAt) {
+        this.stopScheduling();
+        return;
+      }
+      if (due > now) {
+        const sleep = Math.floor(due - now - SPIN_MS - TIMER_LATE_MS);
+        if (sleep >= 1) this.arrivalTimeout = setTimeout(this.tickBound, sleep);
+        else this.arrivalImmediate = setImmediate(this.tickBound);
+        return;
+      }
+      const slot = this.free.pop();
+      if (slot === undefined) {
+        flow.drop();
+        this.endpoints[0].stats.dropped++;
+        this.interval.dropped++;
+        continue;
+      }
+      const iteration = flow.start(due);
+      this.iterations[slot.id] = iteration;
+      this.sendStep(slot, iteration, due, performance.now());
+    }
+  }
+
   /** Open model: sends every request now due, counts as dropped those that find no free slot. */
   private arrive(): void {
     this.arrivalTimeout = null;
     this.arrivalImmediate = null;
     if (this.stopping) return;
+    if (this.flow !== null) {
+      this.arriveIterations(this.flow);
+      return;
+    }
     const total = this.plan.totalRequests;
     const now = performance.now();
     for (;;) {
@@ -455,9 +602,12 @@ class Run implements SlotOwner {
 
   wantsBody(slot: RequestSlot): boolean {
     const state = this.endpoints[slot.endpointIndex];
-    const kind = state.sampler.choose(slot.status, state.expected[slot.status] === 1);
+    const evaluation = this.evaluations[slot.endpointIndex];
+    const iteration = this.flow === null ? null : this.iterations[slot.id];
+    const kind = iteration?.sampled === true ? 'first' : state.sampler.choose(slot.status, state.expected[slot.status] === 1);
     this.sampleKinds[slot.id] = kind;
-    return kind !== null;
+    if (evaluation.needsBody) slot.bodyLimit = Math.max(slot.bodyLimit, EVALUATION_BODY_LIMIT);
+    return kind !== null || evaluation.needsBody || evaluation.needsHeaders;
   }
 
   onSlotDone(slot: RequestSlot): void {
@@ -468,7 +618,9 @@ class Run implements SlotOwner {
       if (this.inFlight === 0) this.finish();
       return;
     }
-    if (this.plan.model === 'open') {
+    if (this.flow !== null) {
+      this.afterStep(slot, this.flow);
+    } else if (this.plan.model === 'open') {
       this.free.push(slot);
     } else if (this.sending || slot.error !== null) {
       // A failure: undici may be in the middle of failing a client's whole queue (or inside
@@ -485,18 +637,38 @@ class Run implements SlotOwner {
     const err = slot.error;
     const status = slot.status;
     let errorIndex = -1;
+    const outcome = this.outcomes[slot.id];
+    outcome.evaluated = null;
+    outcome.error = null;
     if (err === null) {
       stats.statusCounts[status]++;
-      if (state.expected[status] === 1) {
-        stats.successful++;
-      } else {
-        stats.failed++;
-        errorIndex = UNEXPECTED_STATUS;
+      if (state.expected[status] !== 1) errorIndex = UNEXPECTED_STATUS;
+      const evaluation = this.evaluations[slot.endpointIndex];
+      if (evaluation.evaluates) {
+        if (evaluation.needsBody && slot.truncated) {
+          if (errorIndex < 0) errorIndex = BODY_TOO_LARGE;
+          outcome.error = `the answer is larger than ${EVALUATION_BODY_LIMIT / 1024 / 1024} MiB: too large to check or capture from`;
+        } else {
+          const iteration = this.flow === null ? null : this.iterations[slot.id];
+          const answer = new Answer(status, slot.endedAt - slot.dueAt, slot.responseHeaders, slot.captured);
+          const evaluated = evaluateAnswer(evaluation, answer, errorIndex < 0, iteration, this.flow?.secretCaptures ?? new Set());
+          outcome.evaluated = evaluated;
+          if (errorIndex < 0 && evaluated.failedChecks.length > 0) {
+            errorIndex = CHECK_FAILED;
+            outcome.error = `check failed: ${evaluated.failedChecks.join('; ')}`;
+          } else if (errorIndex < 0 && evaluated.captureError !== null) {
+            errorIndex = CAPTURE_FAILED;
+            outcome.error = evaluated.captureError;
+          }
+        }
       }
+      if (errorIndex < 0) stats.successful++;
+      else stats.failed++;
     } else {
       stats.failed++;
       errorIndex = ERROR_INDEX[classifyError(err)];
     }
+    outcome.failed = errorIndex >= 0;
     if (errorIndex >= 0) {
       stats.errorCounts[errorIndex]++;
       this.interval.errors++;
@@ -519,34 +691,57 @@ class Run implements SlotOwner {
     const kind = this.sampleKinds[slot.id];
     if (kind !== null) {
       this.takeSample(slot, state, kind, errorIndex);
-    } else if (err !== null && state.sampler.firstError(ERROR_TYPES[errorIndex], errorIndex)) {
+    } else if (errorIndex >= 0 && errorIndex !== UNEXPECTED_STATUS && state.sampler.firstError(ERROR_TYPES[errorIndex], errorIndex)) {
       this.takeSample(slot, state, 'error', errorIndex);
     }
-    if (err !== null && errorIndex >= 0 && stats.errorCounts[errorIndex] === 1) {
-      this.log('warn', `${state.plan.name}: first ${ERROR_TYPES[errorIndex]} error: ${describeError(err)}`);
+    if (errorIndex >= 0 && stats.errorCounts[errorIndex] === 1 && (err !== null || outcome.error !== null)) {
+      const what = err !== null ? describeError(err) : (outcome.error ?? '');
+      this.log('warn', `${state.plan.name}: first ${ERROR_TYPES[errorIndex]} error: ${redact(what, this.iterationSecrets(slot))}`);
     }
+  }
+
+  /** The plan's secrets, plus the secret values captured in the slot's iteration. */
+  private iterationSecrets(slot: RequestSlot): readonly string[] {
+    const iteration = this.flow === null ? null : this.iterations[slot.id];
+    if (iteration === null || iteration.secrets.length === 0) return this.plan.secrets;
+    return [...this.plan.secrets, ...iteration.secrets].sort((a, b) => b.length - a.length);
   }
 
   private takeSample(slot: RequestSlot, state: EndpointState, kind: SampleKind | 'error', errorIndex: number): void {
     if (slot.prepared === null) return;
+    const secrets = this.iterationSecrets(slot);
+    const outcome = this.outcomes[slot.id];
+    const kept = cutBody(slot.captured, this.sampleBodyBytes, slot.truncated);
     const sample = buildSample({
       endpoint: state.plan.name,
       prepared: slot.prepared,
       status: slot.status > 0 ? slot.status : null,
       responseHeaders: slot.responseHeaders,
-      body: slot.captured,
-      bodyTruncated: slot.truncated,
+      body: kept.body,
+      bodyTruncated: kept.truncated,
       latencyMs: slot.endedAt - slot.dueAt,
       error:
         slot.error !== null
           ? describeError(slot.error)
-          : errorIndex === UNEXPECTED_STATUS
-            ? `unexpected status ${slot.status}`
-            : null,
+          : outcome.error !== null
+            ? outcome.error
+            : errorIndex === UNEXPECTED_STATUS
+              ? `unexpected status ${slot.status}`
+              : null,
       errorType: errorIndex >= 0 ? ERROR_TYPES[errorIndex] : null,
-      secrets: this.plan.secrets,
+      secrets,
       sampleBodyBytes: this.sampleBodyBytes,
     });
+    const evaluated = outcome.evaluated;
+    if (evaluated !== null && evaluated.failedChecks.length > 0) sample.failed_checks = evaluated.failedChecks.map((c) => redact(c, secrets));
+    const iteration = this.flow === null ? null : this.iterations[slot.id];
+    if (iteration !== null) {
+      sample.iteration = iteration.index;
+      sample.step_index = iteration.step;
+      const captured: Record<string, string> = {};
+      for (const [name, value] of evaluated?.captured ?? []) captured[name] = this.flow?.secretCaptures.has(name) === true ? '***' : redact(value, secrets);
+      sample.captured = captured;
+    }
     state.sampler.add(sample, kind);
     this.options.onSample?.(sample);
   }
@@ -578,6 +773,7 @@ class Run implements SlotOwner {
   private closeInterval(t: number, seconds: number): void {
     if (this.options.onPart !== undefined) this.rawIntervals.push(intervalToPart(t, seconds, this.interval, this.inFlight));
     this.timeline.push(this.point(t, seconds, this.interval));
+    if (this.flow !== null) this.flow.finishedInInterval = 0;
     const closed = this.interval;
     this.interval = this.previous;
     this.interval.reset();
@@ -597,6 +793,7 @@ class Run implements SlotOwner {
       in_flight: this.inFlight,
     };
     if (this.plan.model === 'open') point.dropped = interval.dropped;
+    if (this.flow !== null) point.iterations = this.flow.finishedInInterval;
     return point;
   }
 
@@ -645,9 +842,12 @@ class Run implements SlotOwner {
     if (this.options.onProgress === undefined) return;
     const elapsed = this.elapsedSeconds();
     const { overall: summary, endpoints } = this.snapshot(elapsed);
-    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, summary, endpoints, this.baseline);
+    const checks = checkResults(this.evaluations);
+    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, summary, endpoints, this.baseline, this.facts(checks));
     let progress: number | null = null;
-    if (this.plan.totalRequests !== null && this.plan.totalRequests > 0) progress = Math.min(1, this.issued / this.plan.totalRequests);
+    const iterations = this.plan.flow?.iterations ?? null;
+    if (this.flow !== null && iterations !== null && iterations > 0) progress = Math.min(1, this.flow.arrivals / iterations);
+    else if (this.plan.totalRequests !== null && this.plan.totalRequests > 0) progress = Math.min(1, this.issued / this.plan.totalRequests);
     else if (this.plan.durationSeconds !== null && this.plan.durationSeconds > 0) progress = Math.min(1, elapsed / this.plan.durationSeconds);
     const point = this.timeline[this.timeline.length - 1];
     this.options.onProgress({
@@ -661,7 +861,24 @@ class Run implements SlotOwner {
       summary,
       endpoints,
       thresholds: verdict.thresholds,
+      ...this.flowFigures(checks, elapsed),
     });
+  }
+
+  private facts(checks: CheckResult[]): FlowFacts {
+    return { checks, iterationDuration: this.flow !== null && this.flow.completed + this.flow.failed > 0 ? this.flow.durationSummary() : null };
+  }
+
+  /** The result and progress additions of checks and flows. */
+  private flowFigures(checks: CheckResult[], seconds: number): Pick<RunResult, 'checks' | 'iterations' | 'iteration_duration_ms' | 'skipped_steps'> {
+    const out: Pick<RunResult, 'checks' | 'iterations' | 'iteration_duration_ms' | 'skipped_steps'> = {};
+    if (checks.length > 0) out.checks = checks;
+    if (this.flow !== null) {
+      out.iterations = this.flow.counts(seconds);
+      out.iteration_duration_ms = this.flow.durationSummary();
+      out.skipped_steps = this.flow.skipped;
+    }
+    return out;
   }
 
   // ---- stopping ----
@@ -718,7 +935,8 @@ class Run implements SlotOwner {
   private result(): RunResult {
     const duration = this.t0 > 0 ? Math.max(0, (this.endedAt - this.t0) / 1000) : 0;
     const { overall: metrics, overallLatency, endpoints } = this.snapshot(duration);
-    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, metrics, endpoints, this.baseline);
+    const checks = checkResults(this.evaluations);
+    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, metrics, endpoints, this.baseline, this.facts(checks));
     const reasons = [...verdict.failure_reasons];
     if (this.status === 'cancelled') reasons.unshift('run cancelled');
     if (this.status === 'failed') reasons.unshift(`run failed: ${this.failure ?? 'unknown error'}`);
@@ -743,6 +961,7 @@ class Run implements SlotOwner {
       histogram: encodeHistogram(overallLatency),
       schema_version: RESULT_SCHEMA_VERSION,
       baseline_run: this.options.baseline?.id ?? null,
+      ...this.flowFigures(checks, duration),
     };
     // Per endpoint too, so that a comparison can show each endpoint's whole distribution.
     this.endpoints.forEach((state, i) => {

@@ -5,10 +5,35 @@
 // test (or an endpoint) states an `error_rate` threshold, that threshold is the tolerance for
 // errors; otherwise every request must succeed. A run with no completed request does not pass.
 import type { ParsedThreshold, PlanEndpoint } from '../format/plan';
-import type { EndpointMetrics, Metrics, ThresholdResult } from '../format/result';
+import type { CheckResult, EndpointMetrics, LatencySummary, Metrics, ThresholdResult } from '../format/result';
 import { baselineLimit } from '../format/threshold';
 
-export function measure(threshold: ParsedThreshold, metrics: Metrics): number | null {
+/** What thresholds on checks and on whole iterations are measured on. */
+export interface FlowFacts {
+  checks: readonly CheckResult[];
+  /** Flows only; null before any iteration finished. */
+  iterationDuration: LatencySummary | null;
+}
+
+/** The share of passed checks (of one step or endpoint, or all), or null when none ran. */
+export function checkShare(checks: readonly CheckResult[], step: string | null): number | null {
+  let passes = 0;
+  let total = 0;
+  for (const c of checks) {
+    if (step !== null && c.step !== step) continue;
+    passes += c.passes;
+    total += c.passes + c.fails;
+  }
+  return total > 0 ? passes / total : null;
+}
+
+export function measure(threshold: ParsedThreshold, metrics: Metrics, facts?: FlowFacts, endpoint: string | null = null): number | null {
+  if (threshold.metric === 'checks') return facts ? checkShare(facts.checks, endpoint) : null;
+  if (threshold.iteration === true) {
+    const d = facts?.iterationDuration ?? null;
+    if (d === null) return null;
+    return threshold.metric === 'p99.9' ? d.p99_9 : d[threshold.metric as Exclude<typeof threshold.metric, 'p99.9' | 'error_rate' | 'rps' | 'dropped' | 'checks'>];
+  }
   const lat = metrics.latency_ms;
   const completed = metrics.total_requests;
   switch (threshold.metric) {
@@ -45,6 +70,7 @@ const trim = (n: number, digits: number): string => String(Math.round(n * 10 ** 
 export function formatActual(threshold: ParsedThreshold, actual: number): string {
   switch (threshold.metric) {
     case 'error_rate':
+    case 'checks':
       return `${trim(actual * 100, 2)}%`;
     case 'rps':
       return trim(actual, 1);
@@ -77,9 +103,16 @@ export function baselineMetricsOf(result: { metrics: Metrics; endpoint_metrics: 
  * (test or endpoint), or null when there is none: a baseline threshold then reads `no baseline`
  * and holds.
  */
-export function judge(threshold: ParsedThreshold, metrics: Metrics, endpoint: string | null, baseline: Metrics | null): { result: ThresholdResult; reason: string | null } {
-  const actual = measure(threshold, metrics);
-  const baselineValue = baseline === null ? null : measure(threshold, baseline);
+export function judge(
+  threshold: ParsedThreshold,
+  metrics: Metrics,
+  endpoint: string | null,
+  baseline: Metrics | null,
+  facts?: FlowFacts,
+): { result: ThresholdResult; reason: string | null } {
+  const actual = measure(threshold, metrics, facts, endpoint);
+  // Checks and whole iterations are not in a baseline's metrics: such a threshold reads `no baseline`.
+  const baselineValue = baseline === null || threshold.metric === 'checks' || threshold.iteration === true ? null : measure(threshold, baseline);
   const prefix = endpoint === null ? '' : `${endpoint}: `;
   if (threshold.baseline !== undefined && baselineValue === null) {
     return { result: { expression: threshold.expression, endpoint, actual, passed: true, baseline: null, limit: null, no_baseline: true }, reason: null };
@@ -89,7 +122,8 @@ export function judge(threshold: ParsedThreshold, metrics: Metrics, endpoint: st
   const passed = actual !== null && holds(threshold.op, actual, limit);
   const result: ThresholdResult = { expression: threshold.expression, endpoint, actual, passed, baseline: baselineValue, limit };
   if (passed) return { result, reason: null };
-  let why = actual === null ? 'no requests completed' : `was ${formatActual(threshold, actual)}`;
+  const none = threshold.metric === 'checks' ? 'no checks ran' : threshold.iteration === true ? 'no iterations finished' : 'no requests completed';
+  let why = actual === null ? none : `was ${formatActual(threshold, actual)}`;
   if (threshold.baseline !== undefined && baselineValue !== null && actual !== null) {
     why += ` (baseline ${formatActual(threshold, baselineValue)}, ${formatChange(threshold, actual, baselineValue)}, limit ${formatActual(threshold, limit)})`;
   }
@@ -114,9 +148,10 @@ function check(
   baseline: Metrics | null,
   results: ThresholdResult[],
   reasons: string[],
+  facts?: FlowFacts,
 ): void {
   for (const threshold of thresholds) {
-    const { result, reason } = judge(threshold, metrics, endpoint, baseline);
+    const { result, reason } = judge(threshold, metrics, endpoint, baseline, facts);
     results.push(result);
     if (reason !== null) reasons.push(reason);
   }
@@ -134,17 +169,20 @@ export function evaluate(
   overall: Metrics,
   perEndpoint: readonly EndpointMetrics[],
   baseline: BaselineMetrics | null = null,
+  facts?: FlowFacts,
 ): Verdict {
   const results: ThresholdResult[] = [];
   const reasons: string[] = [];
-  check(planThresholds, overall, null, baseline?.overall ?? null, results, reasons);
+  check(planThresholds, overall, null, baseline?.overall ?? null, results, reasons, facts);
   endpoints.forEach((endpoint, i) => {
     if (endpoint.thresholds.length > 0 && perEndpoint[i] !== undefined) {
-      check(endpoint.thresholds, perEndpoint[i], endpoint.name, baseline?.endpoints.get(endpoint.name) ?? null, results, reasons);
+      check(endpoint.thresholds, perEndpoint[i], endpoint.name, baseline?.endpoints.get(endpoint.name) ?? null, results, reasons, facts);
     }
   });
 
   const testTolerates = planThresholds.some((t) => t.metric === 'error_rate');
+  // A `checks` threshold is the tolerance for failed checks (as error_rate is for all errors).
+  const testToleratesChecks = planThresholds.some((t) => t.metric === 'checks');
   if (overall.total_requests === 0) {
     reasons.push('no requests completed');
   } else if (!testTolerates) {
@@ -152,8 +190,11 @@ export function evaluate(
       const m = perEndpoint[i];
       if (m === undefined || m.failed_requests === 0) return;
       if (endpoint.thresholds.some((t) => t.metric === 'error_rate')) return;
+      const checksTolerated = testToleratesChecks || endpoint.thresholds.some((t) => t.metric === 'checks');
+      const failed = m.failed_requests - (checksTolerated ? (m.errors_by_type.check_failed ?? 0) : 0);
+      if (failed === 0) return;
       const label = endpoints.length > 1 ? `${endpoint.name}: ` : '';
-      reasons.push(`${label}${m.failed_requests} of ${m.total_requests} requests failed (${describeErrors(m)})`);
+      reasons.push(`${label}${failed} of ${m.total_requests} requests failed (${describeErrors(m)})`);
     });
   }
   return { passed: reasons.length === 0, failure_reasons: reasons, thresholds: results };

@@ -34,6 +34,8 @@ export interface PlanSource {
 
 /** The threads a plan runs on: `requested` (or the spec's `workers`) resolved against the cores. */
 export function resolveWorkerCount(plan: RunPlan, requested: number | 'auto' = plan.workers, cores = availableParallelism()): number {
+  // A flow's iterations, captures and checks live in one runner: a flow runs on one thread.
+  if (plan.flow !== null) return 1;
   let count: number;
   if (requested === 'auto') {
     const byLoad =

@@ -12,6 +12,8 @@ import {
 } from 'vscode-languageserver';
 import { BUILTINS, envLookup, linesOf, type ServiceContext } from './context';
 import { cursorContext, FLOW_KEY, ITEM, variablesOf, type PathSegment } from './lines';
+import { capturesBefore, dataFileOf, flowSteps } from './flowSteps';
+import { parseCsv } from '../../engine/format';
 import { docOf, enumOf, propertiesOf, schemaAt, typesOf, type Schema } from './schema';
 
 export const HEADER_VALUES: Readonly<Record<string, readonly string[]>> = {
@@ -46,6 +48,8 @@ export const THRESHOLD_METRICS: ReadonlyArray<[string, string]> = [
   ['error_rate', 'share of requests that failed or had an unexpected status: a percentage (1%) or a fraction (0.01)'],
   ['rps', 'achieved requests per second'],
   ['dropped', 'requests not sent because `concurrency` were in flight (open model), a count'],
+  ['checks', 'share of checks that passed (flows, endpoints or the single request): a percentage (99%) or a fraction'],
+  ['iteration_duration', 'flows: a latency metric over whole iterations, think time included, e.g. `iteration_duration p95 < 2s`'],
 ];
 export const THRESHOLD_OPS = ['<', '<=', '>', '>=', '=='] as const;
 
@@ -179,6 +183,7 @@ function templateItems(
   const wantVariables = !prefix.startsWith('$') && !prefix.startsWith('env:');
   if (wantVariables) {
     const seen = new Set<string>();
+    flowTemplateItems(items, lines, line, docStart, docEnd, range, close, seen, ctx);
     for (const v of variablesOf(lines, docStart, docEnd)) {
       if (seen.has(v.name)) continue;
       seen.add(v.name);
@@ -231,6 +236,61 @@ function templateItems(
       });
     }
   }
+}
+
+/** Inside a flow's `{{`: the values captured by earlier steps, and the `data.` columns. */
+function flowTemplateItems(
+  items: CompletionItem[],
+  lines: readonly string[],
+  line: number,
+  docStart: number,
+  docEnd: number,
+  range: Range,
+  close: string,
+  seen: Set<string>,
+  ctx: ServiceContext,
+): void {
+  const steps = flowSteps(lines, docStart, docEnd);
+  for (const { step, capture } of capturesBefore(steps, line)) {
+    if (seen.has(capture.name)) continue;
+    seen.add(capture.name);
+    const stepName = step.name ?? `#${step.index + 1}`;
+    items.push({
+      label: capture.name,
+      kind: CompletionItemKind.Variable,
+      detail: `captured by ${stepName}`,
+      documentation: md(`Captured by step \`${stepName}\` (line ${capture.line + 1})${capture.source ? `: \`${capture.source.replace(/`/g, "'")}\`` : ''}.`),
+      sortText: `0_${capture.name}`,
+      textEdit: { range, newText: capture.name + close },
+    });
+  }
+  const file = dataFileOf(lines, docStart, docEnd);
+  if (file === null || ctx.readFile === undefined) return;
+  const text = ctx.readFile(file);
+  if (text === null) return;
+  // The header is all completion needs: parse only the first lines, a data file may be large.
+  const parsed = parseCsv(firstRecords(text));
+  if (!parsed.ok) return;
+  for (const column of parsed.columns) {
+    const name = `data.${column}`;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    items.push({
+      label: name,
+      kind: CompletionItemKind.Field,
+      detail: `column of ${file}`,
+      documentation: md(`Column \`${column}\` of \`${file}\`: each iteration takes one row.`),
+      sortText: `0_${name}`,
+      filterText: name,
+      textEdit: { range, newText: name + close },
+    });
+  }
+}
+
+/** The start of a CSV text, enough for its header (whole lines, so a quoted newline in the header still parses). */
+function firstRecords(text: string): string {
+  const cut = text.indexOf('\n', 64 * 1024);
+  return cut < 0 ? text : text.slice(0, cut + 1);
 }
 
 function keySnippet(name: string, schema: Schema): string {
@@ -467,6 +527,21 @@ function thresholdItems(items: CompletionItem[], prefix: string, range: Range): 
   const start = range.start;
   const at = (offset: number): Range => ({ start: { line: start.line, character: start.character + offset }, end: range.end });
   let m: RegExpExecArray | null;
+  if ((m = /^([ \t]*iteration_duration[ \t]+)([\w.]*)$/.exec(prefix)) !== null) {
+    // `iteration_duration` takes a latency metric before its operator.
+    const r = at(m[1].length);
+    LATENCY_METRICS.forEach((metric, i) => {
+      items.push({
+        label: metric,
+        kind: CompletionItemKind.Field,
+        detail: `${metric} of whole iterations`,
+        sortText: String(i).padStart(2, '0'),
+        textEdit: { range: r, newText: `${metric} ` },
+        command: { title: 'Suggest', command: 'editor.action.triggerSuggest' },
+      });
+    });
+    return;
+  }
   if ((m = /^([ \t]*)([\w.]*)$/.exec(prefix)) !== null) {
     const r = at(m[1].length);
     THRESHOLD_METRICS.forEach(([metric, doc], i) => {
@@ -481,7 +556,7 @@ function thresholdItems(items: CompletionItem[], prefix: string, range: Range): 
     });
     return;
   }
-  if ((m = /^([ \t]*[\w.]+[ \t]+)([<>=]*)$/.exec(prefix)) !== null) {
+  if ((m = /^([ \t]*(?:iteration_duration[ \t]+)?[\w.]+[ \t]+)([<>=]*)$/.exec(prefix)) !== null) {
     const r = at(m[1].length);
     const words: Record<string, string> = { '<': 'below', '<=': 'at most', '>': 'above', '>=': 'at least', '==': 'exactly' };
     THRESHOLD_OPS.forEach((op, i) => {
@@ -489,12 +564,12 @@ function thresholdItems(items: CompletionItem[], prefix: string, range: Range): 
     });
     return;
   }
-  if ((m = /^([ \t]*([\w.]+)[ \t]*(?:<=|>=|==|<|>)[ \t]*[0-9.]+)([a-z%]*)$/.exec(prefix)) !== null) {
+  if ((m = /^([ \t]*(?:iteration_duration[ \t]+)?([\w.]+)[ \t]*(?:<=|>=|==|<|>)[ \t]*[0-9.]+)([a-z%]*)$/.exec(prefix)) !== null) {
     const metric = m[2];
     const r = at(m[1].length);
     const units: Array<[string, string]> = (LATENCY_METRICS as readonly string[]).includes(metric)
       ? [['ms', 'milliseconds (the default)'], ['s', 'seconds']]
-      : metric === 'error_rate'
+      : metric === 'error_rate' || metric === 'checks'
         ? [['%', 'percent']]
         : [];
     for (const [unit, doc] of units) items.push({ label: unit, kind: CompletionItemKind.Unit, detail: doc, textEdit: { range: r, newText: unit } });

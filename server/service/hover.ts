@@ -5,6 +5,7 @@ import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import { BUILTINS as SPEC_BUILTINS, parseThreshold, scanTemplates, type ParsedThreshold } from '../../engine/format';
 import { envLookup, linesOf, type ServiceContext } from './context';
 import { documentBounds, ITEM, keyPathAt, lineEntries, stripComment, variablesOf, type KeyEntry } from './lines';
+import { findCapture, flowSteps, stepAt } from './flowSteps';
 import { docOf, schemaAt, typesOf } from './schema';
 
 function markdown(value: string, line: number, start: number, end: number): Hover {
@@ -74,6 +75,10 @@ function templateHover(lines: readonly string[], lineNo: number, ch: number, ctx
     case 'variable': {
       const { start, end } = documentBounds(lines, lineNo);
       const def = variablesOf(lines, start, end).find((v) => v.name === expr.name);
+      if (!def) {
+        const flow = flowTemplateHover(lines, lineNo, start, end, expr.name);
+        if (flow !== null) return markdown(flow, lineNo, token.start, token.end);
+      }
       if (!def) return markdown(`${code(expr.name)} is not defined under \`variables\` in this test.`, lineNo, token.start, token.end);
       const value = def.entry.value;
       let text = `Variable ${code(expr.name)} (defined on line ${def.line + 1})`;
@@ -88,6 +93,29 @@ function templateHover(lines: readonly string[], lineNo: number, ch: number, ctx
       return markdown(text, lineNo, token.start, token.end);
     }
   }
+}
+
+/** A `{{name}}` in a flow: where it is captured, or which data column it is. */
+function flowTemplateHover(lines: readonly string[], lineNo: number, start: number, end: number, name: string): string | null {
+  const steps = flowSteps(lines, start, end);
+  if (name.startsWith('data.')) {
+    return `Column ${code(name.slice(5))} of the \`data\` file: each iteration takes one row.`;
+  }
+  if (steps.length === 0) return null;
+  const found = findCapture(steps, name);
+  if (!found) return null;
+  const { step, capture } = found;
+  const stepName = step.name !== null ? code(step.name) : `#${step.index + 1}`;
+  let text = `Captured by step ${stepName} (line ${capture.line + 1})${capture.source ? `: ${code(capture.source)}` : ''}.`;
+  const own = stepAt(steps, lineNo);
+  if (own !== undefined && own.index <= step.index) {
+    text +=
+      own.index === step.index
+        ? '\n\nThis is the step that captures it: the value is known only in the steps after it.'
+        : '\n\nThis step runs before that one: the value is not known here.';
+  }
+  text += '\n\nA captured value lives for one iteration of the flow.';
+  return text;
 }
 
 /** The threshold expression under the cursor: a block item `- p95 < 200ms` or an item of `[ ... ]`. */

@@ -6,6 +6,7 @@ import { scanTemplates, type ParsedFile } from '../../engine/format';
 import { linesOf } from './context';
 import { parsedOf } from './parsed';
 import { documentBounds, isDocEnd, isDocStart, variablesOf } from './lines';
+import { findCapture, flowSteps } from './flowSteps';
 
 function contains(outer: Range, inner: Range): boolean {
   const before = (a: Position, b: Position): boolean => a.line < b.line || (a.line === b.line && a.character <= b.character);
@@ -135,7 +136,13 @@ export function definition(doc: TextDocument, position: Position): Location | nu
   const name = token.expr.name;
   const { start, end } = documentBounds(lines, position.line);
   const def = variablesOf(lines, start, end).find((v) => v.name === name);
-  if (!def) return null;
+  if (!def) {
+    // A flow's captured value: jump to where its step captures it.
+    const found = findCapture(flowSteps(lines, start, end), name);
+    if (!found) return null;
+    const { line: at, col } = found.capture;
+    return { uri: doc.uri, range: { start: { line: at, character: col }, end: { line: at, character: col + name.length } } };
+  }
   const col = def.entry.col;
   return { uri: doc.uri, range: { start: { line: def.line, character: col }, end: { line: def.line, character: col + lines[def.line].slice(col).indexOf(name) + name.length } } };
 }

@@ -93,3 +93,25 @@ void test('the test under the cursor and the text of a test', () => {
   assert.match(sliceRange(TWO, parsed.tests[1].range), /^(---\n)?name: remote[\s\S]*duration_seconds: 30/);
   assert.doesNotMatch(sliceRange(TWO, parsed.tests[1].range), /name: local/);
 });
+
+void test("a flow's data file is read beside the spec, and a missing one is named", async () => {
+  const flow = `name: journey
+base_url: http://localhost:3000
+data: { file: users.csv }
+steps:
+  - name: login
+    url: /login?u={{data.user}}
+iterations: 3
+`;
+  const read: string[] = [];
+  const readFile = (path: string): string | null => {
+    read.push(path);
+    return path === '/work/specs/users.csv' ? 'user\nada\n' : null;
+  };
+  const check = await preflight(input(flow, 'journey', { readFile }));
+  assert.equal(check.ok, true, JSON.stringify(check));
+  assert.ok(read.includes('/work/specs/users.csv'), `read ${read.join(', ')}`);
+  const missing = await preflight(input(flow.replace('users.csv', 'nobody.csv'), 'journey', { readFile }));
+  assert.equal(missing.ok, false);
+  assert.ok(!missing.ok && /nobody\.csv/.test(missing.reason), JSON.stringify(missing));
+});

@@ -29,4 +29,18 @@ void describe('runStartedInfo', () => {
     assert.equal(runStartedInfo({}, run).total_requests, 100);
     assert.equal(runStartedInfo({ total_requests: 'many' }, run).total_requests, 100);
   });
+
+  void it('a flow: its iterations (default 10) or duration, and its iteration rate for the open model', () => {
+    const steps = [{ name: 'login', url: 'http://127.0.0.1:1/login' }];
+    const closed = runStartedInfo({ steps, iterations: 40, concurrency: 4 }, run);
+    assert.equal(closed.model, 'closed');
+    assert.equal(closed.total_requests, null, 'a flow has no request count');
+    assert.deepEqual(closed.flow, { iterations: 40, iterations_per_second: null });
+    assert.deepEqual(runStartedInfo({ steps }, run).flow, { iterations: 10, iterations_per_second: null });
+    const open = runStartedInfo({ steps, iterations_per_second: 5, duration_seconds: 30 }, run);
+    assert.equal(open.model, 'open');
+    assert.equal(open.target_rps, null);
+    assert.equal(open.duration_seconds, 30);
+    assert.deepEqual(open.flow, { iterations: null, iterations_per_second: 5 });
+  });
 });

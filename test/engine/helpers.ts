@@ -1,7 +1,7 @@
 // Builds run plans by hand and starts throwaway servers on 127.0.0.1 for engine tests.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { CompiledTemplate, ParsedThreshold, PlanEndpoint, RunPlan, TemplateContext } from '../../engine/format/plan';
+import type { CompiledTemplate, ParsedCheck, ParsedThreshold, PlanEndpoint, RunPlan, TemplateContext } from '../../engine/format/plan';
 
 export function literal(text: string): CompiledTemplate {
   return { isStatic: true, source: text, render: () => text };
@@ -24,6 +24,7 @@ export interface EndpointInput {
   expectedStatus?: PlanEndpoint['expectedStatus'];
   weight?: number;
   thresholds?: ParsedThreshold[];
+  checks?: ParsedCheck[];
 }
 
 export function endpoint(input: EndpointInput): PlanEndpoint {
@@ -38,6 +39,7 @@ export function endpoint(input: EndpointInput): PlanEndpoint {
     expectedStatus: input.expectedStatus ?? null,
     weight: input.weight ?? 1,
     thresholds: input.thresholds ?? [],
+    checks: input.checks ?? [],
   };
 }
 
@@ -56,6 +58,7 @@ export function plan(overrides: Partial<RunPlan> & { endpoints: PlanEndpoint[] }
     workers: 1,
     distribution: 'round_robin',
     thresholds: [],
+    flow: null,
     secrets: [],
     redactedSpec: { name: 'test' },
     baseline: null,

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIAGNOSTIC_CODES, validateText } from '../../engine/format';
 import { show } from './helpers';
+import { FLOW_CODES } from './flow-codes';
 
 const ctx = { env: {}, readEnvFile: (): string | null => null };
 
@@ -31,7 +32,7 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
     kind: 'unknown key without suggestion, nested',
     text: 'name: t\nbase_url: http://h\nendpoints:\n  - name: a\n    url: /a\n    zzz: 1\n',
     expect: [
-      '[5,4,5,7] error unknown-key | Unknown key `zzz` in `endpoints[0]`. Known keys: name, url, method, headers, body, expected_status_codes, follow_redirects, weight, thresholds.',
+      '[5,4,5,7] error unknown-key | Unknown key `zzz` in `endpoints[0]`. Known keys: name, url, method, headers, body, expected_status_codes, follow_redirects, weight, thresholds, checks.',
     ],
   },
   {
@@ -119,7 +120,7 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
   {
     kind: 'neither url nor endpoints',
     text: 'name: t\nconcurrency: 2\n',
-    expect: ['[0,0,0,4] error missing-url | This test has no `url` or `endpoints`: add `url: /path` for one request, or `endpoints:` for several.'],
+    expect: ['[0,0,0,4] error missing-url | This test has no `url`, `endpoints` or `steps`: add `url: /path` for one request, `endpoints:` for several, or `steps:` for a flow.'],
   },
   {
     kind: 'method beside endpoints',
@@ -155,7 +156,7 @@ const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
     kind: 'threshold metric, in a quoted string',
     text: 'name: t\nurl: http://h/a\nthresholds: ["p95 < 1s", "p96 < 1s"]\n',
     expect: [
-      '[2,26,2,29] error invalid-threshold | Unknown metric `p96`; did you mean `p90`? Metrics: min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped.',
+      '[2,26,2,29] error invalid-threshold | Unknown metric `p96`; did you mean `p90`? Metrics: min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped, checks, iteration_duration p95.',
     ],
   },
   {
@@ -263,6 +264,8 @@ void test('every diagnostic code is exercised by a fixture above or in parse.tes
   for (const code of ['file-too-large', 'too-many-documents', 'no-tests', 'yaml-warning']) seen.add(code);
   // Covered in baseline.test.ts (they need a context that knows files and pinned runs).
   for (const code of ['no-baseline', 'baseline-not-found']) seen.add(code);
+  // Covered in flow-diagnostics.test.ts (which checks that it covers them all).
+  for (const code of FLOW_CODES) seen.add(code);
   const missing = Object.values(DIAGNOSTIC_CODES).filter((c) => !seen.has(c));
   assert.deepEqual(missing, []);
 });

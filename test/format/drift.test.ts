@@ -9,7 +9,10 @@ import type {
   AuthSpec,
   BasicAuth,
   BearerAuth,
+  DataOrder,
+  DataSpec,
   DistributionStrategy,
+  StepSpec,
   EndpointSpec,
   HttpMethod,
   TestSpec,
@@ -44,6 +47,11 @@ const TEST_KEYS: KeyTable<TestSpec> = {
   workers: 'optional',
   thresholds: 'optional',
   baseline: 'optional',
+  steps: 'optional',
+  data: 'optional',
+  iterations: 'optional',
+  iterations_per_second: 'optional',
+  checks: 'optional',
 };
 
 const ENDPOINT_KEYS: KeyTable<EndpointSpec> = {
@@ -56,7 +64,24 @@ const ENDPOINT_KEYS: KeyTable<EndpointSpec> = {
   weight: 'optional',
   follow_redirects: 'optional',
   thresholds: 'optional',
+  checks: 'optional',
 };
+
+const STEP_KEYS: KeyTable<StepSpec> = {
+  name: 'required',
+  url: 'required',
+  method: 'optional',
+  headers: 'optional',
+  body: 'optional',
+  expected_status_codes: 'optional',
+  thresholds: 'optional',
+  capture: 'optional',
+  checks: 'optional',
+  think_time: 'optional',
+};
+
+const DATA_KEYS: KeyTable<DataSpec> = { file: 'required', order: 'optional' };
+const DATA_ORDERS: Record<DataOrder, true> = { sequential: true, random: true };
 
 const AUTH_KEYS: { bearer: KeyTable<BearerAuth>; api_key: KeyTable<ApiKeyAuth>; basic: KeyTable<BasicAuth> } = {
   bearer: { type: 'required', token: 'required' },
@@ -85,6 +110,13 @@ void test('TestSpec and the test schema have the same keys and requiredness', ()
 
 void test('EndpointSpec and the endpoint schema have the same keys and requiredness', () => {
   checkTable('endpoint', ENDPOINT_KEYS, props(schema).endpoints!.items!);
+});
+
+void test('StepSpec and DataSpec agree with the step and data schemas', () => {
+  checkTable('step', STEP_KEYS, props(schema).steps!.items!);
+  checkTable('data', DATA_KEYS, props(schema).data!);
+  assert.deepEqual([...props(props(schema).data!).order!.enum!].sort(), Object.keys(DATA_ORDERS).sort());
+  assert.deepEqual([...props(props(schema).steps!.items!).method!.enum!].sort(), Object.keys(METHODS).sort());
 });
 
 void test('each auth type has the same fields in the types and in the schema', () => {

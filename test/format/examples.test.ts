@@ -28,7 +28,14 @@ for (const file of files) {
     assert.deepEqual(validateText(text, { env: {}, readEnvFile }).map(show), []);
     for (const t of parseSpecFile(text).tests) {
       const plan = resolveTest(t.spec!, { file, env: {}, readEnvFile, baseUrlOverride: 'http://127.0.0.1:45678' });
-      for (const e of plan.endpoints) assert.match(e.url.render({ requestIndex: 0 }), /^http:\/\/127\.0\.0\.1:45678\//);
+      // A flow's steps render with an iteration's captures and data row.
+      const flow = plan.flow;
+      const ctx = {
+        requestIndex: 0,
+        captures: new Map((flow?.steps ?? []).flatMap((s) => s.captures.map((c): [string, string] => [c.name, '1']))),
+        data: flow?.data ? new Map(flow.data.columns.map((c, i): [string, string] => [c, flow.data!.rows[0]![i]!])) : undefined,
+      };
+      for (const e of plan.endpoints) assert.match(e.url.render(ctx), /^http:\/\/127\.0\.0\.1:45678\//);
     }
   });
 }

@@ -16,7 +16,7 @@ void test('a BOM does not shift columns on the first line', () => {
   assert.deepEqual(parsed.diagnostics.map(show), [
     '[2,0,2,10] error unknown-key | Unknown key `concurency`; did you mean `concurrency`?',
     '[3,0,3,5] error unknown-key | Unknown key `bogus`. Known keys: ' +
-      'name, description, base_url, env_file, variables, auth, headers, url, method, body, expected_status_codes, endpoints, distribution_strategy, ' +
+      'name, description, base_url, env_file, variables, auth, headers, url, method, body, expected_status_codes, endpoints, steps, data, iterations, iterations_per_second, checks, distribution_strategy, ' +
       'concurrency, total_requests, duration_seconds, requests_per_second, ramp_up_seconds, timeout_seconds, workers, insecure_tls, follow_redirects, thresholds, baseline.',
   ]);
   const bomFirstLine = parseSpecFile('\uFEFFconcurency: 1\nname: t\nurl: http://h/a\n');

@@ -37,8 +37,8 @@ void test('valid thresholds normalise units', () => {
 void test('invalid thresholds are located at the bad token', () => {
   const cases: Array<[string, string, number, number]> = [
     ['', 'Empty threshold: write `METRIC OP VALUE`, e.g. `p95 < 200ms`.', 0, 0],
-    ['p96 < 1s', 'Unknown metric `p96`; did you mean `p90`? Metrics: min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped.', 0, 3],
-    ['latency < 1s', 'Unknown metric `latency`. Metrics: min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped.', 0, 7],
+    ['p96 < 1s', 'Unknown metric `p96`; did you mean `p90`? Metrics: min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped, checks, iteration_duration p95.', 0, 3],
+    ['latency < 1s', 'Unknown metric `latency`. Metrics: min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped, checks, iteration_duration p95.', 0, 7],
     ['p95 = 1', 'Use `==` to compare for equality.', 4, 5],
     ['p95 ~ 1', 'Expected a comparison (<, <=, >, >=, ==) after `p95`.', 4, 5],
     ['p95 < fast', 'Expected a number after `<`, found `fast`.', 6, 10],
@@ -53,7 +53,7 @@ void test('invalid thresholds are located at the bad token', () => {
     ['rps > 10ms', '`ms` is not a unit for `rps`; `rps` is in requests per second, no unit.', 8, 10],
     ['dropped < 1.5', '`dropped` is a count: use a whole number.', 10, 13],
     ['p95 < -5', 'A threshold value cannot be negative.', 6, 8],
-    ['< 5', 'A threshold starts with a metric (min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped), e.g. `p95 < 200ms`.', 0, 1],
+    ['< 5', 'A threshold starts with a metric (min, mean, p50, p75, p90, p95, p99, p99.9, max, error_rate, rps, dropped, checks), e.g. `p95 < 200ms`.', 0, 1],
   ];
   for (const [expr, message, start, end] of cases) {
     const r = parseThreshold(expr);
@@ -134,4 +134,25 @@ void test('baseline bounds in words, for hovers', () => {
   assert.equal(words('error_rate <= baseline + 0.5%'), '0.5 percentage points above the baseline');
   assert.equal(words('p95 < baseline + 0.1s'), '100 ms above the baseline');
   assert.equal(words('mean <= baseline'), 'the baseline');
+});
+
+void test('flow thresholds: checks share and iteration_duration over a latency metric', () => {
+  const checks = ok('checks > 99%');
+  assert.deepEqual([checks.metric, checks.op, checks.value, checks.iteration], ['checks', '>', 0.99, undefined]);
+  assert.equal(ok('checks >= 0.95').value, 0.95);
+  const it = ok('iteration_duration p95 < 2s');
+  assert.deepEqual([it.metric, it.op, it.value, it.iteration], ['p95', '<', 2000, true]);
+  assert.equal(ok('iteration_duration p99.9 <= 500ms').metric, 'p99.9');
+
+  const bad = (expr: string): { message: string; start: number; end: number } => {
+    const r = parseThreshold(expr);
+    assert.ok(!r.ok, expr);
+    return { message: r.message, start: r.start, end: r.end };
+  };
+  const rps = bad('iteration_duration rps < 5');
+  assert.match(rps.message, /takes a latency metric/);
+  assert.deepEqual([rps.start, rps.end], [19, 22]);
+  assert.match(bad('iteration_duration').message, /Write a latency metric after `iteration_duration`/);
+  assert.match(bad('checks > 150%').message, /between 0% and 100%/);
+  assert.match(bad('checks > 99ms').message, /not a unit for `checks`/);
 });

@@ -361,6 +361,8 @@ void test('built-ins, threshold metrics and known keys agree with engine/format'
   for (const metric of THRESHOLD_METRICS) {
     assert.equal(innermost(tokenize(`- ${metric} < 1`), 0, metric), 'support.variable.metric.atm', metric);
   }
+  // Flows: a latency metric over whole iterations.
+  assert.equal(innermost(tokenize('- iteration_duration p95 < 2s'), 0, 'iteration_duration p95'), 'support.variable.metric.atm');
   const fields = Object.keys(atmSchema.properties ?? {});
   for (const field of fields) assertHas(scopesOf(tokenize(`${field}: x`), 0, field), 'meta.key.known.atm');
   const raw = JSON.parse(readFileSync(grammarPath, 'utf8')) as {

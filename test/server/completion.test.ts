@@ -94,6 +94,17 @@ void test('thresholds: metrics, then operators, then units', () => {
   assert.deepEqual(labels(completeAt('name: t\nendpoints:\n  - name: a\n    thresholds:\n      - "p99 < 5|"\n')), ['ms', 's']);
 });
 
+void test('flow thresholds: checks as a share, iteration_duration with a latency metric, in a step too', () => {
+  const metrics = labels(completeAt('name: t\nthresholds:\n  - |\n'));
+  assert.ok(metrics.includes('checks') && metrics.includes('iteration_duration'));
+  assert.deepEqual(labels(completeAt('name: t\nthresholds:\n  - checks > 99|\n')), ['%']);
+  assert.deepEqual(labels(completeAt('name: t\nthresholds:\n  - iteration_duration |\n')), ['min', 'mean', 'p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'max']);
+  assert.deepEqual(labels(completeAt('name: t\nthresholds:\n  - iteration_duration p95 |\n')), ['<', '<=', '>', '>=', '==']);
+  assert.deepEqual(labels(completeAt('name: t\nthresholds:\n  - iteration_duration p95 < 2|\n')), ['ms', 's']);
+  const inStep = labels(completeAt('name: t\nsteps:\n  - name: a\n    url: http://127.0.0.1/\n    thresholds:\n      - |\n'));
+  assert.ok(inStep.includes('checks') && inStep.includes('p95'), 'a step takes thresholds of its own');
+});
+
 void test('templates: variables of this test, env names, builtins with arguments', () => {
   const fixture = 'name: t\nvariables:\n  page_size: 20\n  token: x\nurl: /items?limit={{|\n---\nname: other\nvariables:\n  elsewhere: 1\n';
   const items = completeAt(fixture);

@@ -1,0 +1,165 @@
+// Flows (SPEC.md "Flows, captures, checks, data"): the iterations of virtual users. A run slot
+// carries one iteration at a time through the steps in order; this module keeps what belongs to
+// iterations (captured values, the data row, the counts, the iteration-duration histogram) and
+// what belongs to every endpoint (its checks and captures), so run.ts only asks and tells.
+import { MIN_SECRET_LENGTH } from '../format';
+import type { PlanEndpoint, PlanFlow, PlanStep } from '../format/plan';
+import type { CheckResult, IterationCounts, LatencySummary } from '../format/result';
+import { Answer, needsBody, needsHeaders, RunnableCapture, RunnableCheck } from './checks';
+import { emptySummary, Recorder, summarize, toMicros } from './metrics';
+
+/** The first iterations are sampled whole, step by step. */
+export const SAMPLED_ITERATIONS = 3;
+
+/** What a run does with each answer of an endpoint (or step). */
+export class EndpointEvaluation {
+  readonly checks: RunnableCheck[];
+  readonly captures: RunnableCapture[];
+  readonly needsBody: boolean;
+  readonly needsHeaders: boolean;
+  readonly thinkTimeMs: number;
+
+  constructor(endpoint: PlanEndpoint | PlanStep) {
+    const captures = 'captures' in endpoint ? endpoint.captures : [];
+    this.checks = endpoint.checks.map((c) => new RunnableCheck(endpoint.name, c));
+    this.captures = captures.map((c) => new RunnableCapture(c));
+    this.needsBody = needsBody(endpoint.checks, captures);
+    this.needsHeaders = needsHeaders(endpoint.checks, captures);
+    this.thinkTimeMs = 'thinkTimeMs' in endpoint ? endpoint.thinkTimeMs : 0;
+  }
+
+  get evaluates(): boolean {
+    return this.checks.length > 0 || this.captures.length > 0;
+  }
+}
+
+export interface Evaluated {
+  /** `EXPRESSION: why` for each failed check. */
+  failedChecks: string[];
+  /** Why a capture found nothing, if one did. */
+  captureError: string | null;
+  /** What this answer captured (real values; redact before showing). */
+  captured: Array<[string, string]>;
+}
+
+/**
+ * Runs the checks and, in a flow, the captures. Captures run even on an answer that failed (its
+ * iteration ends all the same), so that a secret it carries is known and redacted in its sample.
+ */
+export function evaluateAnswer(evaluation: EndpointEvaluation, answer: Answer, requestOk: boolean, iteration: Iteration | null, secretCaptures: ReadonlySet<string>): Evaluated {
+  const failedChecks: string[] = [];
+  for (const check of evaluation.checks) {
+    const why = check.run(answer);
+    if (why !== null) failedChecks.push(`${check.check.expression}: ${why}`);
+  }
+  const captured: Array<[string, string]> = [];
+  let captureError: string | null = null;
+  if (iteration !== null) {
+    const counts = requestOk && failedChecks.length === 0;
+    for (const capture of evaluation.captures) {
+      const r = capture.run(answer);
+      if (!r.ok) {
+        if (counts && captureError === null) captureError = r.message;
+        continue;
+      }
+      iteration.captures.set(capture.capture.name, r.value);
+      captured.push([capture.capture.name, r.value]);
+      if (secretCaptures.has(capture.capture.name) && r.value.length >= MIN_SECRET_LENGTH) iteration.secrets.push(r.value);
+    }
+  }
+  return { failedChecks, captureError, captured };
+}
+
+export interface Iteration {
+  index: number;
+  /** The step being run (0-based). */
+  step: number;
+  /** performance.now() ms: when the iteration was due (its first step's latency starts here). */
+  dueAt: number;
+  captures: Map<string, string>;
+  data: ReadonlyMap<string, string> | undefined;
+  /** Captured values that are secrets: redacted in this iteration's samples. */
+  secrets: string[];
+  sampled: boolean;
+}
+
+export class FlowState {
+  /** Arrivals so far: started, plus dropped (open model). */
+  arrivals = 0;
+  started = 0;
+  completed = 0;
+  failed = 0;
+  dropped = 0;
+  skipped = 0;
+  /** Iterations under way. */
+  active = 0;
+  /** Iterations finished since the last timeline point. */
+  finishedInInterval = 0;
+  readonly secretCaptures: ReadonlySet<string>;
+  private readonly duration = new Recorder();
+  private readonly rows: Array<ReadonlyMap<string, string>>;
+
+  constructor(
+    readonly plan: PlanFlow,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.secretCaptures = new Set(plan.secretCaptures);
+    const data = plan.data;
+    this.rows = data === null ? [] : data.rows.map((row) => new Map(data.columns.map((c, i) => [c, row[i] ?? ''])));
+  }
+
+  /** Whether another iteration may start (the iteration count is not reached). */
+  canStart(): boolean {
+    return this.plan.iterations === null || this.arrivals < this.plan.iterations;
+  }
+
+  start(dueAt: number): Iteration {
+    const index = this.started++;
+    this.arrivals++;
+    this.active++;
+    let data: ReadonlyMap<string, string> | undefined;
+    if (this.rows.length > 0) {
+      const order = this.plan.data?.order ?? 'sequential';
+      data = this.rows[order === 'random' ? Math.floor(this.random() * this.rows.length) : index % this.rows.length];
+    }
+    return { index, step: 0, dueAt, captures: new Map(), data, secrets: [], sampled: index < SAMPLED_ITERATIONS };
+  }
+
+  drop(): void {
+    this.arrivals++;
+    this.dropped++;
+  }
+
+  /** Ends an iteration at `at`; a failed one skips the steps after `iteration.step`. */
+  end(iteration: Iteration, at: number, failed: boolean): void {
+    this.active--;
+    this.finishedInInterval++;
+    if (failed) {
+      this.failed++;
+      this.skipped += this.plan.steps.length - iteration.step - 1;
+    } else {
+      this.completed++;
+    }
+    this.duration.record(toMicros(at - iteration.dueAt));
+  }
+
+  counts(durationSeconds: number): IterationCounts {
+    const done = this.completed + this.failed;
+    return {
+      started: this.started,
+      completed: this.completed,
+      failed: this.failed,
+      dropped: this.dropped,
+      per_second: durationSeconds > 0 ? Math.round((done / durationSeconds) * 10) / 10 : 0,
+    };
+  }
+
+  durationSummary(): LatencySummary {
+    const h = this.duration.histogram();
+    return h.totalCount > 0 ? summarize(h) : emptySummary();
+  }
+}
+
+export function checkResults(evaluations: readonly EndpointEvaluation[]): CheckResult[] {
+  return evaluations.flatMap((e) => e.checks.map((c) => ({ step: c.step, expression: c.check.expression, passes: c.passes, fails: c.fails })));
+}
