@@ -81,7 +81,7 @@ export function validateParsed(parsed: ParsedFile, ctx?: ValidateContext): SpecD
   for (const test of parsed.tests) {
     const loc = locatorOf(test);
     if (!loc || !isObj(test.value) || (test.doc && test.doc.errors.length > 0)) continue;
-    out.push(...hintsFor(test, test.value, loc, ctx, envs));
+    out.push(...hintsFor(test, test.value, loc, ctx, envs), ...outsideHints(test.value, loc, ctx));
   }
   return out.sort(compareDiagnostics);
 }
@@ -158,15 +158,21 @@ function sameLookups(looked: ReadonlyMap<string, boolean>, lookup: (name: string
 }
 
 export function hintDiagnostics(test: Obj, loc: Locator, ctx?: ValidateContext): SpecDiagnostic[] {
-  return computeHints(test, loc, ctx, ctx ? envViewFor(test, ctx, new Map()) : null, new Map());
+  return [...computeHints(test, loc, ctx, ctx ? envViewFor(test, ctx, new Map()) : null, new Map()), ...outsideHints(test, loc, ctx)];
+}
+
+/**
+ * Hints that depend on what lies outside the text (a flow's data file, the baseline file, the run
+ * pinned in the editor): computed on every validation, never kept with the document's value.
+ */
+function outsideHints(test: Obj, loc: Locator, ctx: ValidateContext | undefined): SpecDiagnostic[] {
+  const readData = ctx?.readDataFile ?? ctx?.readEnvFile;
+  return [...(readData ? dataDiagnostics(test, loc, readData) : []), ...baselineHints(test, loc, ctx)];
 }
 
 function computeHints(test: Obj, loc: Locator, ctx: ValidateContext | undefined, file: EnvView | null, looked: Map<string, boolean>): SpecDiagnostic[] {
   const out: SpecDiagnostic[] = [];
 
-  // the data file of a flow
-  const readData = ctx?.readDataFile ?? ctx?.readEnvFile;
-  if (readData) out.push(...dataDiagnostics(test, loc, readData));
 
   // env vars
   if (ctx && file) {
@@ -240,7 +246,6 @@ function computeHints(test: Obj, loc: Locator, ctx: ValidateContext | undefined,
   headerSecrets([], test.headers);
   if (Array.isArray(test.endpoints)) test.endpoints.forEach((e, i) => isObj(e) && headerSecrets(['endpoints', i], e.headers));
 
-  out.push(...baselineHints(test, loc, ctx));
 
   // open model: can concurrency carry the rate?
   const rate = test.requests_per_second;
