@@ -1,5 +1,6 @@
-// Two runs' metrics side by side. Deliberately small: a full comparison (exact distributions,
-// baseline thresholds) belongs to `atm compare`, which this can delegate to.
+// Two runs' metrics side by side, plus the comparison `atm compare` makes (exact percentile
+// distributions from the histograms, baseline thresholds of B judged against A).
+import { compareRuns as compareExactly, type TestComparison } from '../compare/compare';
 import type { Metrics, RunResult } from '../format/result';
 
 export interface MetricRow {
@@ -17,6 +18,8 @@ export interface RunComparison {
   b: { id: string; name: string; status: string; passed: boolean; started_at: string };
   metrics: MetricRow[];
   endpoints: { name: string; metrics: MetricRow[] }[];
+  /** What `atm compare A B` reports for this test (A the baseline). */
+  comparison: TestComparison;
 }
 
 const LATENCY_KEYS = ['min', 'mean', 'p50', 'p75', 'p90', 'p95', 'p99', 'p99_9', 'max'] as const;
@@ -54,6 +57,7 @@ export function compareRuns(a: RunResult, b: RunResult): RunComparison {
   return {
     a: head(a),
     b: head(b),
+    comparison: compareExactly(a, b),
     metrics: rows(a.metrics, b.metrics),
     endpoints: names.map((name) => ({
       name,

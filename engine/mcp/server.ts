@@ -147,13 +147,16 @@ export function createMcpServer(options: McpOptions, tools = new AgentTools(opti
   server.registerTool(
     'compare_runs',
     {
-      description: 'Two stored runs side by side: every key metric of a and b, the change and the change ratio, overall and per endpoint.',
+      description:
+        'Two stored runs side by side: every key metric of a and b, the change and the change ratio, overall and per endpoint; ' +
+        'and `comparison`, what `atm compare a b` reports: exact percentile distributions from both histograms and the baseline thresholds of b judged against a.',
       inputSchema: { a: runId, b: runId },
       outputSchema: {
         a: z.looseObject({ id: z.string() }),
         b: z.looseObject({ id: z.string() }),
         metrics: z.array(metricRow),
         endpoints: z.array(z.object({ name: z.string(), metrics: z.array(metricRow) })),
+        comparison: z.looseObject({ name: z.string(), passed: z.boolean() }),
       },
       annotations: { readOnlyHint: true },
     },

@@ -190,7 +190,12 @@ void describe('atm mcp', { timeout: 240_000 }, () => {
     );
     assert.equal(structured<{ runs: unknown[] }>(await call(client, 'list_runs', { limit: 1 })).runs.length, 1);
 
-    const cmp = structured<{ a: { id: string }; b: { id: string }; metrics: { metric: string; a: number; b: number; change: number }[] }>(
+    const cmp = structured<{
+      a: { id: string };
+      b: { id: string };
+      metrics: { metric: string; a: number; b: number; change: number }[];
+      comparison: { name: string; overall: { distribution: unknown } };
+    }>(
       await call(client, 'compare_runs', { a: timedId, b: quickId }),
     );
     assert.equal(cmp.a.id, timedId);
@@ -200,6 +205,9 @@ void describe('atm mcp', { timeout: 240_000 }, () => {
     assert.equal(total.b, 200);
     assert.equal(total.change, 200 - total.a);
     assert.ok(cmp.metrics.some((m) => m.metric === 'latency_ms.p95'));
+    // The exact comparison of `atm compare`: percentile distributions from both histograms.
+    assert.equal(cmp.comparison.name, 'quick');
+    assert.ok(Array.isArray(cmp.comparison.overall.distribution) && cmp.comparison.overall.distribution.length > 0);
 
     assert.match(errorText(await call(client, 'get_run', { id: 'no-such-run' })), /no stored run with id no-such-run/);
     assert.match(errorText(await call(client, 'get_run', { id: '../../etc/passwd' })), /not a run id/);
