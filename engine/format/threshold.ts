@@ -231,7 +231,12 @@ export function thresholdHolds(t: ParsedThreshold, actual: number, baselineValue
     if (baselineValue === undefined || baselineValue === null) return true;
     limit = baselineLimit(t.baseline, baselineValue);
   }
-  switch (t.op) {
+  return holds(t.op, actual, limit);
+}
+
+/** Whether `actual OP limit` (equality within a nanounit, so that rounding does not decide it). */
+export function holds(op: ThresholdOp, actual: number, limit: number): boolean {
+  switch (op) {
     case '<':
       return actual < limit;
     case '<=':

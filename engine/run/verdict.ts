@@ -6,7 +6,7 @@
 // errors; otherwise every request must succeed. A run with no completed request does not pass.
 import type { ParsedThreshold, PlanEndpoint } from '../format/plan';
 import type { CheckResult, EndpointMetrics, LatencySummary, Metrics, ThresholdResult } from '../format/result';
-import { baselineLimit } from '../format/threshold';
+import { baselineLimit, holds } from '../format/threshold';
 
 /** What thresholds on checks and on whole iterations are measured on. */
 export interface FlowFacts {
@@ -47,21 +47,6 @@ export function measure(threshold: ParsedThreshold, metrics: Metrics, facts?: Fl
       return completed > 0 ? lat.p99_9 : null;
     default:
       return completed > 0 ? lat[threshold.metric] : null;
-  }
-}
-
-export function holds(op: ParsedThreshold['op'], actual: number, limit: number): boolean {
-  switch (op) {
-    case '<':
-      return actual < limit;
-    case '<=':
-      return actual <= limit;
-    case '>':
-      return actual > limit;
-    case '>=':
-      return actual >= limit;
-    case '==':
-      return Math.abs(actual - limit) < 1e-9;
   }
 }
 
