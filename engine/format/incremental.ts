@@ -194,13 +194,20 @@ function parseChunk(text: string, start: number, end: number, last: boolean, lin
   parser.offset = start;
   const tokens = Array.from(parser.parse(text.slice(start, stop)));
   stats.parsedChars += stop - start;
-  const open = quotedScalarReaches(tokens, end);
+  const errorToken = tokens.some((t) => t.type === 'error');
+  const composer = new Composer(YAML_OPTIONS);
+  const docs = errorToken ? [] : Array.from(composer.compose(tokens));
+  // Walking the whole syntax tree for an open quote costs as much as composing it, so it is done
+  // only where one can be: a quoted scalar that reaches the chunk's end is unclosed (the end is
+  // followed by `---`), which yaml reports as an error, or, in the last chunk, is closed by the
+  // text's last character.
+  const quoteEnd = last && (text[end - 1] === '"' || text[end - 1] === "'");
+  const maybeOpen = errorToken || quoteEnd || docs.some((d) => d.errors.length > 0) || composer.streamInfo().errors.length > 0;
+  const open = maybeOpen && quotedScalarReaches(tokens, end);
   if (open && !last) return fail('open-quote');
   // The parser reports some errors before it hands over their document, and the composer then
   // gives them to the document before: in the stream, that is the previous chunk's.
-  if (tokens.some((t) => t.type === 'error')) return fail('yaml-error');
-  const composer = new Composer(YAML_OPTIONS);
-  const docs = Array.from(composer.compose(tokens));
+  if (errorToken) return fail('yaml-error');
   const own = last ? docs : docs.filter((d) => d.range[0] < end);
   const marker = docs.slice(own.length);
   if (own.length > 1 || marker.length !== (last ? 0 : 1)) return fail('layout');
