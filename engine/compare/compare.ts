@@ -5,6 +5,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { parseThreshold } from '../format/threshold';
 import type { ParsedThreshold } from '../format/plan';
+import { thresholdsOfScope } from '../format/scopedThresholds';
 import type { EndpointMetrics, Metrics, RunResult, ThresholdResult } from '../format/result';
 import { decodeHistogram } from '../run/metrics';
 import { baselineMetricsOf, judge } from '../run/verdict';
@@ -172,7 +173,7 @@ function specThresholds(result: RunResult): Array<{ endpoint: string | null; thr
     for (const e of spec.endpoints as unknown[]) {
       if (typeof e === 'object' && e !== null && !Array.isArray(e)) {
         const endpoint = e as Record<string, unknown>;
-        if (typeof endpoint.name === 'string') add(endpoint.name, endpoint.thresholds);
+        if (typeof endpoint.name === 'string') add(endpoint.name, thresholdsOfScope(spec.thresholds, endpoint.name, endpoint.thresholds));
       }
     }
   }

@@ -25,6 +25,8 @@ export const DIAGNOSTIC_CODES = {
   duplicateEndpointName: 'duplicate-endpoint-name',
   relativeUrlWithoutBase: 'relative-url-without-base',
   invalidThreshold: 'invalid-threshold',
+  /** `- NAME: expression` in a test's `thresholds` where NAME is no step or endpoint of the test. */
+  unknownThresholdScope: 'unknown-threshold-scope',
   templateUnclosed: 'template-unclosed',
   templateInvalid: 'template-invalid',
   unknownVariable: 'unknown-variable',

@@ -11,6 +11,7 @@ import { isSecretHeader } from './redact';
 import { templatedStrings } from './semantic';
 import { dataDiagnostics } from './flowSemantic';
 import { scanTemplates } from './template';
+import { scopedThresholds } from './scopedThresholds';
 import { parseThreshold } from './threshold';
 import { DEFAULTS } from './types';
 
@@ -287,22 +288,24 @@ export function baselineHints(test: Obj, loc: Locator, ctx?: ValidateContext): S
   if (declared || pinned) return out;
   const check = (path: (string | number)[], list: unknown): void => {
     if (!Array.isArray(list)) return;
-    list.forEach((t, i) => {
-      if (typeof t !== 'string') return;
-      const r = parseThreshold(t);
-      if (!r.ok || r.threshold.baseline === undefined) return;
-      out.push({
-        range: loc.valueRange([...path, i]),
-        severity: 'hint',
-        code: C.noBaseline,
-        message:
-          'This threshold compares with a baseline, and the test has none: add `baseline: PATH` (a result JSON), pin a run as baseline, ' +
-          'or pass `atm run --baseline FILE`. Until then it reads `no baseline` and does not fail the run.',
-        data: { expression: t },
-      });
+    list.forEach((t, i) => hint([...path, i], t));
+  };
+  const hint = (path: readonly (string | number)[], t: unknown): void => {
+    if (typeof t !== 'string') return;
+    const r = parseThreshold(t);
+    if (!r.ok || r.threshold.baseline === undefined) return;
+    out.push({
+      range: loc.valueRange(path),
+      severity: 'hint',
+      code: C.noBaseline,
+      message:
+        'This threshold compares with a baseline, and the test has none: add `baseline: PATH` (a result JSON), pin a run as baseline, ' +
+        'or pass `atm run --baseline FILE`. Until then it reads `no baseline` and does not fail the run.',
+      data: { expression: t },
     });
   };
   check(['thresholds'], test.thresholds);
+  for (const s of scopedThresholds(test.thresholds)) for (const e of s.expressions) hint(e.path, e.expression);
   if (Array.isArray(test.endpoints)) test.endpoints.forEach((e, i) => isObj(e) && check(['endpoints', i, 'thresholds'], e.thresholds));
   return out;
 }

@@ -17,6 +17,7 @@ import {
   type TemplatePart,
 } from './template';
 import { parseThreshold } from './threshold';
+import { scopedThresholds, scopeNames, testWideThresholds, type ThresholdSource } from './scopedThresholds';
 import { DEFAULTS, type EndpointSpec, type HttpMethod, type RequestBody, type TestSpec } from './types';
 
 export interface ResolveContext {
@@ -165,6 +166,22 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       return r.threshold;
     });
 
+  const fromSources = (sources: readonly ThresholdSource[]): ParsedThreshold[] =>
+    sources.map(({ expression, where }) => {
+      const r = parseThreshold(expression);
+      if (!r.ok) throw new SpecError(`${testLabel}: ${where} \`${expression}\`: ${r.message}`);
+      return r.threshold;
+    });
+  // `- login: p95 < 300ms` in the test's thresholds: thresholds of the step or endpoint `login`.
+  const scoped = scopedThresholds(spec.thresholds);
+  const thresholdScope = scoped.length > 0 ? scopeNames(spec as unknown as Record<string, unknown>) : null;
+  for (const s of scoped) {
+    if (thresholdScope === null || !thresholdScope.names.includes(s.name)) {
+      throw new SpecError(`${testLabel}: ${s.where}: no step or endpoint of this test is named \`${s.name}\``);
+    }
+  }
+  const scopedFor = (name: string): ThresholdSource[] => scoped.filter((s) => s.name === name).flatMap((s) => s.expressions);
+
   const checksOf = (list: string[] | undefined, where: string): ParsedCheck[] =>
     (list ?? []).map((expr, i) => {
       const r = parseCheck(expr);
@@ -172,7 +189,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       return r.value;
     });
 
-  const buildEndpoint = (e: EndpointSpec, where: string, method: HttpMethod): PlanEndpoint => {
+  const buildEndpoint = (e: EndpointSpec, where: string, method: HttpMethod, named = true): PlanEndpoint => {
     // URL: relative ones keep base_url's path.
     let urlParts = compile(e.url, `${where}url`);
     const head = typeof urlParts[0] === 'string' ? urlParts[0] : '';
@@ -242,7 +259,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       body,
       expectedStatus: expected && expected.length > 0 ? expected.slice() : null,
       weight: e.weight ?? DEFAULTS.weight,
-      thresholds: thresholdsOf(e.thresholds, `${where}thresholds`),
+      thresholds: [...thresholdsOf(e.thresholds, `${where}thresholds`), ...(named ? fromSources(scopedFor(e.name)) : [])],
       followRedirects: e.follow_redirects ?? spec.follow_redirects ?? DEFAULTS.follow_redirects,
       originBoundHeaders: [...originBound],
       checks: checksOf(e.checks, `${where}checks`),
@@ -265,7 +282,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
       ...(spec.expected_status_codes ? { expected_status_codes: spec.expected_status_codes } : {}),
       ...(spec.checks ? { checks: spec.checks } : {}),
     };
-    endpoints = [buildEndpoint(single, '', spec.method ?? DEFAULTS.method)];
+    endpoints = [buildEndpoint(single, '', spec.method ?? DEFAULTS.method, false)];
   } else {
     throw new SpecError(`${testLabel}: it has no \`url\`, \`endpoints\` or \`steps\`; add one.`);
   }
@@ -297,7 +314,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
           secretCaptures: flow.secretCaptures,
         }
       : null,
-    thresholds: thresholdsOf(spec.thresholds, 'thresholds'),
+    thresholds: fromSources(testWideThresholds(spec.thresholds)),
     secrets: secretList,
     redactedSpec: redactValue(asWritten, secretList) as Record<string, unknown>,
     baseline: spec.baseline ?? null,

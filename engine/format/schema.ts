@@ -181,6 +181,56 @@ const thresholdsSchema = (where: string): JsonSchema => ({
   }),
 });
 
+/**
+ * The test's own `thresholds`: the items of thresholdsSchema, or a one-key mapping that puts
+ * thresholds on a step or endpoint by name (`- login: p95 < 300ms`), as if written on it.
+ */
+const testThresholdsSchema = (): JsonSchema => {
+  const base = thresholdsSchema('for the whole test');
+  const expression = (base.items ?? {}) as JsonSchema;
+  const scoped = 'Or `NAME: EXPRESSION` (or `NAME: [EXPRESSION, ...]`): thresholds of the step or endpoint NAME, judged and reported exactly as if written in its own `thresholds`.';
+  return {
+    ...base,
+    items: {
+      ...expression,
+      type: ['string', 'object'],
+      minProperties: 1,
+      maxProperties: 1,
+      additionalProperties: {
+        type: ['string', 'array'],
+        minLength: 1,
+        minItems: 1,
+        items: {
+          type: 'string',
+          minLength: 1,
+          ...doc({
+            description: 'A threshold expression for the step or endpoint named by the key, e.g. p95 < 300ms.',
+            markdownDescription: 'A threshold expression for the step or endpoint named by the key, e.g. `p95 < 300ms` or `checks > 99%`.',
+            examples: ['p95 < 300ms', 'checks > 99%'],
+          }),
+        },
+        ...doc({
+          description: 'A threshold expression, or a list of them, for the step or endpoint named by the key.',
+          markdownDescription: 'A threshold expression (`p95 < 300ms`), or a list of them (`[p95 < 300ms, checks > 99%]`), for the step or endpoint named by the key.',
+          examples: ['p95 < 300ms', ['p95 < 300ms', 'checks > 99%']],
+        }),
+      },
+      ...doc({
+        description: `${String(expression.description ?? '')} ${scoped.replace(/`/g, '')}`,
+        markdownDescription: `${String(expression.markdownDescription ?? '')}\n\n${scoped}`,
+        examples: [...((expression.examples as unknown[] | undefined) ?? []), { login: 'p95 < 300ms' }, { login: ['p95 < 300ms', 'checks > 99%'] }],
+      }),
+    },
+    ...doc({
+      description: 'Pass/fail conditions for the whole test; all must hold for the test to pass. An item `NAME: EXPRESSION` puts a threshold on the step or endpoint NAME.',
+      markdownDescription:
+        'Pass/fail conditions for the whole test; all must hold for the test to pass (`atm run` exits 1 otherwise). ' +
+        'With `steps` or `endpoints`, an item `- login: p95 < 300ms` (or `- login: [p95 < 300ms, checks > 99%]`) is a threshold of the step or endpoint `login`, the same as writing it in its own `thresholds`.',
+      examples: [['p95 < 200ms', 'error_rate < 1%', 'rps >= 150'], ['error_rate < 1%', { login: 'p95 < 300ms' }, { checkout: ['p99 < 1s', 'checks > 99%'] }]],
+    }),
+  };
+};
+
 const checksSchema = (where: string): JsonSchema => ({
   type: 'array',
   items: {
@@ -657,7 +707,7 @@ export const atmSchema: JsonSchema = {
       }),
     },
     follow_redirects: followRedirectsSchema('for every request of the test (an endpoint may set its own)'),
-    thresholds: thresholdsSchema('for the whole test'),
+    thresholds: testThresholdsSchema(),
     baseline: stringField(
       'A result JSON (from atm run --json, or exported from the run history), relative to the spec: the baseline that thresholds such as `p95 < baseline + 10%` compare with. Wins over the run pinned in the editor and over atm run --baseline.',
       'A result JSON (`atm run --json`, or **Export Result as JSON…** in the run history), relative to the spec: the baseline that ' +

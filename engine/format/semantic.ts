@@ -7,6 +7,7 @@ import type { Locator, Path } from './locate';
 import { parseThreshold } from './threshold';
 import { closest, scanTemplates } from './template';
 import { flowDiagnostics } from './flowSemantic';
+import { scopedThresholds, scopeNames } from './scopedThresholds';
 
 type Obj = Record<string, unknown>;
 
@@ -155,6 +156,7 @@ export function semanticDiagnostics(test: Obj, loc: Locator): SpecDiagnostic[] {
     });
   };
   checkThresholds(['thresholds'], test.thresholds);
+  out.push(...scopedThresholdDiagnostics(test, loc));
   if (Array.isArray(test.endpoints)) test.endpoints.forEach((e, i) => isObj(e) && checkThresholds(['endpoints', i, 'thresholds'], e.thresholds));
   if (Array.isArray(test.steps)) test.steps.forEach((e, i) => isObj(e) && checkThresholds(['steps', i, 'thresholds'], e.thresholds));
   if (!Array.isArray(test.steps) && Array.isArray(test.thresholds)) {
@@ -226,5 +228,44 @@ export function semanticDiagnostics(test: Obj, loc: Locator): SpecDiagnostic[] {
   };
   for (const name of deps.keys()) visit(name, []);
 
+  return out;
+}
+
+/**
+ * `- NAME: expression(s)` in the test's `thresholds`: NAME must be a step (or endpoint) of the
+ * test, and each expression reads as a threshold, exactly as in that step's own `thresholds`.
+ */
+function scopedThresholdDiagnostics(test: Obj, loc: Locator): SpecDiagnostic[] {
+  const out: SpecDiagnostic[] = [];
+  const scoped = scopedThresholds(test.thresholds);
+  if (scoped.length === 0) return out;
+  const scope = scopeNames(test);
+  for (const s of scoped) {
+    if (scope === null) {
+      out.push({
+        range: loc.keyRange(s.path),
+        severity: 'error',
+        code: C.unknownThresholdScope,
+        message: `\`${s.name}: ...\` puts thresholds on a step or endpoint by name, and this test has neither \`steps\` nor \`endpoints\`: write the expression alone (\`- ${s.expressions[0]?.expression ?? 'p95 < 200ms'}\`).`,
+        data: { name: s.name, names: [] },
+      });
+      continue;
+    }
+    if (!scope.names.includes(s.name)) {
+      const suggestion = closest(s.name, scope.names);
+      const list = scope.names.length > 0 ? scope.names.map((n) => `\`${n}\``).join(', ') : 'none yet';
+      out.push({
+        range: loc.keyRange(s.path),
+        severity: 'error',
+        code: C.unknownThresholdScope,
+        message: `No ${scope.kind} of this test is named \`${s.name}\`${suggestion ? `; did you mean \`${suggestion}\`?` : '.'} Its ${scope.kind}s: ${list}.`,
+        data: { name: s.name, suggestion, names: scope.names },
+      });
+    }
+    for (const e of s.expressions) {
+      const r = parseThreshold(e.expression);
+      if (!r.ok) out.push({ range: loc.stringRange(e.path, r.start, r.end), severity: 'error', code: C.invalidThreshold, message: r.message, data: { expression: e.expression } });
+    }
+  }
   return out;
 }

@@ -47,6 +47,12 @@ export interface EndpointSpec {
   checks?: string[];
 }
 
+/**
+ * An item of a test's `thresholds`: an expression for the whole test, or a one-key mapping from a
+ * step or endpoint name to expressions that mean the same as in that step's own `thresholds`.
+ */
+export type TestThreshold = string | Record<string, string | string[]>;
+
 /** `sequential` (default, wraps around) or `random`. */
 export type DataOrder = 'sequential' | 'random';
 
@@ -116,7 +122,8 @@ export interface TestSpec {
   /** Engine threads: 'auto' or a count. */
   workers?: number | 'auto';
 
-  thresholds?: string[];
+  /** Expressions for the whole test, or `{NAME: expression(s)}` for a step or endpoint by name. */
+  thresholds?: TestThreshold[];
   /** A result JSON relative to the spec, compared with by baseline thresholds. */
   baseline?: string;
 }

@@ -59,6 +59,10 @@ function show(v: unknown): string {
   return s === undefined ? String(v) : s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function authType(value: unknown): string | null {
   if (!value || typeof value !== 'object') return null;
   const auth = (value as Record<string, unknown>).auth;
@@ -211,6 +215,17 @@ function translate(err: ErrorObject, value: unknown, loc: Locator): SpecDiagnost
       }
       return error(C.outOfRange, `\`${label}\` must be at most ${String(params.limit)}.`);
     }
+    case 'maxProperties':
+    case 'minProperties':
+      // Only a scoped threshold (`- login: p95 < 300ms`) limits its keys.
+      return error(
+        C.invalidValue,
+        err.keyword === 'maxProperties'
+          ? `\`${label}\` names more than one step or endpoint: write one \`NAME: expression\` per item (\`- login: p95 < 300ms\`).`
+          : `\`${label}\` is empty: write an expression (\`p95 < 200ms\`) or \`NAME: expression\` for a step or endpoint.`,
+        // At the second name, where the item should have ended.
+        err.keyword === 'maxProperties' && isObject(err.data) && Object.keys(err.data).length > 1 ? loc.keyRange([...path, Object.keys(err.data)[1]]) : loc.valueRange(path),
+      );
     case 'minLength':
       return error(C.invalidValue, `\`${label}\` must not be empty.`);
     case 'minItems':

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseThreshold } from '../format';
 import type { ParsedThreshold } from '../format/plan';
+import { thresholdsOfScope } from '../format/scopedThresholds';
 import type { RunPart } from '../format/parts';
 import type { RunResult, RunStatus } from '../format/result';
 import { PartMerger, type MergeTarget } from './merge';
@@ -42,7 +43,7 @@ function targetOf(result: RunResult): MergeTarget {
     insecureTls: result.insecure_tls === true,
     endpoints: result.endpoint_metrics.map((e) => {
       const own: unknown = specEndpoints.find((s: unknown) => isRecord(s) && s.name === e.name);
-      return { name: e.name, method: e.method, displayUrl: e.url, thresholds: thresholdsOf(isRecord(own) ? own.thresholds : undefined) };
+      return { name: e.name, method: e.method, displayUrl: e.url, thresholds: thresholdsOf(thresholdsOfScope(spec.thresholds, e.name, isRecord(own) ? own.thresholds : undefined)) };
     }),
   };
 }

@@ -13,6 +13,7 @@ import {
 import { BUILTINS, envLookup, linesOf, type ServiceContext } from './context';
 import { cursorContext, FLOW_KEY, ITEM, variablesOf, type PathSegment } from './lines';
 import { capturesBefore, dataFileOf, flowSteps } from './flowSteps';
+import { isScopedExpression, isTestThresholdItem, scopeNameItems } from './scopedThresholds';
 import { parseCsv } from '../../engine/format';
 import { docOf, enumOf, propertiesOf, schemaAt, typesOf, type Schema } from './schema';
 
@@ -127,6 +128,8 @@ function completeLines(lines: readonly string[], position: Position, ctx: Servic
       if (triggerCharacter === '-' && c.prefix !== '') return result;
       const range = wordRangeAround(line, position.line, character, c.col, /[\w.$-]/);
       const before = items.length;
+      // A test's threshold item is an expression or `STEP: expression`.
+      if (isTestThresholdItem(c.path) && !/[ \t]/.test(c.prefix.trim())) scopeNameItems(items, lines, c.docStart, c.docEnd, range);
       keyItems(items, c.path, c.prefix, range, c.inSeqItem, c.siblings, atDocumentEnd(lines, position.line, c.docEnd));
       // Renaming an existing key (`concu|rency: 5`): replace the name only, keep its value.
       if (/^[ \t]*:/.test(line.slice(range.end.character))) {
@@ -147,7 +150,7 @@ function completeLines(lines: readonly string[], position: Position, ctx: Servic
     }
     case 'value': {
       const quoted = /^["']/.test(c.prefix);
-      const inThreshold = c.path[c.path.length - 1] === ITEM && c.path[c.path.length - 2] === 'thresholds';
+      const inThreshold = (c.path[c.path.length - 1] === ITEM && c.path[c.path.length - 2] === 'thresholds') || isScopedExpression(c.path);
       const bare = c.prefix.replace(/^["']/, '').trim();
       if (triggerCharacter && !inThreshold && bare !== '' && c.path[c.path.length - 1] !== FLOW_KEY) return result;
       const start = c.col + (quoted ? 1 : 0);
@@ -364,7 +367,7 @@ function keyItems(
     });
   }
   // A sequence item: scalars (thresholds, status codes) complete as values, mappings as keys.
-  if (!types.includes('object')) {
+  if (!types.includes('object') || isTestThresholdItem(path)) {
     if (types.includes('array') && path[path.length - 1] === 'endpoints') {
       endpointSnippet(items, range, prefix, true);
       return;
@@ -450,7 +453,7 @@ function valueItems(items: CompletionItem[], path: PathSegment[], prefix: string
     }
     return;
   }
-  if (last === ITEM && path[path.length - 2] === 'thresholds') {
+  if ((last === ITEM && path[path.length - 2] === 'thresholds') || isScopedExpression(path)) {
     thresholdItems(items, prefix, range);
     return;
   }

@@ -44,9 +44,12 @@ function inlineCaptures(text: string, entry: KeyEntry, line: number): CaptureDef
   return out;
 }
 
-/** The steps of the test in [docStart, docEnd), in order; empty when it has no `steps`. */
-export function flowSteps(lines: readonly string[], docStart: number, docEnd: number): FlowStep[] {
-  const top = topLevelKeys(lines, docStart, docEnd).find((k) => k.entry.key === 'steps');
+/**
+ * The steps of the test in [docStart, docEnd), in order; empty when it has no `steps`. With
+ * `key: 'endpoints'`, its endpoints read the same way (they capture nothing).
+ */
+export function flowSteps(lines: readonly string[], docStart: number, docEnd: number, key: 'steps' | 'endpoints' = 'steps'): FlowStep[] {
+  const top = topLevelKeys(lines, docStart, docEnd).find((k) => k.entry.key === key);
   if (!top) return [];
   const last = blockEnd(lines, top.line, docEnd);
   const starts: number[] = [];

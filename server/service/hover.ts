@@ -6,6 +6,7 @@ import { BUILTINS as SPEC_BUILTINS, parseThreshold, scanTemplates, type ParsedTh
 import { envLookup, linesOf, type ServiceContext } from './context';
 import { documentBounds, ITEM, keyPathAt, lineEntries, stripComment, variablesOf, type KeyEntry } from './lines';
 import { findCapture, flowSteps, stepAt } from './flowSteps';
+import { isScopedExpression, scopeHover } from './scopedThresholds';
 import { docOf, schemaAt, typesOf } from './schema';
 
 function markdown(value: string, line: number, start: number, end: number): Hover {
@@ -31,6 +32,12 @@ export function hover(doc: TextDocument, position: Position, ctx: ServiceContext
   const located = keyPathAt(lines, position.line);
   if (!located) return null;
   const key = located.entries.find((e): e is KeyEntry => e.kind === 'key');
+  if (key && ch >= key.col && ch < key.colonEnd && located.path.length === 3 && isScopedExpression(located.path)) {
+    // `- login: p95 < 300ms` in the test's thresholds: the name stands for a step or endpoint.
+    const bounds = documentBounds(lines, position.line);
+    const text = scopeHover(lines, bounds.start, bounds.end, key.key);
+    if (text) return markdown(text, position.line, key.col, key.colonEnd - 1);
+  }
   if (key && ch >= key.col && ch < key.colonEnd) {
     const schema = schemaAt(located.path);
     if (!schema) return null;
@@ -130,7 +137,12 @@ function thresholdAt(line: string, path: readonly string[], key: KeyEntry | null
     while (s < line.length && line[s] === ' ') s++;
     return unquoteSpan(line, s, s + stripComment(line.slice(s)).trimEnd().length, ch);
   }
-  if (key && key.key === 'thresholds' && key.value.startsWith('[')) {
+  const scoped = key !== null && path.length === 3 && isScopedExpression(path);
+  if (scoped && key.value !== '' && !key.value.startsWith('[')) {
+    // `- login: p95 < 300ms`: the value is the expression.
+    return unquoteSpan(line, key.valueStart, key.valueStart + stripComment(line.slice(key.valueStart)).trimEnd().length, ch);
+  }
+  if (key && (key.key === 'thresholds' || scoped) && key.value.startsWith('[')) {
     // Items of a flow sequence: split on commas outside quotes.
     let from = key.valueStart + 1;
     let quote = '';
@@ -187,9 +199,14 @@ export function thresholdInWords(t: ParsedThreshold): string {
       subject = 'The number of dropped requests (due while `concurrency` were in flight)';
       value = round(t.value);
       break;
+    case 'checks':
+      subject = 'The share of passed checks';
+      value = `${round(t.value * 100)}%`;
+      break;
     default: {
-      const names: Record<string, string> = { min: 'The fastest response time', mean: 'The mean response time', max: 'The slowest response time' };
-      subject = names[t.metric] ?? `The ${t.metric.slice(1)}th percentile response time`;
+      const of = t.iteration ? 'iteration duration (whole iterations of the flow)' : 'response time';
+      const names: Record<string, string> = { min: `The fastest ${of}`, mean: `The mean ${of}`, max: `The slowest ${of}` };
+      subject = names[t.metric] ?? `The ${t.metric.slice(1)}th percentile ${of}`;
       value = `${round(t.value)} ms`;
     }
   }

@@ -9,6 +9,28 @@ const ctx = { env: {}, readEnvFile: (): string | null => null };
 
 const CASES: Array<{ kind: string; text: string; expect: string[] }> = [
   {
+    kind: 'scoped threshold naming no endpoint',
+    text: 'name: t\nbase_url: http://h\nendpoints:\n  - name: list\n    url: /a\n  - name: create\n    url: /b\nthresholds:\n  - lst: p95 < 300ms\n',
+    expect: ['[8,4,8,7] error unknown-threshold-scope | No endpoint of this test is named `lst`; did you mean `list`? Its endpoints: `list`, `create`.'],
+  },
+  {
+    kind: 'scoped threshold with a malformed expression in a list',
+    text: 'name: t\nbase_url: http://h\nsteps:\n  - name: login\n    url: /a\nthresholds:\n  - login: [p95 < 300ms, p95 < 3xs]\n',
+    expect: ['[6,32,6,34] error invalid-threshold | `xs` is not a unit for `p95`; use `ms` (the default) or `s`.'],
+  },
+  {
+    kind: 'scoped threshold in a single-request test',
+    text: 'name: t\nurl: http://h/a\nthresholds:\n  - login: p95 < 300ms\n',
+    expect: [
+      '[3,4,3,9] error unknown-threshold-scope | `login: ...` puts thresholds on a step or endpoint by name, and this test has neither `steps` nor `endpoints`: write the expression alone (`- p95 < 300ms`).',
+    ],
+  },
+  {
+    kind: 'scoped threshold item with two names',
+    text: 'name: t\nbase_url: http://h\nendpoints:\n  - name: a\n    url: /a\n  - name: b\n    url: /b\nthresholds:\n  - a: p95 < 300ms\n    b: p95 < 300ms\n',
+    expect: ['[9,4,9,5] error invalid-value | `thresholds[0]` names more than one step or endpoint: write one `NAME: expression` per item (`- login: p95 < 300ms`).'],
+  },
+  {
     kind: 'tab as indentation',
     text: 'name: t\nurl: http://h/a\n\tmethod: GET\n',
     expect: ['[2,0,2,1] error yaml-syntax | Tabs are not allowed as indentation.'],
