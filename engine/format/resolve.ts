@@ -174,7 +174,7 @@ export function resolveTest(spec: TestSpec, ctx: ResolveContext): RunPlan {
     });
   // `- login: p95 < 300ms` in the test's thresholds: thresholds of the step or endpoint `login`.
   const scoped = scopedThresholds(spec.thresholds);
-  const thresholdScope = scoped.length > 0 ? scopeNames(spec as unknown as Record<string, unknown>) : null;
+  const thresholdScope = scoped.length > 0 ? scopeNames(spec) : null;
   for (const s of scoped) {
     if (thresholdScope === null || !thresholdScope.names.includes(s.name)) {
       throw new SpecError(`${testLabel}: ${s.where}: no step or endpoint of this test is named \`${s.name}\``);

@@ -78,7 +78,7 @@ export function thresholdsOfScope(testThresholds: unknown, name: string, own: un
 }
 
 /** The names a scoped threshold may use: the test's steps, else its endpoints. */
-export function scopeNames(test: Record<string, unknown>): { kind: 'step' | 'endpoint'; names: string[] } | null {
+export function scopeNames(test: { steps?: unknown; endpoints?: unknown }): { kind: 'step' | 'endpoint'; names: string[] } | null {
   const list = Array.isArray(test.steps) ? test.steps : Array.isArray(test.endpoints) ? test.endpoints : null;
   if (list === null) return null;
   const names = list.flatMap((e) => (isRecord(e) && typeof e.name === 'string' ? [e.name] : []));

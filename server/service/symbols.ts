@@ -50,6 +50,11 @@ function thresholdSymbols(doc: TextDocument, seq: unknown): DocumentSymbol[] {
     const text = scalarString(item);
     const r = isScalar(item) ? nodeRange(doc, item) : null;
     if (text !== null && r) out.push(symbol(text, SymbolKind.Event, r, r, 'threshold'));
+    else if (isMap(item)) {
+      // `- login: p95 < 300ms`: thresholds of a step or endpoint, by name.
+      const mr = nodeRange(doc, item);
+      if (mr) out.push(symbol(doc.getText(mr).replace(/\s+/g, ' ').trim(), SymbolKind.Event, mr, mr, 'threshold by name'));
+    }
   }
   return out;
 }

@@ -1,9 +1,19 @@
 // Thresholds on a step or endpoint by name in the test's `thresholds` (`- login: p95 < 300ms`),
 // over the real protocol (dist/server.js --stdio): diagnostics at the name and in the
-// expression, completion of names then metrics, hover on the name and on the expression.
+// expression, completion of names then metrics, hover on the name and on the expression, outline.
 import { strict as assert } from 'node:assert';
 import { after, before, test } from 'node:test';
-import { CompletionRequest, HoverRequest, type CompletionItem, type CompletionList, type Diagnostic, type Hover, type MarkupContent } from 'vscode-languageserver-protocol/node';
+import {
+  CompletionRequest,
+  DocumentSymbolRequest,
+  HoverRequest,
+  type CompletionItem,
+  type CompletionList,
+  type Diagnostic,
+  type DocumentSymbol,
+  type Hover,
+  type MarkupContent,
+} from 'vscode-languageserver-protocol/node';
 import { cursor, startServer, type LspSession } from './lspClient';
 
 let server: LspSession;
@@ -109,4 +119,12 @@ void test('hover: the name shows its step, the expression reads in words', async
   assert.ok(onName?.includes('**login**: step 1 of the flow (line 4)') && onName.includes('`POST /login`'), onName ?? 'no hover');
   const onExpression = await hoverAt(`${FLOW}  - my orders: [p99 < 1s, chec|ks > 99%]\n`);
   assert.equal(onExpression, '**checks > 99%**: The share of passed checks must be above 99%.');
+});
+
+void test('outline: a scoped threshold is listed with the test thresholds', async () => {
+  const { uri } = await open(`${FLOW}  - login: [p95 < 300ms, checks > 99%]\n`);
+  const symbols = (await server.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[] | null;
+  const names = (symbols?.[0]?.children ?? []).map((s) => `${s.name} (${s.detail ?? ''})`);
+  assert.ok(names.includes('error_rate < 1% (threshold)'), names.join(', '));
+  assert.ok(names.includes('login: [p95 < 300ms, checks > 99%] (threshold by name)'), names.join(', '));
 });
