@@ -28,6 +28,18 @@ function rssMiB(pid: number): number | null {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Every step of the section is bounded: a hung engine or client fails its round instead of the bench. */
+const LIMIT_MS = 120_000;
+async function within<T>(what: string, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${LIMIT_MS / 1000} s`)), LIMIT_MS)));
+  try {
+    return await Promise.race([p, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface RestRound {
   bare_node_mb: number | null;
   /** The undici + hdr-histogram-js bundle once loaded. */
@@ -94,8 +106,12 @@ async function nodeRun(args: string[]): Promise<string> {
   const child = track(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }));
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`exit ${code}`);
+  try {
+    const code = await within(`node ${args[0]}`, new Promise<number | null>((resolve) => child.once('exit', resolve)));
+    if (code !== 0) throw new Error(`exit ${code}`);
+  } finally {
+    await stop(child);
+  }
   return out.trim();
 }
 
@@ -113,11 +129,11 @@ async function engineRound(target: Target, work: string, requests: number, conne
   const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
   connection.listen();
   try {
-    await connection.sendRequest(HelloRequest, { protocolVersion: ENGINE_PROTOCOL_VERSION });
+    await within('the engine\'s handshake', connection.sendRequest(HelloRequest, { protocolVersion: ENGINE_PROTOCOL_VERSION }));
     await sleep(1000);
     const pid = child.pid ?? 0;
     const started = rssMiB(pid);
-    const result = await connection.sendRequest(RunRequest, { runId: randomUUID(), file: specFile, testName: 'rest' });
+    const result = await within('the engine\'s run', connection.sendRequest(RunRequest, { runId: randomUUID(), file: specFile, testName: 'rest' }));
     await sleep(1000);
     const after = rssMiB(pid);
     await sleep((settleSeconds - 1) * 1000);
