@@ -115,7 +115,7 @@ void describe('exact merge', () => {
   });
 });
 
-void describe('worker threads', { timeout: 60_000 }, () => {
+void describe('worker threads', { timeout: 180_000 }, () => {
   void it('closed model on 2 threads: every request counted once, result says 2 workers', async () => {
     const server = await track(serve((_req, res) => ok(res)));
     const { plan: p, source } = fromText(`name: w\nbase_url: ${server.url}\nurl: /x\nconcurrency: 4\ntotal_requests: 2001\nworkers: 2\n`);
