@@ -19,6 +19,15 @@ const common = {
   legalComments: 'none',
 };
 
+// The engine uses undici's Client and connector only (see engine/run/undiciCore.ts): the Node
+// bundles resolve the bare 'undici' to that module instead of the package's index.
+const undiciCore = {
+  name: 'undici-core',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, (args) => (args.importer.endsWith('undiciCore.ts') ? undefined : { path: new URL('./engine/run/undiciCore.ts', import.meta.url).pathname }));
+  },
+};
+
 /** Node-side bundles: the extension (vscode external), the language server, the engine and the CLI. */
 const nodeBuilds = [
   { entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
@@ -28,7 +37,7 @@ const nodeBuilds = [
   // Worker threads of the engine and the CLI (engine/run/workers.ts finds it beside them).
   { entryPoints: ['engine/run/worker.ts'], outfile: 'dist/worker.js' },
 ].filter((b) => existsSync(b.entryPoints[0]))
-  .map((b) => ({ ...common, ...b, platform: 'node', format: 'cjs', target: 'node20' }));
+  .map((b) => ({ ...common, ...b, platform: 'node', format: 'cjs', target: 'node20', plugins: [undiciCore] }));
 
 const webBuilds = [
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },

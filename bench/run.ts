@@ -9,15 +9,16 @@ import { join } from 'node:path';
 import { formatProfile, readProfile, summariseProfile, type ProfileSummary } from './cpuprofile';
 import { autocannonVersion, CLI, ROOT, runAutocannon, runEngine, runNetClient, runWrk, wrkVersion, type EngineRun, type LoadResult } from './loadgens';
 import { killAll } from './proc';
+import { restSection, type RestReport } from './rest';
 import { scaling, type ScalingReport } from './scaling';
 import { flowsSection, type FlowsReport } from './flows';
 import { fmt, median, stddev, table } from './stats';
 import { startNginx, startNodeTarget, type Target } from './targets';
 import type { TargetStats } from './targetProtocol';
 
-const SECTIONS = ['throughput', 'open', 'latency', 'memory', 'scaling', 'flows', 'profile'] as const;
+const SECTIONS = ['throughput', 'open', 'latency', 'memory', 'rest', 'scaling', 'flows', 'profile'] as const;
 type Section = (typeof SECTIONS)[number];
-const DEFAULT_SECTIONS: Section[] = ['throughput', 'open', 'latency', 'memory', 'scaling', 'flows'];
+const DEFAULT_SECTIONS: Section[] = ['throughput', 'open', 'latency', 'memory', 'rest', 'scaling', 'flows'];
 
 interface Options {
   rounds: number;
@@ -549,21 +550,45 @@ async function latency(o: Options, work: string): Promise<LatencyReport> {
   };
 }
 
+interface MemoryRun {
+  requests: number;
+  /** Engine threads asked for (the spec's `workers`); null: the spec's default. */
+  workers: number | null;
+  /** Threads the result says it used. */
+  workers_used: number | null;
+  completed: number | null;
+  rps: number | null;
+  max_rss_mb: number | null;
+  processes: EngineRun['processes'];
+  failure: string | null;
+}
+
 interface MemoryReport {
   target: string;
-  runs: { requests: number; completed: number | null; rps: number | null; max_rss_mb: number | null; processes: EngineRun['processes']; failure: string | null }[];
+  /** The two request counts compared. */
+  requests: [number, number];
+  runs: MemoryRun[];
+  /** Peak RSS after the larger count less after the smaller, on one thread (default workers). */
   difference_mb: number | null;
+  /** The same with `workers: 2`. */
+  difference_workers_mb: number | null;
 }
 
 async function memory(o: Options, nginx: Target, work: string): Promise<MemoryReport> {
-  say(`\n== Peak RSS of the engine process, closed model, 50 connections (goal: ${o.memoryRequests[1]} within 20 MB of ${o.memoryRequests[0]})`);
-  const runs: MemoryReport['runs'] = [];
+  say(`\n== Peak RSS of the engine process, closed model, 50 connections, on one thread and on 2 worker threads (goal: ${o.memoryRequests[1]} within 20 MB of ${o.memoryRequests[0]})`);
+  const runs: MemoryRun[] = [];
   // A tiny run first: what the process costs before any request volume (code, schema, buffers).
-  for (const n of [1000, ...o.memoryRequests]) {
-    note(`engine, ${n} requests`);
-    const run = await runEngine(work, { name: `memory ${n}`, url: nginx.url, concurrency: 50, totalRequests: n });
+  const plan: Array<{ n: number; workers: number | null }> = [
+    ...[1000, ...o.memoryRequests].map((n) => ({ n, workers: null })),
+    ...[1000, ...o.memoryRequests].map((n) => ({ n, workers: 2 })),
+  ];
+  for (const { n, workers } of plan) {
+    note(`engine, ${n} requests${workers === null ? '' : `, workers: ${workers}`}`);
+    const run = await runEngine(work, { name: `memory ${n}`, url: nginx.url, concurrency: 50, totalRequests: n, ...(workers === null ? {} : { workers }) });
     runs.push({
       requests: n,
+      workers,
+      workers_used: run.result?.workers ?? null,
       completed: run.result?.metrics.total_requests ?? null,
       rps: run.result?.metrics.requests_per_second ?? null,
       max_rss_mb: run.load.max_rss_mb,
@@ -571,17 +596,30 @@ async function memory(o: Options, nginx: Target, work: string): Promise<MemoryRe
       failure: run.load.failure,
     });
   }
-  const [, a, b] = runs;
-  const difference = a?.max_rss_mb != null && b?.max_rss_mb != null ? b.max_rss_mb - a.max_rss_mb : null;
+  const diff = (workers: number | null): number | null => {
+    const a = runs.find((r) => r.workers === workers && r.requests === o.memoryRequests[0]);
+    const b = runs.find((r) => r.workers === workers && r.requests === o.memoryRequests[1]);
+    return a?.max_rss_mb != null && b?.max_rss_mb != null ? b.max_rss_mb - a.max_rss_mb : null;
+  };
+  const difference = diff(null);
+  const differenceWorkers = diff(2);
   say(
     table(
-      ['requests', 'completed', 'req/s', 'peak RSS MiB', 'processes (script: MiB)'],
-      runs.map((r) => [String(r.requests), fmt(r.completed, 0), fmt(r.rps, 0), r.failure ? 'failed' : fmt(r.max_rss_mb, 1), r.processes.map((p) => `${p.script.split('/').pop()}: ${fmt(p.max_rss_mb, 1)}`).join(', ')]),
+      ['requests', 'workers', 'threads used', 'completed', 'req/s', 'peak RSS MiB', 'processes (script: MiB)'],
+      runs.map((r) => [
+        String(r.requests),
+        r.workers === null ? 'default' : String(r.workers),
+        fmt(r.workers_used, 0),
+        fmt(r.completed, 0),
+        fmt(r.rps, 0),
+        r.failure ? 'failed' : fmt(r.max_rss_mb, 1),
+        r.processes.map((p) => `${p.script.split('/').pop()}: ${fmt(p.max_rss_mb, 1)}`).join(', '),
+      ]),
     ),
   );
-  say(`difference ${b?.requests ?? ''} − ${a?.requests ?? ''}: ${fmt(difference, 1)} MiB (the 1000-request run is the baseline: code, schema, buffers)`);
-  for (const r of runs) if (r.failure) say(`  ${r.requests}: ${r.failure}`);
-  return { target: nginx.kind, runs, difference_mb: difference };
+  say(`difference ${o.memoryRequests[1]} − ${o.memoryRequests[0]}: ${fmt(difference, 1)} MiB on the default threads, ${fmt(differenceWorkers, 1)} MiB with workers: 2 (the 1000-request runs are the baselines: code, schema, buffers, and the worker threads' own heaps)`);
+  for (const r of runs) if (r.failure) say(`  ${r.requests} (workers ${r.workers ?? 'default'}): ${r.failure}`);
+  return { target: nginx.kind, requests: o.memoryRequests, runs, difference_mb: difference, difference_workers_mb: differenceWorkers };
 }
 
 interface ProfileReport {
@@ -628,16 +666,21 @@ interface Goal {
   met: boolean | null;
 }
 
-function goals(r: { throughput?: ThroughputReport; open?: OpenRun[]; latency?: LatencyReport; memory?: MemoryReport; scaling?: ScalingReport; flows?: FlowsReport }): Goal[] {
+function goals(r: { throughput?: ThroughputReport; open?: OpenRun[]; latency?: LatencyReport; memory?: MemoryReport; rest?: RestReport; scaling?: ScalingReport; flows?: FlowsReport }): Goal[] {
   const g: Goal[] = [];
   for (const p of r.flows?.pairs ?? []) {
     g.push({ goal: `${p.label}: ≥ ${p.goal_ratio}× req/s`, actual: p.median_ratio === null ? 'n/a' : `${fmt(p.median_ratio, 2)}×`, met: p.median_ratio === null ? null : p.median_ratio >= p.goal_ratio });
   }
   if (r.scaling) {
     const x = r.scaling.per_cpu_ratio_2_over_1;
-    g.push({ goal: '2 worker threads ≥ 1.0× the requests per CPU-second of 1', actual: x === null ? 'n/a (fewer than 2 cores, or a run failed)' : `${fmt(x, 2)}×`, met: x === null ? null : x >= 1.0 });
+    const floor = r.scaling.per_cpu_ratios_2_over_1;
+    g.push({
+      goal: '2 worker threads ≥ 1.0× the requests per CPU-second of 1',
+      actual: x === null ? 'n/a (fewer than 2 cores, or a run failed)' : `${fmt(x, 2)}× (autocannon -w ${fmt(floor.autocannon, 2)}×, wrk -t ${fmt(floor.wrk, 2)}×, bare node:net threads ${fmt(floor['node:net'], 2)}×)`,
+      met: x === null ? null : x >= 1.0,
+    });
     const sums = r.scaling.rows.map((row) => row.merged_totals_equal_sum);
-    g.push({ goal: 'merged totals equal the sum of the threads\' own', actual: sums.map((s, i) => `${i + 1}: ${s === null ? '—' : s ? 'yes' : 'no'}`).join(', '), met: sums.every((s) => s === true) });
+    g.push({ goal: "merged totals equal the sum of the threads' own", actual: `${sums.filter((s) => s === true).length} of ${sums.length} runs`, met: sums.every((s) => s === true) });
   }
   if (r.throughput) {
     const x = r.throughput.ratio_engine_autocannon;
@@ -682,10 +725,25 @@ function goals(r: { throughput?: ThroughputReport; open?: OpenRun[]; latency?: L
     });
   }
   if (r.memory) {
-    const d = r.memory.difference_mb;
-    const [, a, b] = r.memory.runs;
+    const [a, b] = r.memory.requests;
     // 20 MB = 19.07 MiB; RSS is reported in MiB.
-    g.push({ goal: `peak RSS after ${b?.requests ?? '?'} requests within 20 MB of after ${a?.requests ?? '?'}`, actual: d === null ? 'n/a' : `${d >= 0 ? '+' : ''}${fmt(d, 1)} MiB (${fmt(a?.max_rss_mb, 1)} → ${fmt(b?.max_rss_mb, 1)})`, met: d === null ? null : d <= 20 / 1.048576 });
+    for (const [workers, d] of [[null, r.memory.difference_mb], [2, r.memory.difference_workers_mb]] as const) {
+      const x = r.memory.runs.find((run) => run.workers === workers && run.requests === a);
+      const y = r.memory.runs.find((run) => run.workers === workers && run.requests === b);
+      g.push({
+        goal: `peak RSS after ${b} requests within 20 MB of after ${a}${workers === null ? '' : ` (workers: ${workers})`}`,
+        actual: d === null ? 'n/a' : `${d >= 0 ? '+' : ''}${fmt(d, 1)} MiB (${fmt(x?.max_rss_mb, 1)} → ${fmt(y?.max_rss_mb, 1)})`,
+        met: d === null ? null : d <= 20 / 1.048576,
+      });
+    }
+  }
+  if (r.rest) {
+    const m = r.rest.median;
+    g.push({
+      goal: 'engine process RSS at rest < 80 MiB',
+      actual: m.engine_at_rest_mb === null ? 'n/a' : `${fmt(m.engine_at_rest_mb, 1)} MiB (started ${fmt(m.engine_started_mb, 1)}; floor: bare node ${fmt(m.bare_node_mb, 1)}, undici + hdr ${fmt(m.node_undici_hdr_mb, 1)} loaded, ${fmt(m.node_undici_hdr_at_rest_mb, 1)} at rest after the same requests)`,
+      met: m.engine_at_rest_mb === null ? null : m.engine_at_rest_mb < 80,
+    });
   }
   return g;
 }
@@ -719,7 +777,7 @@ async function main(): Promise<void> {
       const b = spawnSync(process.execPath, ['esbuild.mjs', 'cli', 'engine', 'worker'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
       if (b.status !== 0) say(`warning: the build failed, using dist/ as it is:\n${(b.stderr || b.stdout).trim()}`);
     }
-    const needsNginx = o.only.some((s) => s === 'throughput' || s === 'open' || s === 'memory' || s === 'flows' || s === 'profile');
+    const needsNginx = o.only.some((s) => s === 'throughput' || s === 'open' || s === 'memory' || s === 'rest' || s === 'flows' || s === 'profile');
     let targetNote = '';
     if (needsNginx) {
       try {
@@ -749,6 +807,7 @@ async function main(): Promise<void> {
     if (nginx && o.only.includes('open')) report.open = sections.open = await openModel(o, nginx, work);
     if (o.only.includes('latency')) report.latency = sections.latency = await latency(o, work);
     if (nginx && o.only.includes('memory')) report.memory = sections.memory = await memory(o, nginx, work);
+    if (nginx && o.only.includes('rest')) report.rest = sections.rest = await restSection(o, nginx, work, { say, note });
     if (o.only.includes('scaling')) report.scaling = sections.scaling = await scaling(o, work, { say, note });
     if (nginx && o.only.includes('flows')) report.flows = sections.flows = await flowsSection(o, nginx, work, say, note);
     if (nginx && o.only.includes('profile')) report.profile = await profile(o, nginx, work);

@@ -94,6 +94,12 @@ export class PartMerger {
   }
 
   numbers(durationSeconds: number): MergedNumbers {
+    const { overall, total, endpoints } = this.summaries(durationSeconds);
+    return { overall, overallHistogram: encodeHistogram(total.latency.histogram()), endpoints };
+  }
+
+  /** The merged summaries; the overall histogram stays decoded (progress does not send it). */
+  private summaries(durationSeconds: number): { overall: Metrics; total: Stats; endpoints: EndpointMetrics[] } {
     const perEndpoint = this.perEndpointStats();
     const endpoints = this.plan.endpoints.map((endpoint, i) => ({
       name: endpoint.name,
@@ -102,7 +108,7 @@ export class PartMerger {
       ...perEndpoint[i].toMetrics(durationSeconds),
     }));
     const total = sumStats(perEndpoint);
-    return { overall: total.toMetrics(durationSeconds), overallHistogram: encodeHistogram(total.latency.histogram()), endpoints };
+    return { overall: total.toMetrics(durationSeconds), total, endpoints };
   }
 
   timeline(final: boolean): TimelinePoint[] {
@@ -142,7 +148,7 @@ export class PartMerger {
     const point = timeline[timeline.length - 1];
     if (point === undefined) return null;
     const elapsed = this.elapsedSeconds;
-    const { overall, endpoints } = this.numbers(elapsed);
+    const { overall, endpoints } = this.summaries(elapsed);
     const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, overall, endpoints, this.baseline);
     let progress: number | null = null;
     if (this.plan.totalRequests !== null && this.plan.totalRequests > 0) progress = Math.min(1, this.issued / this.plan.totalRequests);

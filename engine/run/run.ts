@@ -56,6 +56,8 @@ export interface RunOptions {
   startAt?: () => Promise<number>;
   /** The raw numbers (parts.ts) each second and once at the end, for an exact merge of several runners. */
   onPart?: (part: RunPart, final: boolean) => void;
+  /** false: onPart gets only the final part (its seconds included), not one each second. Default true. */
+  partsEverySecond?: boolean;
 }
 
 export const DEFAULT_SAMPLE_BODY_BYTES = 8192;
@@ -838,7 +840,7 @@ class Run implements SlotOwner {
   }
 
   private report(): void {
-    if (this.options.onPart !== undefined) this.options.onPart(this.part(this.elapsedSeconds(), false), false);
+    if (this.options.onPart !== undefined && this.options.partsEverySecond !== false) this.options.onPart(this.part(this.elapsedSeconds(), false), false);
     if (this.options.onProgress === undefined) return;
     const elapsed = this.elapsedSeconds();
     const { overall: summary, endpoints } = this.snapshot(elapsed);

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     sampleBodyBytes: data.sampleBodyBytes,
     drainMs: data.drainMs,
     warmCode: data.warmCode,
+    partsEverySecond: data.progress,
     arrivals: arrivalsOf(index, count, data.shard),
     startAt: () => {
       post({ type: 'ready' });

@@ -88,6 +88,11 @@ export interface WorkerData {
   sampleBodyBytes?: number;
   drainMs?: number;
   warmCode?: boolean;
+  /**
+   * Whether the main thread shows progress: only then does a worker send its cumulative numbers
+   * every second (encoding and decoding histograms); otherwise it sends one part, at the end.
+   */
+  progress: boolean;
 }
 
 export interface WorkersOptions extends RunOptions {
@@ -139,6 +144,8 @@ export async function runWithWorkers(plan: RunPlan, options: WorkersOptions = {}
     const at = options.startAtEpoch;
     result = await runPlan(shardPlan, {
       ...options,
+      // Parts are kept for a shard's result, which needs only the final one.
+      partsEverySecond: options.partsEverySecond ?? options.onPart !== undefined,
       arrivals: arrivalsOf(0, 1, shard),
       startAt: at !== undefined ? () => Promise.resolve(at) : options.startAt,
       onPart: (part, final) => {
@@ -199,6 +206,7 @@ class WorkerRun {
         sampleBodyBytes: this.options.sampleBodyBytes,
         drainMs: this.options.drainMs,
         warmCode: this.options.warmCode,
+        progress: this.options.onProgress !== undefined,
       };
       const worker = startWorker(data);
       this.workers.push(worker);

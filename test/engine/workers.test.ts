@@ -8,6 +8,7 @@ import { decodeHistogram, newHistogram, summarize } from '../../engine/run/metri
 import { PartMerger } from '../../engine/run/merge';
 import { Interval, Stats } from '../../engine/run/metrics';
 import { intervalToPart, statsToPart, type RunPart } from '../../engine/run/parts';
+import { runPlan } from '../../engine/run/run';
 import { resolveWorkerCount, runWithWorkers, sharePlan, type PlanSource } from '../../engine/run/workers';
 import type { RunPlan } from '../../engine/format/plan';
 import { FIRST_SUCCESSES, RESERVOIR_SIZE } from '../../engine/run/samples';
@@ -114,7 +115,7 @@ void describe('exact merge', () => {
   });
 });
 
-void describe('worker threads', { timeout: 60_000 }, () => {
+void describe('worker threads', { timeout: 180_000 }, () => {
   void it('closed model on 2 threads: every request counted once, result says 2 workers', async () => {
     const server = await track(serve((_req, res) => ok(res)));
     const { plan: p, source } = fromText(`name: w\nbase_url: ${server.url}\nurl: /x\nconcurrency: 4\ntotal_requests: 2001\nworkers: 2\n`);
@@ -168,6 +169,49 @@ void describe('worker threads', { timeout: 60_000 }, () => {
       const residual = mid(offsets.filter((o) => o.i % 2 === parity).map((o) => Math.abs(o.off - line)));
       assert.ok(residual < 2, `thread ${parity}: median distance from the even schedule ${residual.toFixed(2)} ms`);
     }
+  });
+
+  void it('a runner asked for parts only at the end sends one part that holds every second', async () => {
+    const server = await track(serve((_req, res) => ok(res)));
+    const { plan: p } = fromText(`name: p\nbase_url: ${server.url}\nurl: /x\nconcurrency: 2\nduration_seconds: 2.5\n`);
+    const once: Array<{ final: boolean; seconds: number[] }> = [];
+    const everySecond: Array<{ final: boolean; seconds: number[] }> = [];
+    const record = (into: typeof once) => (part: RunPart, final: boolean) => into.push({ final, seconds: part.intervals.map((i) => i.t) });
+    const a = await runPlan(p, { warmCode: false, onPart: record(once), partsEverySecond: false });
+    const b = await runPlan(p, { warmCode: false, onPart: record(everySecond) });
+    assert.equal(a.status, 'completed');
+    assert.equal(b.status, 'completed');
+    assert.deepEqual(once.map((x) => x.final), [true], 'one part, the final one');
+    assert.deepEqual(once[0].seconds, [1, 2, 3], 'the final part carries every second of the run');
+    assert.ok(everySecond.length >= 3, `${everySecond.length} parts`);
+    assert.deepEqual(everySecond.flatMap((x) => x.seconds), [1, 2, 3], 'each second is sent once, in order');
+  });
+
+  void it('without progress, 2 threads still give every second of the timeline and exact totals', async () => {
+    const server = await track(serve((_req, res) => ok(res)));
+    const { plan: p, source } = fromText(`name: t\nbase_url: ${server.url}\nurl: /x\nconcurrency: 4\nduration_seconds: 2.5\nworkers: 2\n`);
+    const result = await runWithWorkers(p, { source, warmCode: false });
+    assert.equal(result.status, 'completed', result.failure_reasons.join('; '));
+    assert.equal(result.workers, 2);
+    assert.deepEqual(result.timeline.map((x) => x.t), [1, 2, 3]);
+    for (const point of result.timeline) assert.ok(point.rps > 0, `second ${point.t} has requests`);
+    assert.equal(server.count, result.metrics.total_requests);
+    assert.equal(decodeHistogram(result.histogram).totalCount, result.metrics.total_requests);
+  });
+
+  void it('cancel without progress still returns the partial numbers of every thread', async () => {
+    const server = await track(serve((_req, res) => setTimeout(() => ok(res), 2)));
+    const { plan: p, source } = fromText(`name: c\nbase_url: ${server.url}\nurl: /x\nconcurrency: 4\nduration_seconds: 60\nworkers: 2\n`);
+    const controller = new AbortController();
+    const running = runWithWorkers(p, { source, warmCode: false, signal: controller.signal });
+    // Cancelled once requests are flowing: their numbers come only with the threads' final parts.
+    while (server.count < 100) await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    const result = await running;
+    assert.equal(result.status, 'cancelled');
+    assert.ok(result.metrics.total_requests > 0, 'the partial numbers of the threads are in the result');
+    assert.equal(decodeHistogram(result.histogram).totalCount, result.metrics.total_requests);
+    assert.ok(server.count >= result.metrics.total_requests);
   });
 
   void it('cancel stops every thread and returns the partial result', async () => {
