@@ -153,7 +153,7 @@ export class CompareView {
     this.shown = data;
     this.charts.show(data);
     if (data === null) return;
-    setText(this.against, `This run (B, ${data.b.label}) compared with ${data.a.label} (A)`);
+    setText(this.against, `${data.b.label.charAt(0).toUpperCase()}${data.b.label.slice(1)} (B) against ${data.a.label} (A)`);
     const judged = data.thresholds.length;
     const failed = data.thresholds.filter((t) => !t.passed).length;
     setText(
