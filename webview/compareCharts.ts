@@ -85,7 +85,7 @@ interface LiveChart {
 export class CompareCharts {
   readonly element: HTMLElement;
   private readonly charts: LiveChart[] = [];
-  private readonly table = el('table', { className: 'visually-hidden', testid: 'compare-percentile-points' });
+  private readonly table = el('table', { testid: 'compare-percentile-points' });
   private data: CompareData | null = null;
   private palette: Palette | null = null;
 
@@ -96,7 +96,8 @@ export class CompareCharts {
       const note = el('p', { className: 'charts-note', text: 'Neither run has points to draw here.' });
       note.hidden = true;
       const box = el('section', { className: 'chart', testid: spec.testid, attrs: { 'aria-label': spec.title } }, el('h3', { text: spec.title }), host, note);
-      if (spec.percentileAxis) box.appendChild(this.table);
+      // A table sizes to its content whatever its width: the hiding box is a div around it.
+      if (spec.percentileAxis) box.appendChild(el('div', { className: 'visually-hidden' }, this.table));
       this.element.appendChild(box);
       this.charts.push({ spec, host, note, plot: null });
     }

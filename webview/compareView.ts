@@ -99,7 +99,7 @@ export class CompareView {
     ariaLabel: 'Baseline thresholds',
     rowTestId: 'compare-threshold-row',
     columns: [
-      { title: 'Threshold', width: 'minmax(120px, 2fr)', fit: { maxPx: 260 } },
+      { title: 'Threshold', width: '2fr', fit: { maxPx: 260 } },
       { title: 'Endpoint', width: '1fr', fit: { maxPx: 160 } },
       { title: 'Actual', width: '1fr', align: 'right', fit: { maxPx: 140 } },
       { title: 'Baseline', width: '1fr', align: 'right', fit: { maxPx: 140 } },
@@ -111,7 +111,7 @@ export class CompareView {
     ariaLabel: 'Endpoints compared',
     rowTestId: 'compare-endpoint-row',
     columns: [
-      { title: 'Endpoint', width: 'minmax(80px, 1.4fr)', fit: { maxPx: 220 } },
+      { title: 'Endpoint', width: '1.4fr', fit: { maxPx: 220 } },
       ...ENDPOINT_METRICS.map((c) => ({ title: c.title, width: '1fr', align: 'right' as const, fit: { maxPx: 200 } })),
     ],
   });
