@@ -90,7 +90,7 @@ export class CompareCharts {
   private palette: Palette | null = null;
 
   constructor() {
-    this.element = el('div', { className: 'charts compare-charts' });
+    this.element = el('div', { className: 'compare-charts' });
     for (const spec of SPECS) {
       const host = el('div', { className: 'chart-host' });
       const note = el('p', { className: 'charts-note', text: 'Neither run has points to draw here.' });
