@@ -132,7 +132,8 @@ function isJudged(x: unknown): boolean {
     (x.endpoint === null || isStr(x.endpoint)) &&
     isNumOrNull(x.actual) &&
     typeof x.passed === 'boolean' &&
-    (x.baseline === undefined || isNumOrNull(x.baseline))
+    (x.baseline === undefined || isNumOrNull(x.baseline)) &&
+    (x.no_baseline === undefined || typeof x.no_baseline === 'boolean')
   );
 }
 

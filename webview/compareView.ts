@@ -154,8 +154,8 @@ export class CompareView {
     this.charts.show(data);
     if (data === null) return;
     setText(this.against, `${data.b.label.charAt(0).toUpperCase()}${data.b.label.slice(1)} (B) against ${data.a.label} (A)`);
-    const judged = data.thresholds.length;
-    const failed = data.thresholds.filter((t) => !t.passed).length;
+    const judged = data.thresholds.filter((t) => t.no_baseline !== true).length;
+    const failed = data.thresholds.filter((t) => t.no_baseline !== true && !t.passed).length;
     setText(
       this.verdict,
       judged === 0 ? 'No baseline thresholds in this test.' : failed === 0 ? `All ${judged} baseline threshold${judged === 1 ? '' : 's'} held against A.` : `${failed} of ${judged} baseline threshold${judged === 1 ? '' : 's'} failed against A.`,
@@ -204,7 +204,9 @@ export class CompareView {
         { text: t.endpoint ?? 'all', title: t.endpoint ?? 'all endpoints' },
         { text: formatThresholdActual(t.expression, t.actual) },
         { text: t.baseline === undefined || t.baseline === null ? 'none' : formatThresholdActual(t.expression, t.baseline) },
-        { text: t.passed ? '✓' : '✗', tone: t.passed ? 'pass' : 'fail', title: t.passed ? 'passed' : 'failed' },
+        t.no_baseline === true
+          ? { text: '–', title: `no baseline: A has no value for this threshold's metric${t.endpoint === null ? '' : ` on ${t.endpoint}`}` }
+          : { text: t.passed ? '✓' : '✗', tone: t.passed ? 'pass' : 'fail', title: t.passed ? 'passed' : 'failed' },
       ],
       (t) => (t.passed ? '' : 'fail'),
     );

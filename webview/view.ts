@@ -542,11 +542,10 @@ export class PanelView {
           { text: t.expression, title: t.expression },
           { text: t.endpoint ?? 'all', title: t.endpoint ?? 'all endpoints' },
           { text: formatThresholdActual(t.expression, t.actual) },
-          {
-            text: t.passed ? '✓' : '✗',
-            tone: t.passed ? 'pass' : 'fail',
-            title: t.passed ? 'passed' : 'failed',
-          },
+          // A baseline threshold without a baseline is not judged: it neither passed nor failed.
+          t.no_baseline === true
+            ? { text: '–', title: 'no baseline: not judged (pin a run as baseline, or set baseline: in the spec)' }
+            : { text: t.passed ? '✓' : '✗', tone: t.passed ? 'pass' : 'fail', title: t.passed ? 'passed' : 'failed' },
         ];
       },
       (t) => (t.passed ? '' : 'fail'),

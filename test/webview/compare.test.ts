@@ -99,6 +99,21 @@ void describe('Pin as Baseline in the panel', () => {
     await p.close();
   });
 
+  void it('marks a baseline threshold without a baseline as not judged, neither ✓ nor ✗', async () => {
+    const run = { ...slowRun(), thresholds: [
+      { expression: 'p95 < baseline + 10%', endpoint: null, actual: 0.5, passed: true, baseline: null, limit: null, no_baseline: true },
+      { expression: 'p99 < 50ms', endpoint: null, actual: 0.5, passed: true, baseline: null, limit: 50 },
+    ] };
+    const p = await showing(run);
+    const rows = p.page.getByTestId('threshold-row');
+    await rows.nth(1).waitFor();
+    const results = await rows.evaluateAll((list: RowLike[]) => list.map((r) => ({ text: (r.children[3]?.textContent ?? '').trim(), title: r.children[3]?.getAttribute('title') ?? '' })));
+    assert.equal(results[0].text, '–');
+    assert.match(results[0].title, /^no baseline: not judged/);
+    assert.deepEqual(results[1], { text: '✓', title: 'passed' });
+    await p.close();
+  });
+
   void it('offers no Pin for a cancelled run, but Compare with… still', async () => {
     const p = await showing(cancelledResult());
     await p.send({ type: 'baselineState', runId: cancelledResult().id, pinned: false, canPin: false } satisfies ExtensionMessage);
