@@ -9,6 +9,7 @@ import { RunsTreeProvider } from './history/tree';
 import { AtmLanguageClient } from './languageClient';
 import { OutcomeDecorations } from './outcomeDecorations';
 import { ResultsPanel } from './panel';
+import { baselineStateOf, pickAndCompare, pinFromPanel, unpinFromPanel, type BaselineActionsDeps } from './compare';
 import { RunController } from './runController';
 import { RUNS_VIEW_ID, type CommandId } from './commandTable';
 
@@ -30,6 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   // The controller and the panel need each other (Stop in the panel, results into the panel).
   let controller: RunController | null = null;
+  const baselineDeps: BaselineActionsDeps = { history, pinsChanged: () => tree.refresh(), log };
   const panel = new ResultsPanel(context.extensionUri, log, {
     stop: (runId) => controller?.stop(runId),
     rerun: (run) => {
@@ -55,7 +57,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const id = runId ?? history.list()[0]?.id;
       return id ? history.get(id) : null;
     },
+    baselineState: (runId) => baselineStateOf(history, runId),
+    pinBaseline: (runId) => pinFromPanel(baselineDeps, runId),
+    unpinBaseline: (runId) => unpinFromPanel(baselineDeps, runId),
+    compareWith: (result) => pickAndCompare(baselineDeps, result),
   }, context.workspaceState);
+  // A pin from the panel or the runs view, a recorded run or a deleted one: the panel's Baseline state follows.
+  context.subscriptions.push(tree.onDidChangeTreeData(() => panel.refreshBaseline()));
   const outcomes = new OutcomeDecorations(history, log);
   // Whatever changes the history (a run, a delete, the first load) redraws the outcomes.
   context.subscriptions.push(outcomes, tree.onDidChangeTreeData(() => outcomes.showAll()));

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { renderPanelHtml } from '../webview/html';
 import { describeMessage, isPanelMessage, isRunInfo, isRunResult, type ExtensionMessage, type PanelMessage, type RunInfo } from '../webview/protocol';
 import type { ProgressUpdate, RunResult } from '../engine/format/result';
+import type { CompareData } from '../webview/compareData';
 
 export const PANEL_VIEW_TYPE = 'atm.results';
 const SHOWN_RUN_KEY = 'atm.panel.shownRun';
@@ -17,6 +18,12 @@ export interface PanelActions {
   openSpec(file: string): void;
   /** A result from the history, for a panel restored after a reload. */
   loadResult(runId: string | null): Promise<RunResult | null>;
+  /** Whether a stored run is its test's pinned baseline and may be pinned; null when it is not stored. */
+  baselineState(runId: string): { pinned: boolean; canPin: boolean } | null;
+  pinBaseline(runId: string): Promise<void>;
+  unpinBaseline(runId: string): Promise<void>;
+  /** Asks which run to compare `result` with; null when the user cancelled or there is none. */
+  compareWith(result: RunResult): Promise<CompareData | null>;
 }
 
 interface Shown {
@@ -163,7 +170,27 @@ export class ResultsPanel implements vscode.Disposable {
       case 'ready':
         this.post({ type: 'init', run: this.shown.run, result: this.shown.result, running: this.shown.running, canRerun: this.canRerun || this.shown.run !== null });
         if (this.shown.running && this.shown.lastUpdate) this.post({ type: 'progress', update: this.shown.lastUpdate });
+        this.refreshBaseline();
         break;
+      case 'pinBaseline':
+      case 'unpinBaseline': {
+        // Only the run on screen: a click from a panel that has since moved on acts on nothing.
+        if (this.shown.result?.id !== message.runId) break;
+        const action = message.type === 'pinBaseline' ? this.actions.pinBaseline(message.runId) : this.actions.unpinBaseline(message.runId);
+        action.catch((err: unknown) => this.reportError(message.type === 'pinBaseline' ? 'Pin as Baseline' : 'Unpin Baseline', err));
+        break;
+      }
+      case 'compareWith': {
+        const result = this.shown.result;
+        if (result?.id !== message.runId || this.shown.running) break;
+        this.actions.compareWith(result).then(
+          (data) => {
+            if (data !== null && this.shown.result?.id === data.b.runId) this.post({ type: 'compare', data });
+          },
+          (err: unknown) => this.reportError('Compare with…', err),
+        );
+        break;
+      }
       case 'stop':
         this.actions.stop(message.runId);
         break;
@@ -182,6 +209,20 @@ export class ResultsPanel implements vscode.Disposable {
         void unknownType;
       }
     }
+  }
+
+  private reportError(what: string, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    this.log.error(`Results panel: ${what}: ${message}`);
+    void vscode.window.showErrorMessage(`ATM: ${what}: ${message}`);
+  }
+
+  /** Tells the panel whether the finished run it shows is its test's pinned baseline (after any pin change). */
+  refreshBaseline(): void {
+    const result = this.shown.result;
+    if (result === null || this.shown.running) return;
+    const state = this.actions.baselineState(result.id);
+    this.post({ type: 'baselineState', runId: result.id, pinned: state?.pinned ?? false, canPin: state?.canPin ?? false });
   }
 
   private rememberShown(runId: string): void {
@@ -227,6 +268,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.shown = { run: this.shown.run ?? infoFromResult(result), result, running: false, lastUpdate: null };
     this.rememberShown(result.id);
     this.post({ type: 'result', result });
+    this.refreshBaseline();
   }
 
   /** A run that produced no result at all (the spec did not resolve, the engine did not start). */
@@ -249,6 +291,7 @@ export class ResultsPanel implements vscode.Disposable {
     if (this.panel) {
       this.panel.title = this.title();
       this.post({ type: 'init', run: this.shown.run, result, running: false, canRerun: this.canRerun || this.shown.run !== null });
+      this.refreshBaseline();
       this.reveal(false);
     } else {
       this.reveal(false);

@@ -8,7 +8,7 @@ import { formatDuration } from './format';
 
 const CHART_HEIGHT = 170;
 
-interface Palette {
+export interface Palette {
   foreground: string;
   muted: string;
   grid: string;
@@ -29,12 +29,12 @@ function resolveColor(probe: HTMLElement, cssValue: string, fallback: string): s
   return c || fallback;
 }
 
-function withAlpha(rgb: string, alpha: number): string {
+export function withAlpha(rgb: string, alpha: number): string {
   const m = /rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)/.exec(rgb);
   return m ? `rgba(${m[1]}, ${m[2]}, ${m[3]}, ${alpha})` : rgb;
 }
 
-function readPalette(): Palette {
+export function readPalette(): Palette {
   const body = getComputedStyle(document.body);
   const probe = el('span', { attrs: { 'aria-hidden': 'true' } });
   probe.hidden = true;
@@ -261,18 +261,18 @@ export class Charts {
 }
 
 /** Whole seconds, then round minutes, for the time axis. */
-const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
+export const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
 
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
 
-function axisTime(s: number): string {
+export function axisTime(s: number): string {
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   const rest = Math.round(s % 60);
   return rest === 0 ? `${m}m` : `${m}:${String(rest).padStart(2, '0')}`;
 }
 
-function compact(v: number): string {
+export function compact(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
   if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
@@ -281,7 +281,7 @@ function compact(v: number): string {
 }
 
 /** The last non-null value of a series, or null. */
-function latest(values: ArrayLike<number | null | undefined>): number | null {
+export function latest(values: ArrayLike<number | null | undefined>): number | null {
   for (let i = values.length - 1; i >= 0; i--) {
     const v = values[i];
     if (v !== null && v !== undefined) return v;

@@ -58,17 +58,19 @@ export function stepsTable(): DataTable {
   return new DataTable({
     ariaLabel: 'Steps',
     rowTestId: 'step-row',
+    // Each column is as wide as its widest value (header included), so nothing is cut; in a
+    // narrow panel the table scrolls sideways inside itself, the step names first.
     columns: [
-      { title: '#', width: '40px', align: 'right' },
-      { title: 'Step', width: 'minmax(90px, 1.4fr)' },
-      { title: 'Method', width: '84px' },
-      { title: 'Requests', width: 'minmax(70px, 0.8fr)', align: 'right' },
-      { title: 'Error rate', width: 'minmax(84px, 0.8fr)', align: 'right' },
-      { title: 'p50', width: 'minmax(76px, 0.7fr)', align: 'right' },
-      { title: 'p95', width: 'minmax(76px, 0.7fr)', align: 'right' },
-      { title: 'p99', width: 'minmax(76px, 0.7fr)', align: 'right' },
-      { title: 'Checks ✓', width: 'minmax(72px, 0.7fr)', align: 'right' },
-      { title: 'Checks ✗', width: 'minmax(72px, 0.7fr)', align: 'right' },
+      { title: '#', width: 'auto', align: 'right', fit: { maxPx: 60 } },
+      { title: 'Step', width: '1.4fr', fit: { maxPx: 260 } },
+      { title: 'Method', width: 'auto', fit: { maxPx: 100 } },
+      { title: 'Requests', width: '0.8fr', align: 'right', fit: { maxPx: 120 } },
+      { title: 'Error rate', width: '0.8fr', align: 'right', fit: { maxPx: 120 } },
+      { title: 'p50', width: '0.7fr', align: 'right', fit: { maxPx: 120 } },
+      { title: 'p95', width: '0.7fr', align: 'right', fit: { maxPx: 120 } },
+      { title: 'p99', width: '0.7fr', align: 'right', fit: { maxPx: 120 } },
+      { title: 'Checks ✓', width: '0.7fr', align: 'right', fit: { maxPx: 120 } },
+      { title: 'Checks ✗', width: '0.7fr', align: 'right', fit: { maxPx: 120 } },
     ],
   });
 }
@@ -102,11 +104,11 @@ export function checksTable(): DataTable {
     ariaLabel: 'Checks',
     rowTestId: 'check-row',
     columns: [
-      { title: 'Check', width: 'minmax(140px, 2.4fr)' },
-      { title: 'Step', width: 'minmax(80px, 1fr)' },
-      { title: 'Passes', width: 'minmax(64px, 0.7fr)', align: 'right' },
-      { title: 'Fails', width: 'minmax(56px, 0.7fr)', align: 'right' },
-      { title: 'Share', width: 'minmax(72px, 0.7fr)', align: 'right' },
+      { title: 'Check', width: '2.4fr', fit: { maxPx: 360 } },
+      { title: 'Step', width: '1fr', fit: { maxPx: 200 } },
+      { title: 'Passes', width: '0.7fr', align: 'right', fit: { maxPx: 120 } },
+      { title: 'Fails', width: '0.7fr', align: 'right', fit: { maxPx: 120 } },
+      { title: 'Share', width: '0.7fr', align: 'right', fit: { maxPx: 120 } },
     ],
   });
 }

@@ -3,7 +3,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { describeMessage, isExtensionMessage, type ExtensionMessage, type PanelMessage } from './protocol';
-import { initialState, isPanelState, reduce, type PanelState } from './state';
+import { closeCompare, initialState, isPanelState, reduce, upgradeState, type PanelState } from './state';
 import { registerToolkit } from './toolkit';
 import { initialUi, PanelView, type UiState } from './view';
 
@@ -32,7 +32,7 @@ function restore(): PersistedState {
   const saved = vscode.getState();
   if (typeof saved === 'object' && saved !== null) {
     const { panel, ui } = saved as Partial<PersistedState>;
-    if (isPanelState(panel)) return { panel, ui: { ...initialUi(), ...(ui ?? {}) } };
+    if (isPanelState(panel)) return { panel: upgradeState(panel), ui: { ...initialUi(), ...(ui ?? {}) } };
   }
   return { panel: initialState(), ui: initialUi() };
 }
@@ -76,6 +76,22 @@ const view = new PanelView(
     uiChanged: (next) => {
       ui = next;
       persistSoon();
+    },
+    pinBaseline: () => {
+      if (state.result !== null && state.phase === 'done') vscode.postMessage({ type: 'pinBaseline', runId: state.result.id });
+    },
+    unpinBaseline: () => {
+      if (state.result !== null && state.phase === 'done') vscode.postMessage({ type: 'unpinBaseline', runId: state.result.id });
+    },
+    compareWith: () => {
+      if (state.result !== null && state.phase === 'done') vscode.postMessage({ type: 'compareWith', runId: state.result.id });
+    },
+    closeCompare: () => {
+      const next = closeCompare(state);
+      if (next === state) return;
+      state = next;
+      scheduleRender(true);
+      persistNow();
     },
   },
   ui,

@@ -3,6 +3,9 @@
 // type-checks under both tsconfigs. Anything that fails the validators below is dropped and logged,
 // never acted on: a webview message is untyped JSON at runtime.
 import type { ProgressUpdate, RunResult, SampledRequest, LoadModel } from '../engine/format/result';
+import { isCompareData, type CompareData } from './compareData';
+
+export type { CompareData } from './compareData';
 
 /** What the panel knows about a run before any number arrives. */
 export interface RunInfo {
@@ -34,7 +37,14 @@ export type ExtensionMessage =
   /** The run could not produce a result (engine crashed, spec invalid). */
   | { type: 'error'; runId: string | null; message: string; lastUpdate?: ProgressUpdate }
   /** A stop was requested and is under way. */
-  | { type: 'stopping'; runId: string };
+  | { type: 'stopping'; runId: string }
+  /**
+   * Whether the shown run is the pinned baseline of its test, and whether it can be pinned at all
+   * (it is a completed run in the history). Sent after `init`/`result` and whenever the pins change.
+   */
+  | { type: 'baselineState'; runId: string; pinned: boolean; canPin: boolean }
+  /** The shown run (`data.b`) compared with another run of its test: the panel shows the compare view. */
+  | { type: 'compare'; data: CompareData };
 
 /** Panel → extension. */
 export type PanelMessage =
@@ -43,6 +53,11 @@ export type PanelMessage =
   | { type: 'stop'; runId: string }
   | { type: 'rerun' }
   | { type: 'openSpec' }
+  /** Pin the shown run as the baseline of its test (or unpin it). */
+  | { type: 'pinBaseline'; runId: string }
+  | { type: 'unpinBaseline'; runId: string }
+  /** Pick a run of the same test (the baseline or one from the history) to compare the shown one with. */
+  | { type: 'compareWith'; runId: string }
   /** Something the panel dropped or failed on, for the extension's output channel. */
   | { type: 'log'; level: 'warn' | 'error'; message: string };
 
@@ -246,6 +261,10 @@ export function isExtensionMessage(x: unknown): x is ExtensionMessage {
       return isStrOrNull(x.runId) && isStr(x.message) && (x.lastUpdate === undefined || isProgressUpdate(x.lastUpdate));
     case 'stopping':
       return isStr(x.runId);
+    case 'baselineState':
+      return isStr(x.runId) && typeof x.pinned === 'boolean' && typeof x.canPin === 'boolean';
+    case 'compare':
+      return isCompareData(x.data);
     default: {
       const unknownType: never = type;
       void unknownType;
@@ -264,6 +283,9 @@ export function isPanelMessage(x: unknown): x is PanelMessage {
     case 'openSpec':
       return true;
     case 'stop':
+    case 'pinBaseline':
+    case 'unpinBaseline':
+    case 'compareWith':
       return isStr(x.runId);
     case 'log':
       return (x.level === 'warn' || x.level === 'error') && isStr(x.message);

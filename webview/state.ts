@@ -12,7 +12,7 @@ import type {
   ThresholdResult,
   TimelinePoint,
 } from '../engine/format/result';
-import type { ExtensionMessage, RunInfo } from './protocol';
+import type { CompareData, ExtensionMessage, RunInfo } from './protocol';
 
 export type Phase = 'idle' | 'running' | 'stopping' | 'done' | 'error';
 
@@ -32,6 +32,16 @@ export interface PanelState {
   samples: SampledRequest[];
   result: RunResult | null;
   errorMessage: string | null;
+  /** The shown run's standing as a baseline, once the extension has said (null: not known, or not a stored run). */
+  baseline: BaselineState | null;
+  /** While set, the panel shows the shown run compared with another one instead of the run alone. */
+  compare: CompareData | null;
+}
+
+export interface BaselineState {
+  runId: string;
+  pinned: boolean;
+  canPin: boolean;
 }
 
 /** Bounds on what a long run accumulates in memory and in the persisted state. */
@@ -51,6 +61,8 @@ export function initialState(): PanelState {
     samples: [],
     result: null,
     errorMessage: null,
+    baseline: null,
+    compare: null,
   };
 }
 
@@ -66,6 +78,16 @@ export function isPanelState(x: unknown): x is PanelState {
     Array.isArray(s.samples) &&
     typeof s.canRerun === 'boolean'
   );
+}
+
+/** A persisted state, with the fields added since it was saved at their starting values. */
+export function upgradeState(s: PanelState): PanelState {
+  return { ...s, baseline: s.baseline ?? null, compare: s.compare ?? null };
+}
+
+/** Back from the compare view to the run alone. */
+export function closeCompare(state: PanelState): PanelState {
+  return state.compare === null ? state : { ...state, compare: null };
 }
 
 function runFromUpdate(u: ProgressUpdate): RunInfo {
@@ -136,6 +158,7 @@ export function reduce(state: PanelState, msg: ExtensionMessage): PanelState {
           phase: 'done',
           result: msg.result,
           samples: isCurrent(state, msg.result.id) ? state.samples : [],
+          baseline: isCurrent(state, msg.result.id) ? state.baseline : null,
         };
       }
       if (msg.run !== null && msg.running) {
@@ -189,6 +212,8 @@ export function reduce(state: PanelState, msg: ExtensionMessage): PanelState {
         result: r,
         errorMessage: null,
         samples: r.sampled_requests.length > 0 || !isCurrent(state, r.id) ? [] : state.samples,
+        baseline: isCurrent(state, r.id) ? state.baseline : null,
+        compare: null,
       };
     }
     case 'error': {
@@ -202,6 +227,16 @@ export function reduce(state: PanelState, msg: ExtensionMessage): PanelState {
     case 'stopping':
       if (!isCurrent(state, msg.runId) || state.phase !== 'running') return state;
       return { ...state, phase: 'stopping' };
+    case 'baselineState': {
+      if (!isCurrent(state, msg.runId)) return state;
+      const b = state.baseline;
+      if (b !== null && b.runId === msg.runId && b.pinned === msg.pinned && b.canPin === msg.canPin) return state;
+      return { ...state, baseline: { runId: msg.runId, pinned: msg.pinned, canPin: msg.canPin } };
+    }
+    case 'compare':
+      // Only for the finished run on screen: a comparison that arrives after another run started is stale.
+      if (state.phase !== 'done' || state.result === null || state.result.id !== msg.data.b.runId) return state;
+      return { ...state, compare: msg.data };
     default: {
       const unknown: never = msg;
       void unknown;

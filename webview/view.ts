@@ -16,6 +16,7 @@ import type { PanelState, ViewData } from './state';
 import { chartsNote, MAX_BODY_DISPLAY_CHARS, MIN_CHART_POINTS, viewData } from './state';
 import { DataTable } from './table';
 import { checksTable, FlowTiles, iterationBlock, renderChecks, renderSteps, stepsTable } from './flowView';
+import { CompareView } from './compareView';
 
 export interface UiState {
   tab: string;
@@ -33,6 +34,10 @@ export interface ViewActions {
   rerun(): void;
   openSpec(): void;
   uiChanged(ui: UiState): void;
+  pinBaseline(): void;
+  unpinBaseline(): void;
+  compareWith(): void;
+  closeCompare(): void;
 }
 
 /** The newest samples shown in the list; the count says when there are more. */
@@ -70,6 +75,16 @@ export class PanelView {
   });
   private readonly stopButton = el('vscode-button', { testid: 'stop-button', text: 'Stop', attrs: { appearance: 'secondary' } });
   private readonly rerunButton = el('vscode-button', { testid: 'rerun-button', text: 'Rerun' });
+  private readonly baselineTag = el('vscode-tag', {
+    testid: 'baseline-tag',
+    className: 'baseline-tag',
+    text: 'Baseline',
+    attrs: { title: 'This run is the pinned baseline of its test: runs of the test compare with it' },
+  });
+  private readonly pinButton = el('vscode-button', { testid: 'pin-button', text: 'Pin as Baseline', attrs: { appearance: 'secondary' } });
+  private readonly compareButton = el('vscode-button', { testid: 'compare-button', text: 'Compare with…', attrs: { appearance: 'secondary' } });
+  private readonly compareView: CompareView;
+  private readonly single: HTMLElement[] = [];
   private readonly fileLink = el('vscode-link', { className: 'file', attrs: { href: '#', title: 'Open the spec' } });
   private readonly modelText = el('span', { className: 'model' });
   private readonly elapsed = el('span', { className: 'elapsed', testid: 'run-elapsed' });
@@ -153,6 +168,7 @@ export class PanelView {
     ui: UiState,
   ) {
     this.ui = ui;
+    this.compareView = new CompareView(() => this.actions.closeCompare());
     this.samples = new DataTable({
       ariaLabel: 'Sampled requests',
       rowTestId: 'sample-row',
@@ -167,8 +183,18 @@ export class PanelView {
       onActivate: (key) => this.selectSample(Number(key)),
     });
     root.appendChild(this.buildHeader());
-    root.appendChild(this.buildTiles());
-    root.appendChild(this.buildTabs());
+    this.single.push(this.buildTiles(), this.buildTabs());
+    for (const part of this.single) root.appendChild(part);
+    setHidden(this.compareView.element, true);
+    root.appendChild(this.compareView.element);
+    this.pinButton.addEventListener('click', () => {
+      if (this.pinButton.hasAttribute('disabled')) return;
+      if (this.pinButton.getAttribute('data-action') === 'unpin') this.actions.unpinBaseline();
+      else this.actions.pinBaseline();
+    });
+    this.compareButton.addEventListener('click', () => {
+      if (!this.compareButton.hasAttribute('disabled')) this.actions.compareWith();
+    });
     this.stopButton.addEventListener('click', () => {
       if (!this.stopButton.hasAttribute('disabled')) this.actions.stop();
     });
@@ -202,6 +228,11 @@ export class PanelView {
     const prev = this.data;
     this.data = data;
     this.renderHeader(state, data);
+    // The compare view stands in for the tiles and tabs; the single-run parts keep their state.
+    const comparing = state.compare !== null;
+    for (const part of this.single) setHidden(part, comparing);
+    setHidden(this.compareView.element, !comparing);
+    this.compareView.render(state.compare);
     if (
       prev === null ||
       prev.summary !== data.summary ||
@@ -267,9 +298,8 @@ export class PanelView {
       { className: 'title-row' },
       this.name,
       this.status,
-      el('span', { className: 'spacer' }),
-      this.stopButton,
-      this.rerunButton,
+      this.baselineTag,
+      el('span', { className: 'actions' }, this.stopButton, this.compareButton, this.pinButton, this.rerunButton),
     );
     const progress = el('span', { className: 'progress-group' }, this.ring, this.progressBar, this.progressText);
     const metaRow = el('div', { className: 'meta-row' }, this.fileLink, this.modelText, this.elapsed, progress);
@@ -383,6 +413,7 @@ export class PanelView {
     setText(this.stopButton, state.phase === 'stopping' ? 'Stopping…' : 'Stop');
     setHidden(this.stopButton, !running);
     setAttr(this.rerunButton, 'disabled', !running && state.canRerun ? null : '');
+    this.renderBaselineControls(state);
 
     const model = run?.model ?? result?.model ?? null;
     const target = run?.target_rps ?? result?.target_rps ?? null;
@@ -413,6 +444,25 @@ export class PanelView {
     setText(this.progressText, running ? progressText(state, data) : '');
 
     this.renderBanner(state);
+  }
+
+  /** Pin/Unpin and Compare with… for a finished run; the Baseline tag when it is the pinned one. */
+  private renderBaselineControls(state: PanelState): void {
+    const result = state.phase === 'done' ? state.result : null;
+    const b = result !== null && state.baseline?.runId === result.id ? state.baseline : null;
+    const pinned = b?.pinned === true;
+    setHidden(this.baselineTag, !pinned);
+    setHidden(this.pinButton, b === null || (!pinned && !b.canPin));
+    setText(this.pinButton, pinned ? 'Unpin Baseline' : 'Pin as Baseline');
+    setAttr(this.pinButton, 'data-action', pinned ? 'unpin' : 'pin');
+    setAttr(
+      this.pinButton,
+      'title',
+      pinned ? 'Runs of this test stop comparing with this run' : 'Runs of this test compare with this run (a baseline: in the spec wins)',
+    );
+    // A run the engine could not finish has no numbers to compare.
+    setHidden(this.compareButton, result === null || result.status === 'failed');
+    setAttr(this.compareButton, 'title', 'Compare this run with its baseline or another run of this test');
   }
 
   private renderBanner(state: PanelState): void {
@@ -492,11 +542,10 @@ export class PanelView {
           { text: t.expression, title: t.expression },
           { text: t.endpoint ?? 'all', title: t.endpoint ?? 'all endpoints' },
           { text: formatThresholdActual(t.expression, t.actual) },
-          {
-            text: t.passed ? '✓' : '✗',
-            tone: t.passed ? 'pass' : 'fail',
-            title: t.passed ? 'passed' : 'failed',
-          },
+          // A baseline threshold without a baseline is not judged: it neither passed nor failed.
+          t.no_baseline === true
+            ? { text: '–', title: 'no baseline: not judged (pin a run as baseline, or set baseline: in the spec)' }
+            : { text: t.passed ? '✓' : '✗', tone: t.passed ? 'pass' : 'fail', title: t.passed ? 'passed' : 'failed' },
         ];
       },
       (t) => (t.passed ? '' : 'fail'),

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startDemoServer, type DemoServer } from '../../engine/demo/server';
-import { clickLens, launchBrowser, openFile, openWorkbench, packageVsix, REPO, Shots, startCodeServer, waitFor, type CodeServer } from './harness';
+import { clickLens, launchBrowser, openFile, openWorkbench, packageVsix, REPO, Shots, startCodeServer, waitFor, waitForPanel, type CodeServer } from './harness';
 
 const root = mkdtempSync(join(tmpdir(), 'atm-e2e-results-'));
 const shots = new Shots(join(REPO, 'test-results', `e2e-results-${new Date().toISOString().replace(/[:.]/g, '-')}`));
@@ -69,6 +69,10 @@ void test('after a run each threshold line shows its outcome', { timeout: 240_00
     const t = await outcomes(page);
     return t.length >= 3 ? t : false;
   }, 120_000, 500);
+  // The outcomes come from the history as soon as the run is recorded; the panel beside renders
+  // its result a moment later: the screenshot waits for it, so it shows both.
+  const panel = await waitForPanel(page, 'the results panel to show the run', (p) => p.status === 'failed' && p.tiles.requests === '40', 60_000);
+  assert.match(panel.message, /rps >= 100000000/);
   await shots.take(page, 'inline-outcomes');
   const all = texts.join('\n');
   assert.match(all, /✓ 0%/, 'error_rate passed');
