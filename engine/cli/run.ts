@@ -17,23 +17,9 @@ import type { Shard } from '../run/workers';
 import { parseShard, parseStartAt, partLine } from './shards';
 import { parseSpecFile, planTest } from '../run/load';
 import { EXIT } from './exit';
+import { capOfFlag, DEFAULT_CAPS, setCap, type Caps } from '../guard/caps';
 
 const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html] [--max-concurrency N] [--max-rps N] [--max-duration S] [--workers N|auto] [--shard K/N] [--start-at ISO]';
-
-/**
- * The load a run may ask for unless raised on the command line: the defaults of the extension's
- * settings atm.maxConcurrency, atm.maxRequestsPerSecond and atm.maxDurationSeconds, so a typo in
- * a spec run from CI cannot turn into a flood any more than it can in the editor.
- */
-export const CLI_CAPS = { maxConcurrency: 1000, maxRps: 10_000, maxDuration: 600 } as const;
-
-type Caps = { -readonly [K in keyof typeof CLI_CAPS]: number };
-
-const CAP_FLAGS: Record<keyof Caps, string> = {
-  maxConcurrency: '--max-concurrency',
-  maxRps: '--max-rps',
-  maxDuration: '--max-duration',
-};
 
 interface RunArgs {
   file: string;
@@ -50,18 +36,8 @@ interface RunArgs {
   startAt: number | null;
 }
 
-/** A cap flag's value: a positive number (whole for concurrency and rate). */
-function capValue(flag: string, raw: string | undefined, whole: boolean): number | string {
-  if (raw === undefined || raw === '') return `${flag} needs a number`;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n))) {
-    return `${flag} must be a positive ${whole ? 'whole number' : 'number'}, not '${raw}'`;
-  }
-  return n;
-}
-
 function parseArgs(args: string[]): RunArgs | string {
-  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, baseline: null, junit: null, html: null, caps: { ...CLI_CAPS }, workers: null, shard: null, startAt: null };
+  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, baseline: null, junit: null, html: null, caps: { ...DEFAULT_CAPS }, workers: null, shard: null, startAt: null };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -69,6 +45,12 @@ function parseArgs(args: string[]): RunArgs | string {
     const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
     const value = (): string | undefined => inline ?? args[++i];
+    const cap = capOfFlag(flag);
+    if (cap !== null) {
+      const problem = setCap(out.caps, cap, value());
+      if (problem !== null) return problem;
+      continue;
+    }
     switch (flag) {
       case '--test': {
         const v = value();
@@ -97,16 +79,6 @@ function parseArgs(args: string[]): RunArgs | string {
       case '--demo':
         out.demo = true;
         break;
-      case '--max-concurrency':
-      case '--max-rps':
-      case '--max-duration': {
-        const key = (Object.keys(CAP_FLAGS) as Array<keyof Caps>).find((k) => CAP_FLAGS[k] === flag);
-        if (key === undefined) return `unknown option '${arg}'`;
-        const v = capValue(flag, value(), key !== 'maxDuration');
-        if (typeof v === 'string') return v;
-        out.caps[key] = v;
-        break;
-      }
       case '--workers': {
         const v = value();
         const parsed = parseWorkers(v);
@@ -143,11 +115,11 @@ export function capExcess(plan: RunPlan, caps: Caps): string | null {
   if (plan.concurrency > caps.maxConcurrency) {
     return `${test} asks for concurrency ${plan.concurrency}, above --max-concurrency ${caps.maxConcurrency}; lower it in the spec or raise the cap with --max-concurrency N`;
   }
-  if (plan.requestsPerSecond !== null && plan.requestsPerSecond > caps.maxRps) {
-    return `${test} asks for ${plan.requestsPerSecond} requests per second, above --max-rps ${caps.maxRps}; lower it in the spec or raise the cap with --max-rps N`;
+  if (plan.requestsPerSecond !== null && plan.requestsPerSecond > caps.maxRequestsPerSecond) {
+    return `${test} asks for ${plan.requestsPerSecond} requests per second, above --max-rps ${caps.maxRequestsPerSecond}; lower it in the spec or raise the cap with --max-rps N`;
   }
-  if (plan.durationSeconds !== null && plan.durationSeconds > caps.maxDuration) {
-    return `${test} runs for ${plan.durationSeconds} s, above --max-duration ${caps.maxDuration}; lower it in the spec or raise the cap with --max-duration S`;
+  if (plan.durationSeconds !== null && plan.durationSeconds > caps.maxDurationSeconds) {
+    return `${test} runs for ${plan.durationSeconds} s, above --max-duration ${caps.maxDurationSeconds}; lower it in the spec or raise the cap with --max-duration S`;
   }
   return null;
 }
