@@ -13,7 +13,7 @@ const USAGE = `Usage:
           [--workers N|auto] [--shard K/N --start-at ISO]
           [--max-concurrency N] [--max-rps N] [--max-duration S]
   atm compare A.json B.json [--json OUT]
-  atm merge PART.json... [--from-logs -] [--json OUT]
+  atm merge PART.json... [--from-logs -] [--json OUT] [--junit OUT.xml]
   atm kubernetes FILE [--test NAME] --pods N [--image IMG] [--namespace NS] [--include-env] [--start-in S]
   atm validate FILE...
   atm demo-server [--port N]
