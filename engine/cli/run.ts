@@ -1,6 +1,6 @@
 // `atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml]
 // [--html OUT.html]
-// [--max-concurrency N] [--max-rps N] [--max-duration S]` (SPEC.md): runs the tests of a file one after another in this process, live
+// [--max-concurrency N] [--max-rps N] [--max-duration S] [--prometheus [HOST:]PORT]` (SPEC.md): runs the tests of a file one after another in this process, live
 // progress on stderr, a summary on stdout, and the result files asked for.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -18,8 +18,9 @@ import { parseShard, parseStartAt, partLine } from './shards';
 import { parseSpecFile, planTest } from '../run/load';
 import { EXIT } from './exit';
 import { capOfFlag, DEFAULT_CAPS, setCap, type Caps } from '../guard/caps';
+import { isLoopbackHost, startLiveMetrics, type LiveMetrics } from '../prometheus';
 
-const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html] [--max-concurrency N] [--max-rps N] [--max-duration S] [--workers N|auto] [--shard K/N] [--start-at ISO]';
+const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html] [--max-concurrency N] [--max-rps N] [--max-duration S] [--workers N|auto] [--shard K/N] [--start-at ISO] [--prometheus [HOST:]PORT]';
 
 interface RunArgs {
   file: string;
@@ -34,10 +35,12 @@ interface RunArgs {
   workers: number | 'auto' | null;
   shard: Shard | null;
   startAt: number | null;
+  /** `--prometheus [HOST:]PORT`, as given. */
+  prometheus: string | null;
 }
 
 function parseArgs(args: string[]): RunArgs | string {
-  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, baseline: null, junit: null, html: null, caps: { ...DEFAULT_CAPS }, workers: null, shard: null, startAt: null };
+  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, baseline: null, junit: null, html: null, caps: { ...DEFAULT_CAPS }, workers: null, shard: null, startAt: null, prometheus: null };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -90,6 +93,12 @@ function parseArgs(args: string[]): RunArgs | string {
         const shard = parseShard(value());
         if (typeof shard === 'string') return shard;
         out.shard = shard;
+        break;
+      }
+      case '--prometheus': {
+        const v = value();
+        if (v === undefined || v === '' || v.startsWith('--')) return '--prometheus needs [HOST:]PORT, e.g. --prometheus 9464 or --prometheus 0.0.0.0:9464';
+        out.prometheus = v;
         break;
       }
       case '--start-at': {
@@ -326,6 +335,18 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(`atm run: test '${flow.name}' is a flow (steps), which runs whole on one machine; run it without --shard\n`);
     return EXIT.USAGE;
   }
+  // The endpoint opens before anything is sent, so that a busy port stops the command first.
+  let live: LiveMetrics | null = null;
+  if (parsedArgs.prometheus !== null) {
+    const started = await startLiveMetrics(parsedArgs.prometheus, '--prometheus');
+    if (typeof started === 'string') {
+      process.stderr.write(`atm run: ${started}\n`);
+      return EXIT.USAGE;
+    }
+    live = started;
+    const reach = isLoopbackHost(live.server.address.host) ? '' : ' (reachable from other machines)';
+    process.stderr.write(`atm run: Prometheus metrics on ${live.server.url}${reach}\n`);
+  }
   if (parsedArgs.demo) {
     demo = await startDemoServer({ port: 0 });
     plans.length = 0;
@@ -369,6 +390,7 @@ export async function runCommand(args: string[]): Promise<number> {
         baseline: baseline.result,
         ...(baseline.source !== null ? { baselineSource: baseline.source } : {}),
         ...(baseline.error !== null ? { baselineError: baseline.error } : {}),
+        ...(live !== null ? { onRunnerPart: live.track(plan, parsedArgs.shard?.count) } : {}),
         onProgress: parsedArgs.quiet
           ? undefined
           : (update) => {
@@ -390,6 +412,9 @@ export async function runCommand(args: string[]): Promise<number> {
       if (parsedArgs.shard !== null) process.stdout.write(partLine(result));
       if (plans.length > 1) process.stdout.write('\n');
     }
+  } catch (err) {
+    await live?.server.close();
+    throw err;
   } finally {
     process.off('SIGINT', onSigint);
     if (demo !== null) await demo.close();
@@ -409,6 +434,10 @@ export async function runCommand(args: string[]): Promise<number> {
       process.stderr.write(`atm run: cannot write ${path}: ${err instanceof Error ? err.message : String(err)}\n`);
       writeFailed = true;
     }
+  }
+  if (live !== null) {
+    if (!parsedArgs.quiet) process.stderr.write(`atm run: serving the final numbers until Prometheus reads ${live.server.url} (15 s at most)\n`);
+    await live.server.finish();
   }
   if (writeFailed) return EXIT.RUN_FAILED;
   if (interrupted || results.some((r) => r.status !== 'completed')) return EXIT.RUN_FAILED;
