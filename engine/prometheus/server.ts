@@ -133,9 +133,14 @@ export class MetricsServer {
   close(): Promise<void> {
     for (const wake of [...this.waiters]) wake();
     return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      // Prometheus keeps its connection open between scrapes.
-      this.server.closeAllConnections();
+      // Idle keep-alive connections (Prometheus keeps one between scrapes) close now; one still
+      // answering finishes its answer first, unless it takes longer than a moment.
+      const force = setTimeout(() => this.server.closeAllConnections(), 1000);
+      force.unref();
+      this.server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
     });
   }
 }
