@@ -57,7 +57,7 @@ function listenError(err: NodeJS.ErrnoException, address: PrometheusAddress, whe
 }
 
 export class MetricsServer {
-  private scrapes = 0;
+  private finishing = false;
   private readonly waiters = new Set<() => void>();
 
   private constructor(
@@ -96,10 +96,14 @@ export class MetricsServer {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('GET /metrics\n');
       return;
     }
+    // Only a scrape begun after the runs ended has the final numbers.
+    const final = this.finishing;
     this.exporter.metrics().then(
       (text) => {
         res.writeHead(200, { 'Content-Type': this.exporter.contentType });
-        res.end(req.method === 'HEAD' ? undefined : text, () => this.scraped());
+        res.end(req.method === 'HEAD' ? undefined : text, () => {
+          if (final) this.scraped();
+        });
       },
       (err: unknown) => {
         res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${err instanceof Error ? err.message : String(err)}\n`);
@@ -108,15 +112,15 @@ export class MetricsServer {
   }
 
   private scraped(): void {
-    this.scrapes++;
     for (const wake of [...this.waiters]) wake();
   }
 
   /**
-   * Resolves once /metrics has been read in full after this call (the runs have ended, so that
-   * read has the final numbers), or after `timeoutMs`; then the endpoint is closed.
+   * Resolves once /metrics, asked for after this call (the runs have ended, so it has the final
+   * numbers), has been read in full, or after `timeoutMs`; then the endpoint is closed.
    */
   async finish(timeoutMs: number = FINAL_SCRAPE_WAIT_MS): Promise<void> {
+    this.finishing = true;
     await new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | null = null;
       const done = (): void => {
