@@ -18,7 +18,7 @@ import type { RunResult } from './format/result';
 import { runWithWorkers } from './run';
 import { chooseBaseline } from './compare';
 import { parseSpecFile, planTest } from './run/load';
-import { startLiveMetrics, type LiveMetrics } from './prometheus';
+import type { LiveMetrics } from './prometheus';
 
 declare const ATM_VERSION: string;
 
@@ -108,6 +108,8 @@ async function run(params: RunParams, token: CancellationToken): Promise<RunResu
     lastLive = null;
   }
   if (params.prometheus !== undefined && params.prometheus.trim() !== '') {
+    // Loaded only when asked for: most runs do without prom-client.
+    const { startLiveMetrics } = await import('./prometheus/index.js');
     const started = await startLiveMetrics(params.prometheus, 'the setting atm.prometheus.address');
     if (typeof started === 'string') throw new ResponseError(EngineErrorCodes.PROMETHEUS_UNAVAILABLE, started);
     live = started;

