@@ -278,6 +278,9 @@ export class RunController implements vscode.Disposable {
           // The run pinned as this test's baseline; the spec's own `baseline:` wins in the engine.
           const pinned = this.deps.history.pinnedBaselinePath(displayFile, target.testName);
           if (pinned) params.baselineFile = pinned;
+          // Live metrics for Prometheus; an application-scoped setting, so only the user's own.
+          const prometheus = vscode.workspace.getConfiguration('atm').get<string>('prometheus.address', '').trim();
+          if (prometheus !== '') params.prometheus = prometheus;
           try {
             result = await engine.run(params, {
               onProgress: (update) => {

@@ -10,10 +10,10 @@ import { EXIT } from './cli/exit';
 
 const USAGE = `Usage:
   atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html]
-          [--workers N|auto] [--shard K/N --start-at ISO]
+          [--workers N|auto] [--shard K/N --start-at ISO] [--prometheus [HOST:]PORT]
           [--max-concurrency N] [--max-rps N] [--max-duration S]
   atm compare A.json B.json [--json OUT]
-  atm merge PART.json... [--from-logs -] [--json OUT]
+  atm merge PART.json... [--from-logs -] [--json OUT] [--junit OUT.xml]
   atm kubernetes FILE [--test NAME] --pods N [--image IMG] [--namespace NS] [--include-env] [--start-in S]
   atm validate FILE...
   atm demo-server [--port N]

@@ -18,6 +18,7 @@ import type { RunResult } from './format/result';
 import { runWithWorkers } from './run';
 import { chooseBaseline } from './compare';
 import { parseSpecFile, planTest } from './run/load';
+import type { LiveMetrics } from './prometheus';
 
 declare const ATM_VERSION: string;
 
@@ -45,9 +46,19 @@ process.on('uncaughtException', (err) => {
   setTimeout(() => exitNow(1), 500).unref();
 });
 
-// The parent went away (closed the channel, crashed, was killed): never outlive it.
-process.on('disconnect', () => exitNow(0));
-connection.onClose(() => exitNow(0));
+/** After a run with live metrics: until Prometheus has read the final numbers (or 15 s). */
+let finalScrape: Promise<void> | null = null;
+/** The endpoint of the latest run with live metrics, closed when the next run opens its own. */
+let lastLive: LiveMetrics | null = null;
+
+// The parent went away (closed the channel, crashed, was killed): never outlive it, except for
+// the bounded wait for the final scrape of a run's metrics.
+function parentGone(): void {
+  if (finalScrape === null) exitNow(0);
+  void finalScrape.finally(() => exitNow(0));
+}
+process.on('disconnect', parentGone);
+connection.onClose(parentGone);
 connection.onNotification(TerminateNotification, () => exitNow(0));
 
 function notifyFailure(err: unknown): void {
@@ -91,6 +102,20 @@ async function run(params: RunParams, token: CancellationToken): Promise<RunResu
   if (baseline.error !== null) {
     connection.sendNotification(LogNotification, { level: 'warn', message: `${baseline.error}; running without a baseline`, runId: params.runId }).catch(notifyFailure);
   }
+  let live: LiveMetrics | null = null;
+  if (lastLive !== null) {
+    await lastLive.server.close();
+    lastLive = null;
+  }
+  if (params.prometheus !== undefined && params.prometheus.trim() !== '') {
+    // Loaded only when asked for: most runs do without prom-client.
+    const { startLiveMetrics } = await import('./prometheus/index.js');
+    const started = await startLiveMetrics(params.prometheus, 'the setting atm.prometheus.address');
+    if (typeof started === 'string') throw new ResponseError(EngineErrorCodes.PROMETHEUS_UNAVAILABLE, started);
+    live = started;
+    lastLive = started;
+    connection.sendNotification(LogNotification, { level: 'info', message: `Prometheus metrics on ${live.server.url}`, runId: params.runId }).catch(notifyFailure);
+  }
   const controller = new AbortController();
   let grace: NodeJS.Timeout | null = null;
   const cancelling = token.onCancellationRequested(() => {
@@ -109,6 +134,7 @@ async function run(params: RunParams, token: CancellationToken): Promise<RunResu
       baseline: baseline.result,
       ...(baseline.source !== null ? { baselineSource: baseline.source } : {}),
       ...(baseline.error !== null ? { baselineError: baseline.error } : {}),
+      ...(live !== null ? { onRunnerPart: live.track(plan) } : {}),
       onProgress: (update) => {
         connection.sendNotification(ProgressNotification, update).catch(notifyFailure);
       },
@@ -123,6 +149,7 @@ async function run(params: RunParams, token: CancellationToken): Promise<RunResu
     // The partial result came in time: the engine stays up for the next run.
     cancelling.dispose();
     if (grace !== null) clearTimeout(grace);
+    if (live !== null) finalScrape = live.server.finish();
   }
 }
 

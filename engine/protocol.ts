@@ -41,6 +41,13 @@ export interface RunParams {
    * `baseline_error`; the run still happens, without a baseline.
    */
   baselineFile?: string;
+  /**
+   * `[HOST:]PORT` where the engine serves the run's live Prometheus metrics at /metrics (the
+   * setting atm.prometheus.address), from before the first request until the final numbers have
+   * been scraped once (or 15 s) after the run. An address it cannot listen on answers with
+   * PROMETHEUS_UNAVAILABLE before anything is sent.
+   */
+  prometheus?: string;
 }
 
 /**
@@ -57,6 +64,7 @@ export const EngineErrorCodes = {
   SPEC_INVALID: -32001,
   TEST_NOT_FOUND: -32002,
   BUSY: -32003,
+  PROMETHEUS_UNAVAILABLE: -32004,
 } as const;
 
 /** About once a second while a run goes. */

@@ -23,6 +23,7 @@ import {
   type SampleParams,
 } from '../../engine/protocol';
 import type { ProgressUpdate, RunResult } from '../../engine/format/result';
+import { FINAL_SCRAPE_WAIT_MS } from '../../engine/prometheus/server';
 
 export interface EngineOptions {
   /** Absolute path of dist/engine.js. */
@@ -61,7 +62,14 @@ export interface StopTimings {
 export const DEFAULT_STOP: StopTimings = { terminateAfterMs: 5000, killAfterMs: 2000 };
 
 export class EngineProcess {
+  /**
+   * An engine that ran with live metrics (RunParams.prometheus) and, disposed, still serves the
+   * final numbers until they are scraped (a bounded wait); the next engine ends it first, so
+   * that the port is free.
+   */
+  private static lingering: EngineProcess | null = null;
   private exited = false;
+  private servesMetrics = false;
   private exitWaiters: Array<(err: EngineExitedError) => void> = [];
   private stderrTail = '';
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -84,6 +92,12 @@ export class EngineProcess {
 
   /** Forks the engine and checks it speaks our protocol. */
   static async start(options: EngineOptions): Promise<EngineProcess> {
+    const previous = EngineProcess.lingering;
+    EngineProcess.lingering = null;
+    if (previous !== null && !previous.exited) {
+      previous.child.kill('SIGKILL');
+      await previous.whenExited();
+    }
     const child = fork(options.enginePath, [], {
       execPath: options.execPath,
       // The extension host's own flags (inspector ports and the like) must not reach the engine.
@@ -169,6 +183,7 @@ export class EngineProcess {
       if (s.runId === params.runId) handlers.onSample?.(s);
     });
     this.cancelSource = new CancellationTokenSource();
+    if (params.prometheus !== undefined && params.prometheus.trim() !== '') this.servesMetrics = true;
     const done = this.withExit(this.connection.sendRequest(RunRequest, params, this.cancelSource.token));
     return done.finally(() => {
       progress.dispose();
@@ -205,11 +220,23 @@ export class EngineProcess {
     this.timers.add(t);
   }
 
-  /** Ends the process now (window closing, extension deactivating). */
+  /**
+   * Ends the process now (window closing, extension deactivating). An engine that served live
+   * metrics is let go instead: it exits once Prometheus has read the final numbers, and is killed
+   * if it has not after that wait, or when the next engine starts.
+   */
   dispose(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    if (!this.exited) {
+    if (!this.exited && this.servesMetrics && this.child.connected) {
+      this.child.disconnect();
+      EngineProcess.lingering = this;
+      const kill = setTimeout(() => {
+        if (!this.exited) this.child.kill('SIGKILL');
+      }, FINAL_SCRAPE_WAIT_MS + 2000);
+      kill.unref();
+      this.child.once('exit', () => clearTimeout(kill));
+    } else if (!this.exited) {
       this.child.kill('SIGKILL');
     }
     this.connection.dispose();

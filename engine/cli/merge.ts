@@ -1,14 +1,16 @@
-// `atm merge PART.json... [--from-logs -] [--json OUT]` (SPEC.md): the shards of one distributed
-// run merged exactly, thresholds judged again; exits like `atm run`.
+// `atm merge PART.json... [--from-logs -] [--json OUT] [--junit OUT.xml]` (SPEC.md): the shards of
+// one distributed run merged exactly, thresholds judged again; writes what `atm run` would have
+// written for the whole run and exits like it.
 import { readFileSync } from 'node:fs';
 import type { RunResult } from '../format/result';
 import { mergeShardResults, MergeError } from '../run/shardMerge';
 import { EXIT } from './exit';
 import { summary } from './run';
-import { writeJsonAtomic } from './write';
+import { writeJsonAtomic, writeTextAtomic } from './write';
+import { renderJUnit } from '../report/junit';
 import { partsFromLogs } from './shards';
 
-const USAGE = 'Usage: atm merge PART.json... [--from-logs -|FILE] [--json OUT]';
+const USAGE = 'Usage: atm merge PART.json... [--from-logs -|FILE] [--json OUT] [--junit OUT.xml]';
 
 function isResult(value: unknown): value is RunResult {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { id?: unknown }).id === 'string' && 'metrics' in value;
@@ -28,15 +30,17 @@ export async function mergeCommand(args: string[]): Promise<number> {
   const files: string[] = [];
   const logs: string[] = [];
   let json: string | null = null;
+  let junit: string | null = null;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--json' || arg === '--from-logs') {
+    if (arg === '--json' || arg === '--junit' || arg === '--from-logs') {
       const v = args[++i];
-      if (v === undefined || v === '') return usage(`${arg} needs ${arg === '--json' ? 'a file name' : "a file name or '-' (standard input)"}`);
+      if (v === undefined || v === '' || (arg !== '--from-logs' && v.startsWith('--'))) {
+        return usage(`${arg} needs ${arg === '--from-logs' ? "a file name or '-' (standard input)" : 'a file name'}`);
+      }
       if (arg === '--json') json = v;
+      else if (arg === '--junit') junit = v;
       else logs.push(v);
-    } else if (arg === '--junit') {
-      return usage('--junit is not supported by this version of atm merge; use --json');
     } else if (arg.startsWith('-')) {
       return usage(`unknown option '${arg}'`);
     } else {
@@ -93,14 +97,22 @@ export async function mergeCommand(args: string[]): Promise<number> {
     throw err;
   }
   process.stdout.write(summary(merged));
-  if (json !== null) {
+  // The same files `atm run --json/--junit` writes for one run, of the merged result.
+  const outputs: Array<[path: string | null, write: (path: string) => void]> = [
+    [json, (path) => writeJsonAtomic(path, merged)],
+    [junit, (path) => writeTextAtomic(path, renderJUnit([merged], { file: merged.file }))],
+  ];
+  let writeFailed = false;
+  for (const [path, write] of outputs) {
+    if (path === null) continue;
     try {
-      writeJsonAtomic(json, merged);
+      write(path);
     } catch (err) {
-      process.stderr.write(`atm merge: cannot write ${json}: ${err instanceof Error ? err.message : String(err)}\n`);
-      return EXIT.RUN_FAILED;
+      process.stderr.write(`atm merge: cannot write ${path}: ${err instanceof Error ? err.message : String(err)}\n`);
+      writeFailed = true;
     }
   }
+  if (writeFailed) return EXIT.RUN_FAILED;
   if (merged.status !== 'completed') return EXIT.RUN_FAILED;
   return merged.passed ? EXIT.OK : EXIT.THRESHOLD_FAILED;
 }

@@ -1,6 +1,6 @@
 // `atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml]
 // [--html OUT.html]
-// [--max-concurrency N] [--max-rps N] [--max-duration S]` (SPEC.md): runs the tests of a file one after another in this process, live
+// [--max-concurrency N] [--max-rps N] [--max-duration S] [--prometheus [HOST:]PORT]` (SPEC.md): runs the tests of a file one after another in this process, live
 // progress on stderr, a summary on stdout, and the result files asked for.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,23 +17,10 @@ import type { Shard } from '../run/workers';
 import { parseShard, parseStartAt, partLine } from './shards';
 import { parseSpecFile, planTest } from '../run/load';
 import { EXIT } from './exit';
+import { capOfFlag, DEFAULT_CAPS, setCap, type Caps } from '../guard/caps';
+import type { LiveMetrics } from '../prometheus';
 
-const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html] [--max-concurrency N] [--max-rps N] [--max-duration S] [--workers N|auto] [--shard K/N] [--start-at ISO]';
-
-/**
- * The load a run may ask for unless raised on the command line: the defaults of the extension's
- * settings atm.maxConcurrency, atm.maxRequestsPerSecond and atm.maxDurationSeconds, so a typo in
- * a spec run from CI cannot turn into a flood any more than it can in the editor.
- */
-export const CLI_CAPS = { maxConcurrency: 1000, maxRps: 10_000, maxDuration: 600 } as const;
-
-type Caps = { -readonly [K in keyof typeof CLI_CAPS]: number };
-
-const CAP_FLAGS: Record<keyof Caps, string> = {
-  maxConcurrency: '--max-concurrency',
-  maxRps: '--max-rps',
-  maxDuration: '--max-duration',
-};
+const USAGE = 'Usage: atm run FILE [--test NAME] [--json OUT] [--quiet] [--demo] [--baseline B.json] [--junit OUT.xml] [--html OUT.html] [--max-concurrency N] [--max-rps N] [--max-duration S] [--workers N|auto] [--shard K/N] [--start-at ISO] [--prometheus [HOST:]PORT]';
 
 interface RunArgs {
   file: string;
@@ -48,20 +35,12 @@ interface RunArgs {
   workers: number | 'auto' | null;
   shard: Shard | null;
   startAt: number | null;
-}
-
-/** A cap flag's value: a positive number (whole for concurrency and rate). */
-function capValue(flag: string, raw: string | undefined, whole: boolean): number | string {
-  if (raw === undefined || raw === '') return `${flag} needs a number`;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n))) {
-    return `${flag} must be a positive ${whole ? 'whole number' : 'number'}, not '${raw}'`;
-  }
-  return n;
+  /** `--prometheus [HOST:]PORT`, as given. */
+  prometheus: string | null;
 }
 
 function parseArgs(args: string[]): RunArgs | string {
-  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, baseline: null, junit: null, html: null, caps: { ...CLI_CAPS }, workers: null, shard: null, startAt: null };
+  const out: RunArgs = { file: '', test: null, json: null, quiet: false, demo: false, baseline: null, junit: null, html: null, caps: { ...DEFAULT_CAPS }, workers: null, shard: null, startAt: null, prometheus: null };
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -69,6 +48,12 @@ function parseArgs(args: string[]): RunArgs | string {
     const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
     const value = (): string | undefined => inline ?? args[++i];
+    const cap = capOfFlag(flag);
+    if (cap !== null) {
+      const problem = setCap(out.caps, cap, value());
+      if (problem !== null) return problem;
+      continue;
+    }
     switch (flag) {
       case '--test': {
         const v = value();
@@ -97,16 +82,6 @@ function parseArgs(args: string[]): RunArgs | string {
       case '--demo':
         out.demo = true;
         break;
-      case '--max-concurrency':
-      case '--max-rps':
-      case '--max-duration': {
-        const key = (Object.keys(CAP_FLAGS) as Array<keyof Caps>).find((k) => CAP_FLAGS[k] === flag);
-        if (key === undefined) return `unknown option '${arg}'`;
-        const v = capValue(flag, value(), key !== 'maxDuration');
-        if (typeof v === 'string') return v;
-        out.caps[key] = v;
-        break;
-      }
       case '--workers': {
         const v = value();
         const parsed = parseWorkers(v);
@@ -118,6 +93,12 @@ function parseArgs(args: string[]): RunArgs | string {
         const shard = parseShard(value());
         if (typeof shard === 'string') return shard;
         out.shard = shard;
+        break;
+      }
+      case '--prometheus': {
+        const v = value();
+        if (v === undefined || v === '' || v.startsWith('--')) return '--prometheus needs [HOST:]PORT, e.g. --prometheus 9464 or --prometheus 0.0.0.0:9464';
+        out.prometheus = v;
         break;
       }
       case '--start-at': {
@@ -143,11 +124,11 @@ export function capExcess(plan: RunPlan, caps: Caps): string | null {
   if (plan.concurrency > caps.maxConcurrency) {
     return `${test} asks for concurrency ${plan.concurrency}, above --max-concurrency ${caps.maxConcurrency}; lower it in the spec or raise the cap with --max-concurrency N`;
   }
-  if (plan.requestsPerSecond !== null && plan.requestsPerSecond > caps.maxRps) {
-    return `${test} asks for ${plan.requestsPerSecond} requests per second, above --max-rps ${caps.maxRps}; lower it in the spec or raise the cap with --max-rps N`;
+  if (plan.requestsPerSecond !== null && plan.requestsPerSecond > caps.maxRequestsPerSecond) {
+    return `${test} asks for ${plan.requestsPerSecond} requests per second, above --max-rps ${caps.maxRequestsPerSecond}; lower it in the spec or raise the cap with --max-rps N`;
   }
-  if (plan.durationSeconds !== null && plan.durationSeconds > caps.maxDuration) {
-    return `${test} runs for ${plan.durationSeconds} s, above --max-duration ${caps.maxDuration}; lower it in the spec or raise the cap with --max-duration S`;
+  if (plan.durationSeconds !== null && plan.durationSeconds > caps.maxDurationSeconds) {
+    return `${test} runs for ${plan.durationSeconds} s, above --max-duration ${caps.maxDurationSeconds}; lower it in the spec or raise the cap with --max-duration S`;
   }
   return null;
 }
@@ -354,6 +335,20 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(`atm run: test '${flow.name}' is a flow (steps), which runs whole on one machine; run it without --shard\n`);
     return EXIT.USAGE;
   }
+  // The endpoint opens before anything is sent, so that a busy port stops the command first.
+  let live: LiveMetrics | null = null;
+  if (parsedArgs.prometheus !== null) {
+    // Loaded only when asked for: prom-client is not needed by every atm command.
+    const { isLoopbackHost, startLiveMetrics } = await import('../prometheus/index.js');
+    const started = await startLiveMetrics(parsedArgs.prometheus, '--prometheus');
+    if (typeof started === 'string') {
+      process.stderr.write(`atm run: ${started}\n`);
+      return EXIT.USAGE;
+    }
+    live = started;
+    const reach = isLoopbackHost(live.server.address.host) ? '' : ' (reachable from other machines)';
+    process.stderr.write(`atm run: Prometheus metrics on ${live.server.url}${reach}\n`);
+  }
   if (parsedArgs.demo) {
     demo = await startDemoServer({ port: 0 });
     plans.length = 0;
@@ -397,6 +392,7 @@ export async function runCommand(args: string[]): Promise<number> {
         baseline: baseline.result,
         ...(baseline.source !== null ? { baselineSource: baseline.source } : {}),
         ...(baseline.error !== null ? { baselineError: baseline.error } : {}),
+        ...(live !== null ? { onRunnerPart: live.track(plan, parsedArgs.shard?.count) } : {}),
         onProgress: parsedArgs.quiet
           ? undefined
           : (update) => {
@@ -418,6 +414,9 @@ export async function runCommand(args: string[]): Promise<number> {
       if (parsedArgs.shard !== null) process.stdout.write(partLine(result));
       if (plans.length > 1) process.stdout.write('\n');
     }
+  } catch (err) {
+    await live?.server.close();
+    throw err;
   } finally {
     process.off('SIGINT', onSigint);
     if (demo !== null) await demo.close();
@@ -437,6 +436,10 @@ export async function runCommand(args: string[]): Promise<number> {
       process.stderr.write(`atm run: cannot write ${path}: ${err instanceof Error ? err.message : String(err)}\n`);
       writeFailed = true;
     }
+  }
+  if (live !== null) {
+    if (!parsedArgs.quiet) process.stderr.write(`atm run: serving the final numbers until Prometheus reads ${live.server.url} (15 s at most)\n`);
+    await live.server.finish();
   }
   if (writeFailed) return EXIT.RUN_FAILED;
   if (interrupted || results.some((r) => r.status !== 'completed')) return EXIT.RUN_FAILED;

@@ -1,5 +1,6 @@
-// Output files of the CLI: written through a temporary file and a rename, so readers (CI report
-// viewers, a later `atm compare`) never see half a file.
+// Files written through a temporary file beside them and a rename, so readers (CI report viewers,
+// a later `atm compare`, an agent reading a stored run) never see half a file. Used by the CLI's
+// outputs and by `atm mcp`'s run store; node:fs only, so the extension may bundle it.
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 

@@ -1,12 +1,10 @@
 // The flags of `atm mcp`: where specs may live, which remote hosts a run may reach, and the caps.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { capOfFlag, DEFAULT_CAPS, setCap, type Caps } from '../guard/caps';
 
-export interface McpCaps {
-  maxConcurrency: number;
-  maxRequestsPerSecond: number;
-  maxDurationSeconds: number;
-}
+/** The caps of `atm mcp` (engine/guard/caps.ts). */
+export type McpCaps = Caps;
 
 export interface McpOptions {
   /** Absolute directories; a spec must lie inside one of them. Runs are stored under the first. */
@@ -16,18 +14,10 @@ export interface McpOptions {
   caps: McpCaps;
 }
 
-/** The defaults of the extension's settings atm.maxConcurrency, atm.maxRequestsPerSecond, atm.maxDurationSeconds. */
-export const DEFAULT_CAPS: McpCaps = { maxConcurrency: 1000, maxRequestsPerSecond: 10000, maxDurationSeconds: 600 };
-
 export const MCP_USAGE = `Usage: atm mcp [--root DIR]... [--allow-host HOST]... [--max-concurrency N] [--max-rps N] [--max-duration S]
   The MCP server on standard input and output. Specs outside the roots (default: the working
   directory) are refused; runs to hosts other than loopback and private addresses are refused
   unless allowed with --allow-host. Runs are stored as result JSON under ROOT/.atm/runs/.`;
-
-function positiveInt(flag: string, value: string | undefined): number | string {
-  if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1) return `${flag} needs a whole number of at least 1`;
-  return Number(value);
-}
 
 export function parseMcpArgs(args: readonly string[], cwd: string): McpOptions | string {
   const roots: string[] = [];
@@ -39,6 +29,12 @@ export function parseMcpArgs(args: readonly string[], cwd: string): McpOptions |
     const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
     const value = (): string | undefined => inline ?? args[++i];
+    const cap = capOfFlag(flag);
+    if (cap !== null) {
+      const problem = setCap(caps, cap, value());
+      if (problem !== null) return problem;
+      continue;
+    }
     switch (flag) {
       case '--root': {
         const v = value();
@@ -58,16 +54,6 @@ export function parseMcpArgs(args: readonly string[], cwd: string): McpOptions |
         const v = value();
         if (v === undefined || v.trim() === '') return '--allow-host needs a host name';
         allowHosts.push(v.trim().toLowerCase().replace(/^\[|\]$/g, ''));
-        break;
-      }
-      case '--max-concurrency':
-      case '--max-rps':
-      case '--max-duration': {
-        const n = positiveInt(flag, value());
-        if (typeof n === 'string') return n;
-        if (flag === '--max-concurrency') caps.maxConcurrency = n;
-        else if (flag === '--max-rps') caps.maxRequestsPerSecond = n;
-        else caps.maxDurationSeconds = n;
         break;
       }
       default:

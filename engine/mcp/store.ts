@@ -1,8 +1,9 @@
 // Runs started by `atm mcp`, stored as the same result JSON `atm run --json` writes, one file per
 // run under ROOT/.atm/runs/ID.json, so a person can open them too.
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../format/result';
+import { writeJsonAtomic } from '../cli/write';
 
 /** Run ids are UUIDs; anything that could name another file is refused before touching the disk. */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -21,19 +22,7 @@ export class RunStore {
   save(result: RunResult): string {
     mkdirSync(this.dir, { recursive: true });
     const target = join(this.dir, `${result.id}.json`);
-    // Through a temporary file and a rename: a reader never sees half a result.
-    const temp = join(this.dir, `.${result.id}.${process.pid}.tmp`);
-    try {
-      writeFileSync(temp, `${JSON.stringify(result, null, 2)}\n`);
-      renameSync(temp, target);
-    } catch (err) {
-      try {
-        unlinkSync(temp);
-      } catch {
-        // nothing to clean up
-      }
-      throw err;
-    }
+    writeJsonAtomic(target, result);
     return target;
   }
 

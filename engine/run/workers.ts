@@ -106,6 +106,8 @@ export interface WorkersOptions extends RunOptions {
   startAtEpoch?: number;
   /** The ATM version, recorded with a shard's raw parts. */
   version?: string;
+  /** Each runner's cumulative raw numbers as they arrive (runner: the thread's index), for live metrics. */
+  onRunnerPart?: (runner: number, part: RunPart, final: boolean) => void;
 }
 
 /** Where request `i` of thread `thread` of `threads` (in shard `shard`) sits in the whole run's sequence. */
@@ -151,6 +153,7 @@ export async function runWithWorkers(plan: RunPlan, options: WorkersOptions = {}
       onPart: (part, final) => {
         if (final) parts.push(part);
         options.onPart?.(part, final);
+        options.onRunnerPart?.(0, part, final);
       },
     });
   } else {
@@ -255,6 +258,7 @@ class WorkerRun {
           break;
         case 'part':
           this.merger.add(index, message.part, message.final);
+          this.options.onRunnerPart?.(index, message.part, message.final);
           if (message.final) {
             final = true;
             if (message.part.status === 'failed') this.fail(`worker ${index + 1} of ${this.count}: ${message.part.failure ?? 'failed'}`);

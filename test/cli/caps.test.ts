@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLI_CAPS } from '../../engine/cli/run';
+import { DEFAULT_CAPS } from '../../engine/guard/caps';
 import { ok, serve, type TestServer } from '../engine/helpers';
 
 const root = join(__dirname, '..', '..');
@@ -64,9 +64,9 @@ void describe('atm run caps', { timeout: 120_000 }, () => {
       contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
     };
     const props = manifest.contributes.configuration.properties;
-    assert.equal(props['atm.maxConcurrency'].default, CLI_CAPS.maxConcurrency);
-    assert.equal(props['atm.maxRequestsPerSecond'].default, CLI_CAPS.maxRps);
-    assert.equal(props['atm.maxDurationSeconds'].default, CLI_CAPS.maxDuration);
+    assert.equal(props['atm.maxConcurrency'].default, DEFAULT_CAPS.maxConcurrency);
+    assert.equal(props['atm.maxRequestsPerSecond'].default, DEFAULT_CAPS.maxRequestsPerSecond);
+    assert.equal(props['atm.maxDurationSeconds'].default, DEFAULT_CAPS.maxDurationSeconds);
   });
 
   void it('concurrency: 1000000000 with total_requests: 20 is refused at once by validate and run, nothing sent', async () => {

@@ -361,7 +361,7 @@ void describe('atm mcp', { timeout: 240_000 }, () => {
     const { spawnSync } = await import('node:child_process');
     const bad = spawnSync(process.execPath, [cli, 'mcp', '--max-rps', 'lots'], { encoding: 'utf8' });
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /--max-rps needs a whole number/);
+    assert.match(bad.stderr, /--max-rps must be a positive whole number, not 'lots'/);
     const noDir = spawnSync(process.execPath, [cli, 'mcp', '--root', join(root, 'missing')], { encoding: 'utf8' });
     assert.equal(noDir.status, 2);
     assert.match(noDir.stderr, /not a directory/);

@@ -11,10 +11,10 @@ import { validateXML } from 'xmllint-wasm';
 import { XMLParser } from 'fast-xml-parser';
 import type { Comparison } from '../../engine/compare';
 import type { RunResult } from '../../engine/format/result';
+import { assertValidJUnit, JUNIT_XSD } from './junitSchema';
 
 const ROOT = join(__dirname, '..', '..');
 const cli = join(ROOT, 'dist', 'cli.js');
-const XSD = readFileSync(join(ROOT, 'test', 'fixtures', 'junit', 'junit.xsd'), 'utf8');
 
 interface Outcome {
   code: number | null;
@@ -54,11 +54,6 @@ base_url: http://127.0.0.1:3000
 url: /items/2
 total_requests: 20
 `;
-
-async function assertValidJUnit(xml: string): Promise<void> {
-  const check = await validateXML({ xml: [{ fileName: 'report.xml', contents: xml }], schema: [{ fileName: 'junit.xsd', contents: XSD }] });
-  assert.ok(check.valid, `JUnit XML does not match the schema:\n${check.rawOutput}\n${xml}`);
-}
 
 const read = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
@@ -229,7 +224,7 @@ void describe('baselines, compare and reports from the CLI', { timeout: 180_000 
 
   void it('the schema check itself rejects what CI viewers would not read', async () => {
     const bad = '<?xml version="1.0"?>\n<testsuites><testsuite name="x" tests="1"><testcase classname="no name"/></testsuite></testsuites>\n';
-    const check = await validateXML({ xml: [{ fileName: 'bad.xml', contents: bad }], schema: [{ fileName: 'junit.xsd', contents: XSD }] });
+    const check = await validateXML({ xml: [{ fileName: 'bad.xml', contents: bad }], schema: [{ fileName: 'junit.xsd', contents: JUNIT_XSD }] });
     assert.equal(check.valid, false);
     assert.match(check.rawOutput, /name/);
   });

@@ -10,6 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import type { RunResult } from '../../engine/format/result';
 import { decodeHistogram, newHistogram, summarize } from '../../engine/run/metrics';
 import { ok, serve, type TestServer } from '../engine/helpers';
+import { XMLParser } from 'fast-xml-parser';
+import { renderJUnit } from '../../engine/report/junit';
+import { assertValidJUnit } from './junitSchema';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -93,7 +96,7 @@ void describe('shards and atm merge', { timeout: 180_000 }, () => {
     );
 
     const single = join(dir, 'single.json');
-    const one = await atm(['run', spec, '--json', single, '--quiet']);
+    const one = await atm(['run', spec, '--json', single, '--junit', join(dir, 'single.xml'), '--quiet']);
     assert.equal(one.code, out.code);
     const alone = read(single);
     assert.equal(alone.passed, result.passed);
@@ -102,6 +105,35 @@ void describe('shards and atm merge', { timeout: 180_000 }, () => {
       result.thresholds.map((t) => [t.expression, t.passed]),
     );
     assert.match(out.stdout, /merged from 3 shards/);
+  });
+
+  void it('--junit writes the JUnit XML atm run writes, of the merged result', async () => {
+    const merged = join(dir, 'junit-merged.json');
+    const xmlFile = join(dir, 'merged.xml');
+    const out = await atm(['merge', ...partFiles, '--json', merged, '--junit', xmlFile]);
+    assert.equal(out.code, 1, out.stderr);
+    const xml = readFileSync(xmlFile, 'utf8');
+    await assertValidJUnit(xml);
+    const result = read(merged);
+    assert.equal(xml, renderJUnit([result], { file: result.file }));
+    // The same verdict, testcase for testcase, as the single process's own report.
+    const shape = (text: string): unknown => {
+      const doc = new XMLParser({ ignoreAttributes: false }).parse(text) as { testsuites: Record<string, unknown> & { testsuite: { testcase: unknown } } };
+      const cases = [doc.testsuites.testsuite.testcase].flat() as Array<Record<string, unknown>>;
+      return {
+        totals: ['@_tests', '@_failures', '@_errors'].map((k) => doc.testsuites[k]),
+        cases: cases.map((c) => [c['@_name'], [c.failure ?? []].flat().map((f) => (f as Record<string, unknown>)['@_type'])]),
+      };
+    };
+    assert.deepEqual(shape(xml), shape(readFileSync(join(dir, 'single.xml'), 'utf8')));
+    assert.match(xml, /<failure message="p50 &lt; 0\.001ms: was [^"]+" type="threshold"/);
+    const missing = await atm(['merge', ...partFiles, '--junit']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--junit needs a file name/);
+    const unwritable = await atm(['merge', ...partFiles, '--junit', join(dir, 'no', 'such', 'dir.xml')]);
+    // As atm run: a report that cannot be written fails the command (exit 3).
+    assert.equal(unwritable.code, 3);
+    assert.match(unwritable.stderr, /atm merge: cannot write .*dir\.xml/);
   });
 
   void it('--from-logs - reads the parts from pod logs, prefixes and other lines included', async () => {
