@@ -89,8 +89,8 @@ export interface WorkerData {
   drainMs?: number;
   warmCode?: boolean;
   /**
-   * Whether the main thread shows progress: only then does a worker send its cumulative numbers
-   * every second (encoding and decoding histograms); otherwise it sends one part, at the end.
+   * Whether the main thread shows progress or serves live metrics: only then does a worker send its
+   * cumulative numbers every second (encoding and decoding histograms); otherwise one part, at the end.
    */
   progress: boolean;
 }
@@ -147,7 +147,7 @@ export async function runWithWorkers(plan: RunPlan, options: WorkersOptions = {}
     result = await runPlan(shardPlan, {
       ...options,
       // Parts are kept for a shard's result, which needs only the final one.
-      partsEverySecond: options.partsEverySecond ?? options.onPart !== undefined,
+      partsEverySecond: options.partsEverySecond ?? (options.onPart !== undefined || options.onRunnerPart !== undefined),
       arrivals: arrivalsOf(0, 1, shard),
       startAt: at !== undefined ? () => Promise.resolve(at) : options.startAt,
       onPart: (part, final) => {
@@ -209,7 +209,8 @@ class WorkerRun {
         sampleBodyBytes: this.options.sampleBodyBytes,
         drainMs: this.options.drainMs,
         warmCode: this.options.warmCode,
-        progress: this.options.onProgress !== undefined,
+        // Live metrics read every second's numbers too.
+        progress: this.options.onProgress !== undefined || this.options.onRunnerPart !== undefined,
       };
       const worker = startWorker(data);
       this.workers.push(worker);
