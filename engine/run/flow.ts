@@ -59,10 +59,12 @@ export function evaluateAnswer(
   secretCaptures: ReadonlySet<string>,
   out: Evaluated,
 ): Evaluated {
+  // A new list only where the last answer left one filled: most answers fill neither, and
+  // truncating an array (setting its length) costs more than making a small one.
+  if (out.failedChecks.length !== 0) out.failedChecks = [];
+  if (out.captured.length !== 0) out.captured = [];
   const failedChecks = out.failedChecks;
   const captured = out.captured;
-  failedChecks.length = 0;
-  captured.length = 0;
   out.captureError = null;
   for (const check of evaluation.checks) {
     const why = check.run(answer);
@@ -150,7 +152,7 @@ export class FlowState {
     into.dueAt = dueAt;
     into.captures.clear();
     into.data = data;
-    into.secrets.length = 0;
+    if (into.secrets.length !== 0) into.secrets = [];
     into.sampled = index < SAMPLED_ITERATIONS;
     return into;
   }
