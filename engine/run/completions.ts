@@ -102,6 +102,7 @@ export class Completions {
           const iteration = ctx.flow === null ? null : ctx.flow.iterationOf(slot);
           const answer = outcome.answer.reset(status, slot.endedAt - slot.dueAt, slot.responseHeaders, slot.captured);
           const evaluated = evaluateAnswer(evaluation, answer, errorIndex < 0, iteration, ctx.flow?.state.secretCaptures ?? NO_SECRETS, outcome.scratch);
+          answer.release();
           outcome.evaluated = evaluated;
           if (errorIndex < 0 && evaluated.failedChecks.length > 0) {
             errorIndex = CHECK_FAILED;
