@@ -20,6 +20,7 @@ import { Completions } from './completions';
 import { endpointState, snapshot, type EndpointState } from './endpointState';
 import { FlowRun, flowFacts, flowFigures, type FlowHost } from './flowRun';
 import { Timeline } from './timeline';
+import { warmConnections } from './connectionWarmUp';
 
 export type RunLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -249,45 +250,10 @@ class Run implements SlotOwner, FlowHost {
     this.options.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /**
-   * Opens every slot's connection to each origin before the measured window, sending nothing,
-   * so that connecting is neither in the run's time nor in any request's latency. Waits at most
-   * the request timeout (and no more than 10 s); a connection that fails or is still opening is
-   * left to the first request, which reports what it finds.
-   */
+  /** Opens the connections before the measured window (connectionWarmUp.ts), waiting at most the request timeout and no more than 10 s. */
   private async warmUp(done: Promise<void>): Promise<void> {
-    const origins = new Set<string>();
-    for (const state of this.endpoints) {
-      if (state.prepared !== null) {
-        origins.add(state.prepared.origin);
-        continue;
-      }
-      try {
-        origins.add(new URL(state.plan.url.render({ requestIndex: 0 })).origin);
-      } catch {
-        // A URL that does not render: its requests fail as they are sent.
-      }
-    }
-    if (origins.size === 0) return;
-    const started = performance.now();
-    let open = 0;
-    const opening: Array<Promise<void>> = [];
-    for (const slot of this.slots) {
-      for (const origin of origins) {
-        opening.push(
-          slot.warm(origin).then((ok) => {
-            if (ok) open++;
-          }),
-        );
-      }
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.min(this.plan.timeoutMs, WARM_UP_MAX_MS));
-    });
-    await Promise.race([Promise.all(opening), limit, done]);
-    clearTimeout(timer);
-    this.log('debug', `warm-up: ${open} of ${opening.length} connections open in ${Math.round(performance.now() - started)} ms`);
+    const warm = await warmConnections(this.slots, this.endpoints, Math.min(this.plan.timeoutMs, WARM_UP_MAX_MS), done);
+    if (warm !== null) this.log('debug', `warm-up: ${warm.open} of ${warm.total} connections open in ${warm.ms} ms`);
   }
 
   private launch(): void {
