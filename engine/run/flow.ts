@@ -150,7 +150,9 @@ export class FlowState {
     into.index = index;
     into.step = 0;
     into.dueAt = dueAt;
-    into.captures.clear();
+    // A new map rather than clear(): clearing a Map showed in the profile at about a microsecond
+    // per iteration, making one costs a few tens of nanoseconds.
+    if (into.captures.size !== 0) into.captures = new Map();
     into.data = data;
     if (into.secrets.length !== 0) into.secrets = [];
     into.sampled = index < SAMPLED_ITERATIONS;
