@@ -8,17 +8,40 @@ import type { CheckValue, ParsedCheck, PlanCapture } from '../format/plan';
 /** The most body a check or a capture reads; a longer answer fails with body_too_large. */
 export const EVALUATION_BODY_LIMIT = 1024 * 1024;
 
-/** One answer, as a check or a capture sees it. Lazily decoded. */
+/**
+ * One answer, as a check or a capture sees it. Lazily decoded. A run keeps one per connection
+ * slot and resets it for each answer, so evaluating an answer allocates nothing of its own.
+ */
 export class Answer {
   private text: string | null = null;
   private json: { ok: true; value: unknown } | { ok: false; message: string } | null = null;
 
   constructor(
-    readonly status: number,
-    readonly latencyMs: number,
-    private readonly rawHeaders: Buffer[] | null,
-    private readonly chunks: Buffer[] | null,
+    public status = 0,
+    public latencyMs = 0,
+    private rawHeaders: Buffer[] | null = null,
+    private chunks: Buffer[] | null = null,
   ) {}
+
+  /** Points this object at another answer, forgetting what was decoded from the last one. */
+  reset(status: number, latencyMs: number, rawHeaders: Buffer[] | null, chunks: Buffer[] | null): this {
+    this.status = status;
+    this.latencyMs = latencyMs;
+    this.rawHeaders = rawHeaders;
+    this.chunks = chunks;
+    this.text = null;
+    this.json = null;
+    return this;
+  }
+
+  /**
+   * Lets go of the answer once it is evaluated: a reused object that still held the decoded body
+   * and its parsed JSON would keep them alive through garbage collections (and into the old
+   * generation) until the slot's next answer.
+   */
+  release(): void {
+    this.reset(0, 0, null, null);
+  }
 
   header(name: string): string | undefined {
     const raw = this.rawHeaders;
@@ -29,7 +52,11 @@ export class Answer {
   }
 
   body(): string {
-    if (this.text === null) this.text = this.chunks === null ? '' : Buffer.concat(this.chunks).toString('utf8');
+    if (this.text === null) {
+      const chunks = this.chunks;
+      // One chunk (a small body) is decoded where it lies, without a copy into one buffer first.
+      this.text = chunks === null || chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    }
     return this.text;
   }
 

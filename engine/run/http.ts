@@ -478,7 +478,9 @@ export class RequestSlot {
       const room = this.bodyLimit - this.capturedBytes;
       if (room > 0) {
         const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-        this.captured.push(Buffer.from(piece));
+        // No copy: undici hands over views of the bytes read from the socket, which nothing
+        // writes to again (the parser works on its own copy), as it does for rawHeaders.
+        this.captured.push(piece);
         this.capturedBytes += piece.length;
         if (chunk.length > room) this.truncated = true;
       } else if (chunk.length > 0) {
