@@ -2,32 +2,14 @@
 // computes them with engine/compare (the numbers of `atm compare`, percentiles from the two HDR
 // histograms). Declared here, DOM- and Node-free, so the extension and the panel share it; the
 // validator below is how the panel checks it at runtime.
+import type { MetricDelta, PercentileDelta } from '../engine/compare/types';
 import type { ThresholdResult } from '../engine/format/result';
 
-/** One metric of the two runs, as engine/compare's MetricDelta. */
-export interface CompareMetric {
-  /** As in the result: `requests_per_second`, `latency_ms.p95`, `error_rate`, ... */
-  metric: string;
-  unit: 'ms' | 'req/s' | 'fraction' | 'count' | 'bytes' | 's';
-  a: number | null;
-  b: number | null;
-  /** b - a in `unit`. */
-  change: number | null;
-  /** (b - a) / a * 100; null when a is 0 or missing. */
-  change_pct: number | null;
-  better: 'lower' | 'higher' | 'neither';
-  /** B against A: null when a side is missing or no direction is better. */
-  verdict: 'better' | 'worse' | 'same' | null;
-}
+/** One metric of the two runs: engine/compare's own type. */
+export type CompareMetric = MetricDelta;
 
 /** Latency at one percentile in both runs, from their histograms. */
-export interface ComparePercentile {
-  percentile: number;
-  a_ms: number | null;
-  b_ms: number | null;
-  change_ms: number | null;
-  change_pct: number | null;
-}
+export type ComparePercentile = PercentileDelta;
 
 /** A point of the latency-by-percentile curve: x = -log10(1 - p/100) (p50 → 0.3, p99.99 → 4). */
 export interface CurvePoint {

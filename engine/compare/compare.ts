@@ -2,6 +2,7 @@
 // distribution from each run's HDR histogram (exact bucket values, not interpolated from the
 // summary). B's baseline thresholds are judged again with A as the baseline, so `atm compare`
 // answers "did B regress against A" the way `atm run --baseline A` would have.
+import type { MetricUnit, MetricDelta, PercentileDelta } from './types';
 import type { Histogram } from 'hdr-histogram-js';
 import { parseThreshold } from '../format/threshold';
 import type { ParsedThreshold } from '../format/plan';
@@ -13,31 +14,7 @@ import { baselineMetricsOf, judge } from '../run/verdict';
 /** The percentiles of a distribution: p50 to p99.99, denser towards the tail (the HdrHistogram plot). */
 export const DISTRIBUTION_PERCENTILES: readonly number[] = [50, 75, 90, 95, 97.5, 99, 99.5, 99.75, 99.9, 99.95, 99.975, 99.99];
 
-export type MetricUnit = 'ms' | 'req/s' | 'fraction' | 'count' | 'bytes' | 's';
-
-export interface MetricDelta {
-  /** As in the result: `requests_per_second`, `latency_ms.p95`, ... */
-  metric: string;
-  unit: MetricUnit;
-  a: number | null;
-  b: number | null;
-  /** b - a, in `unit`. */
-  change: number | null;
-  /** (b - a) / a * 100; null when a is 0 or missing. */
-  change_pct: number | null;
-  /** Which way is good for this metric. */
-  better: 'lower' | 'higher' | 'neither';
-  /** B against A: improved, regressed or unchanged; null when a side is missing or it is neither. */
-  verdict: 'better' | 'worse' | 'same' | null;
-}
-
-export interface PercentileDelta {
-  percentile: number;
-  a_ms: number | null;
-  b_ms: number | null;
-  change_ms: number | null;
-  change_pct: number | null;
-}
+export type { MetricUnit, MetricDelta, PercentileDelta } from './types';
 
 export interface ScopeComparison {
   /** null for the whole test. */
