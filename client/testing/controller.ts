@@ -140,14 +140,17 @@ export class AtmTesting implements vscode.Disposable {
     let file = this.controller.items.get(key);
     if (!file) {
       file = this.controller.createTestItem(key, basename(uri), uri);
-      file.description = vscode.workspace.asRelativePath(uri, true) === basename(uri) ? undefined : vscode.workspace.asRelativePath(uri, true);
+      // The folder name is prepended only when the workspace has several (the default).
+      const relative = vscode.workspace.asRelativePath(uri);
+      file.description = relative === basename(uri) ? undefined : relative;
       this.controller.items.add(file);
     }
     const seen = new Set<string>();
     const children: vscode.TestItem[] = [];
     for (const test of result.tests) {
       // Names are unique in a valid file; a duplicate (an error) still gets an item of its own.
-      let id = test.name === null ? `${key}#${test.index}` : `${key}\0${test.name}`;
+      // The Testing view refuses ids holding NUL (its own separator): the name is URI-encoded.
+      let id = test.name === null ? `${key}#index:${test.index}` : `${key}#name:${encodeURIComponent(test.name)}`;
       if (seen.has(id)) id = `${id}#${test.index}`;
       seen.add(id);
       const item = file.children.get(id) ?? this.controller.createTestItem(id, test.name ?? `(test ${test.index + 1} without a name)`, uri);

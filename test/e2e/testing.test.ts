@@ -133,7 +133,8 @@ void describe('the Testing view', { timeout: 10 * 60_000 }, () => {
 
   void test('lists the spec\'s tests beside each other, with run buttons in the gutter', async () => {
     await openFile(page, 'testing.atm.yaml');
-    await runCommand(page, 'Testing: Focus on Test Explorer View');
+    // The Testing view container's own entry in the activity bar (the flask).
+    await page.locator('.activitybar .action-item a[aria-label^="Testing"]').first().click({ timeout: 30_000 });
     const file = testRow(page, 'testing.atm.yaml');
     await file.waitFor({ state: 'visible', timeout: 60_000 });
     // Expanded, the file shows its three tests in file order.
@@ -147,7 +148,7 @@ void describe('the Testing view', { timeout: 10 * 60_000 }, () => {
     assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])), `the spec then its tests in order: ${JSON.stringify(labels)}`);
     assert.ok(labels.includes('journey.atm.yaml'), `the other spec of the workspace is listed too: ${JSON.stringify(labels)}`);
     const glyphs = await waitFor('a run button per test in the gutter', async () => {
-      const n = await page.locator('.editor-group-container.active .margin-view-overlays .codicon-testing-run-icon, .editor-group-container.active .glyph-margin-widgets .codicon-testing-run-icon').count();
+      const n = await page.locator('.editor-group-container.active .margin-view-overlays .codicon-testing-run-icon, .editor-group-container.active .glyph-margin-widgets .codicon-testing-run-icon, .editor-group-container.active .testing-run-glyph').count();
       return n >= 3 ? n : false;
     }, 30_000, 300);
     assert.ok(glyphs >= 3, `run buttons: ${glyphs}`);
