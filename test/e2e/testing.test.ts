@@ -81,9 +81,9 @@ after(async () => {
   else rmSync(root, { recursive: true, force: true });
 });
 
-/** The row of the Testing view's tree whose label is `label`. */
+/** The row of the Testing view's tree whose label is `label` (after a run it also holds the duration). */
 function testRow(page: Page, label: string): Locator {
-  return page.locator('.test-explorer .monaco-list-row', { has: page.locator('.label', { hasText: new RegExp(`^${label}$`) }) }).first();
+  return page.locator('.test-explorer .monaco-list-row', { has: page.locator('.label', { hasText: new RegExp(`^${label}(?:\\s*[\\d.]+\\s*(?:ms|s|m))?$`) }) }).first();
 }
 
 /** The state icon of a row (`passed`, `failed`, `errored`, `skipped`, `running`, `queued`, `unset`). */
