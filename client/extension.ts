@@ -11,6 +11,8 @@ import { OutcomeDecorations } from './outcomeDecorations';
 import { ResultsPanel } from './panel';
 import { baselineStateOf, pickAndCompare, pinFromPanel, unpinFromPanel, type BaselineActionsDeps } from './compare';
 import { RunController } from './runController';
+import { AtmTesting } from './testing/controller';
+import { lensClock, LensStatusDecorator } from './testing/lensDecorator';
 import { RUNS_VIEW_ID, type CommandId } from './commandTable';
 
 let languageClient: AtmLanguageClient | null = null;
@@ -91,7 +93,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
-  languageClient = new AtmLanguageClient(context, log);
+  // Each run lens reads its test's latest run from the history, unless the test changed since.
+  const lensStatus = new LensStatusDecorator(history, (uri, name) => outcomes.isEdited(uri, name));
+  languageClient = new AtmLanguageClient(context, log, (document, lenses) => lensStatus.decorate(document, lenses));
   context.subscriptions.push(languageClient);
   await languageClient.start();
   // The language server hints "no baseline" on baseline thresholds unless a run is pinned for the test.
@@ -109,6 +113,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   context.subscriptions.push(tree.onDidChangeTreeData(pinsChanged));
   pinsChanged();
+  context.subscriptions.push(
+    tree.onDidChangeTreeData(() => client.refreshLenses()),
+    lensClock(() => client.refreshLenses()),
+    new AtmTesting({ runs: controller, log, testItems: (uri, text) => client.testItems(uri, text) }),
+  );
   log.info(`API Test Machine activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
 }
 

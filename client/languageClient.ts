@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import {
   CloseAction,
+  CodeLensRequest,
   ErrorAction,
   LanguageClient,
   State,
@@ -12,10 +13,19 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { PINNED_BASELINES_NOTIFICATION, type PinnedBaselinesParams } from '../server/protocol';
+import {
+  PINNED_BASELINES_NOTIFICATION,
+  TEST_ITEMS_REQUEST,
+  type PinnedBaselinesParams,
+  type TestItemsParams,
+  type TestItemsResult,
+} from '../server/protocol';
 import { DEFAULT_VALIDATION_DELAY_MS, type AtmInitializationOptions } from '../server/protocol';
 
 export const LANGUAGE_ID = 'atm-yaml';
+
+/** Rewrites the server's lenses of a document before they show (the run status in their titles). */
+export type LensDecorator = (document: vscode.TextDocument, lenses: vscode.CodeLens[]) => Promise<vscode.CodeLens[]>;
 const MAX_RESTARTS = 1;
 
 export class AtmLanguageClient implements vscode.Disposable {
@@ -26,6 +36,7 @@ export class AtmLanguageClient implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    private readonly decorateLenses?: LensDecorator,
   ) {
     this.status = vscode.languages.createLanguageStatusItem('atm.server', { language: LANGUAGE_ID });
     this.status.name = 'ATM language server';
@@ -54,6 +65,19 @@ export class AtmLanguageClient implements vscode.Disposable {
       ],
       outputChannel: this.log,
       initializationOptions,
+      middleware: {
+        provideCodeLenses: async (document, token, next) => {
+          const lenses = await next(document, token);
+          if (!lenses || !this.decorateLenses) return lenses;
+          try {
+            return await this.decorateLenses(document, lenses);
+          } catch (err) {
+            // The plain lenses still run the test.
+            this.log.warn(`Could not add the run status to the lenses: ${err instanceof Error ? err.message : String(err)}`);
+            return lenses;
+          }
+        },
+      },
       errorHandler: {
         error: (error, _message, count): ErrorHandlerResult => {
           this.log.error(`Language server connection error: ${error.message}`);
@@ -92,6 +116,28 @@ export class AtmLanguageClient implements vscode.Disposable {
     const client = this.client;
     if (!client || client.state !== State.Running) return;
     client.sendNotification(PINNED_BASELINES_NOTIFICATION, params).catch((err: unknown) => this.log.warn(`Could not send the pinned baselines: ${String(err)}`));
+  }
+
+  /** The tests of a spec as the server reads them; null while the server is not running. */
+  async testItems(uri: string, text: string): Promise<TestItemsResult | null> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return null;
+    const params: TestItemsParams = { uri, text };
+    return client.sendRequest<TestItemsResult>(TEST_ITEMS_REQUEST, params);
+  }
+
+  /** Asks the editor for the lenses again (their status changed: a run, the time passing). */
+  refreshLenses(): void {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return;
+    const feature = client.getFeature(CodeLensRequest.method);
+    const emitters = new Set<vscode.EventEmitter<void>>();
+    for (const document of vscode.workspace.textDocuments) {
+      if (document.languageId !== LANGUAGE_ID) continue;
+      const emitter = feature.getProvider(document)?.onDidChangeCodeLensEmitter;
+      if (emitter) emitters.add(emitter);
+    }
+    for (const emitter of emitters) emitter.fire();
   }
 
   async stop(): Promise<void> {

@@ -39,6 +39,11 @@ export class OutcomeDecorations implements vscode.Disposable {
     }
   }
 
+  /** Whether this test's text changed since its last run (its results are then out of date). */
+  isEdited(uri: string, name: string): boolean {
+    return this.edited.get(uri)?.has(name) === true;
+  }
+
   showAll(): void {
     for (const editor of vscode.window.visibleTextEditors) this.show(editor);
   }

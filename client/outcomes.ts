@@ -8,6 +8,8 @@ export interface LineOutcome {
   line: number;
   text: string;
   passed: boolean;
+  /** The threshold result placed on this line. */
+  threshold: ThresholdResult;
 }
 
 /** The change from the baseline in words: percent, or percentage points for error_rate. */
@@ -67,7 +69,7 @@ export function placeOutcomes(lines: readonly string[], start: number, end: numb
     const line = find(t.expression, from);
     if (line < 0) continue;
     claimed.add(line);
-    out.push({ line, text: outcomeText(t), passed: t.passed });
+    out.push({ line, text: outcomeText(t), passed: t.passed, threshold: t });
   }
   return out.sort((a, b) => a.line - b.line);
 }

@@ -19,6 +19,18 @@ import { preflight } from './preflight';
 const CONFIRMED_KEY = 'atm.confirmedSpecs';
 const MAX_CONFIRMED = 500;
 
+const UNTRUSTED_MESSAGE =
+  'ATM does not run load tests in Restricted Mode: a spec from an untrusted folder could send traffic anywhere. Trust this workspace to run it.';
+
+export interface RunOptions {
+  /** A language-model tool already asked, naming the hosts and the load. */
+  confirmed?: boolean;
+  /** Told the run's id when the engine run starts (the Testing view stops it by id). */
+  onStarted?: (runId: string) => void;
+  /** Told why the run did not start (Restricted Mode, an invalid spec, a cap, not confirmed). */
+  onRefused?: (reason: string) => void;
+}
+
 export interface RunTarget {
   uri: vscode.Uri;
   testName: string;
@@ -83,8 +95,7 @@ export class RunController implements vscode.Disposable {
   /** Workspace trust is checked here, in the handler, not only by hiding buttons. */
   private refuseIfUntrusted(): boolean {
     if (vscode.workspace.isTrusted) return false;
-    const message =
-      'ATM does not run load tests in Restricted Mode: a spec from an untrusted folder could send traffic anywhere. Trust this workspace to run it.';
+    const message = UNTRUSTED_MESSAGE;
     this.deps.log.warn(message);
     void vscode.window.showErrorMessage(message, 'Manage Workspace Trust').then((choice) => {
       if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
@@ -123,8 +134,11 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Runs one test; resolves with its recorded result when it is over, or null when refused. */
-  async run(target: RunTarget, options: { confirmed?: boolean } = {}): Promise<RunResult | null> {
-    if (this.refuseIfUntrusted()) return null;
+  async run(target: RunTarget, options: RunOptions = {}): Promise<RunResult | null> {
+    if (this.refuseIfUntrusted()) {
+      options.onRefused?.(UNTRUSTED_MESSAGE);
+      return null;
+    }
     const key = keyOf(target);
     const existing = this.active.get(key);
     if (existing) {
@@ -134,7 +148,10 @@ export class RunController implements vscode.Disposable {
         'Show Results',
       );
       if (choice === 'Show Results') this.deps.panel.reveal(false);
-      if (choice !== 'Restart') return null;
+      if (choice !== 'Restart') {
+        options.onRefused?.(`"${target.testName}" is already running; it was not restarted.`);
+        return null;
+      }
       this.stopRun(existing);
       await existing.done;
     }
@@ -158,6 +175,7 @@ export class RunController implements vscode.Disposable {
     });
     if (!check.ok) {
       this.deps.log.warn(check.reason);
+      options.onRefused?.(check.reason);
       const actions = check.kind === 'invalid' ? ['Show Problems'] : check.kind === 'cap' ? ['Open Settings'] : [];
       const choice = await vscode.window.showErrorMessage(check.reason, ...actions);
       if (choice === 'Show Problems') void vscode.commands.executeCommand(SHOW_PROBLEMS_COMMAND);
@@ -185,6 +203,7 @@ export class RunController implements vscode.Disposable {
       );
       if (choice !== 'Run') {
         this.deps.log.info(`Run of "${target.testName}" not confirmed`);
+        options.onRefused?.(`The run of "${target.testName}" was not confirmed: it sends load to hosts outside this machine and your private network.`);
         return null;
       }
       await this.remember(check.hash);
@@ -196,6 +215,7 @@ export class RunController implements vscode.Disposable {
     const active: ActiveRun = { runId, key, target, engine: null, stopping: false, done: new Promise<void>((r) => (finish = r)) };
     this.active.set(key, active);
     this.setContext();
+    options.onStarted?.(runId);
     try {
       return await this.execute(active, document, check.secrets, check.test.spec ?? {});
     } finally {

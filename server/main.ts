@@ -5,6 +5,8 @@ import {
   CodeActionKind,
   createConnection,
   DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  ResponseError,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -12,7 +14,14 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DEFAULT_VALIDATION_DELAY_MS, PINNED_BASELINES_NOTIFICATION, type AtmInitializationOptions } from './protocol';
+import {
+  DEFAULT_VALIDATION_DELAY_MS,
+  PINNED_BASELINES_NOTIFICATION,
+  TEST_ITEMS_REQUEST,
+  type AtmInitializationOptions,
+  type TestItemsParams,
+  type TestItemsResult,
+} from './protocol';
 import {
   codeActions,
   complete,
@@ -175,6 +184,17 @@ function startServer(): void {
     }
   });
 
+  // The Testing view's tests: the client sends the text, so unopened files are read the same way.
+  connection.onRequest(TEST_ITEMS_REQUEST, async (params: unknown): Promise<TestItemsResult> => {
+    if (!isTestItemsParams(params)) throw new ResponseError(ErrorCodes.InvalidParams, `${TEST_ITEMS_REQUEST} needs { uri: string, text: string }`);
+    try {
+      return await validator.run('testItems', params.uri, params.text);
+    } catch (error) {
+      log('atm: testItems failed', error);
+      throw new ResponseError(ErrorCodes.InternalError, `the tests of ${params.uri} could not be read: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+  });
+
   connection.onDocumentSymbol(async (params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
@@ -222,6 +242,10 @@ function startServer(): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+function isTestItemsParams(v: unknown): v is TestItemsParams {
+  return typeof v === 'object' && v !== null && 'uri' in v && typeof v.uri === 'string' && 'text' in v && typeof v.text === 'string';
 }
 
 // The yaml parser reads process.env.LOG_TOKENS for every token it reads, and process.env is an

@@ -35,3 +35,46 @@ export interface PinnedBaselinesParams {
   /** Per document URI (as the client spells it), the names of the tests with a pinned baseline. */
   pinned: Array<{ uri: string; tests: string[] }>;
 }
+
+/**
+ * Client → server request: the tests of a spec as the language server reads them (the same
+ * parse as the CodeLenses), for the editor's Testing view. The client sends the text, so files
+ * that are not open in the editor are listed from the same parser.
+ */
+export const TEST_ITEMS_REQUEST = 'atm/testItems';
+
+export interface TestItemsParams {
+  /** The document URI as the client spells it. */
+  uri: string;
+  /** The file's text (of the open document, or as read from disk). */
+  text: string;
+}
+
+export interface LspPosition {
+  line: number;
+  character: number;
+}
+
+export interface LspRange {
+  start: LspPosition;
+  end: LspPosition;
+}
+
+export interface SpecTestItem {
+  /** 0-based position among the file's tests. */
+  index: number;
+  /** null when the test has no usable `name:` (it cannot run). */
+  name: string | null;
+  /** The whole test (its YAML document). */
+  range: LspRange;
+  /** The test's first key, where its CodeLens stands. */
+  lensRange: LspRange;
+  /** Error diagnostics of the test's parse; a test with errors cannot run. */
+  errors: number;
+  /** The first error's message, when there is one. */
+  firstError: string | null;
+}
+
+export interface TestItemsResult {
+  tests: SpecTestItem[];
+}

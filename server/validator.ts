@@ -12,12 +12,14 @@ import { Worker, type MessagePort } from 'node:worker_threads';
 import type { CodeLens, Diagnostic, DocumentSymbol } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseSpecFileIncremental, type ParsedFile } from '../engine/format';
-import { codeLenses, documentSymbols, validateDocument, type ServiceContext } from './service';
+import type { TestItemsResult } from './protocol';
+import { codeLenses, documentSymbols, testItems, validateDocument, type ServiceContext } from './service';
 
 export interface JobResults {
   diagnostics: Diagnostic[];
   codeLens: CodeLens[];
   symbols: DocumentSymbol[];
+  testItems: TestItemsResult;
 }
 export type JobKind = keyof JobResults;
 
@@ -101,6 +103,8 @@ function compute(job: ValidationJob, onPartial?: (diagnostics: Diagnostic[]) => 
       return codeLenses(doc, parsed);
     case 'symbols':
       return documentSymbols(doc, parsed);
+    case 'testItems':
+      return testItems(doc, parsed);
   }
 }
 

@@ -4,5 +4,6 @@ export { validateDocument, toLspDiagnostic, DIAGNOSTIC_SOURCE } from './diagnost
 export { complete } from './completion';
 export { hover, thresholdInWords } from './hover';
 export { codeLenses } from './codeLens';
+export { testItems } from './testItems';
 export { documentSymbols, foldingRanges, definition } from './symbols';
 export { codeActions } from './codeActions';

@@ -50,8 +50,9 @@ void test('every command id is unique and in the ATM namespace', () => {
   for (const id of ids) assert.match(id, /^atm\./);
 });
 
-void test('activation is on the language, the view and the panel only, never *', () => {
-  assert.deepEqual(manifest.activationEvents, ['onLanguage:atm-yaml', `onView:${RUNS_VIEW_ID}`, 'onWebviewPanel:atm.results']);
+void test('activation is on the language, a workspace holding specs, the view and the panel only, never *', () => {
+  // A workspace with specs activates, so the Testing view lists them before one is opened.
+  assert.deepEqual(manifest.activationEvents, ['onLanguage:atm-yaml', 'workspaceContains:**/*.atm.yaml', 'workspaceContains:**/*.atm.yml', `onView:${RUNS_VIEW_ID}`, 'onWebviewPanel:atm.results']);
 });
 
 void test('settings that change what runs are restricted in untrusted workspaces and caps are user-scope', () => {
