@@ -20,9 +20,8 @@ function metricLabel(expression: string): string {
   return m ? m[1] : expression.trim();
 }
 
-/** A threshold value in its unit (checks are a share, whatever the report formatter assumes). */
+/** A threshold value in its unit, as the reports write it. */
 export function thresholdValue(expression: string, value: number): string {
-  if (metricLabel(expression) === 'checks') return `${String(Math.round(value * 10000) / 100)}%`;
   return formatThresholdValue(expression, value);
 }
 

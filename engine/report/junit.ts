@@ -18,7 +18,8 @@ const seconds = (s: number): string => (Number.isFinite(s) && s > 0 ? s.toFixed(
 export function formatThresholdValue(expression: string, value: number): string {
   const metric = expression.trim().split(/[\s<>=]/)[0];
   const trim = (n: number, d: number): string => String(Math.round(n * 10 ** d) / 10 ** d);
-  if (metric === 'error_rate') return `${trim(value * 100, 3)}%`;
+  // error_rate and checks are shares (0..1), shown as percentages.
+  if (metric === 'error_rate' || metric === 'checks') return `${trim(value * 100, 3)}%`;
   if (metric === 'rps') return `${trim(value, 1)} req/s`;
   if (metric === 'dropped') return String(value);
   return `${trim(value, value < 10 ? 3 : 1)} ms`;

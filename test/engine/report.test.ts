@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { RunResult } from '../../engine/format/result';
 import { renderHtmlReport } from '../../engine/report/html';
-import { renderJUnit } from '../../engine/report/junit';
+import { formatThresholdValue, renderJUnit } from '../../engine/report/junit';
 import { runPlan } from '../../engine/run';
 import { launchChromium } from '../webview/harness';
 import { endpoint, plan, serve, threshold, type TestServer } from './helpers';
@@ -147,5 +147,17 @@ void describe('HTML report', { timeout: 120_000 }, () => {
     assert.match(xml, /<testcase name="Report &lt;b&gt;test&lt;\/b&gt; › get" classname="api\.atm\.yaml › Report &lt;b&gt;test&lt;\/b&gt;" time="60\.000">/);
     assert.match(xml, /<failure message="get: p99 &lt; 1ms: was [\d.]+ ms" type="threshold">/);
     assert.ok(!xml.includes(SECRET));
+  });
+});
+
+void describe('threshold values in reports', () => {
+  void it('writes each metric in its unit: shares as percentages, latency in ms, rates in req/s', () => {
+    assert.equal(formatThresholdValue('checks > 99%', 0.9), '90%');
+    assert.equal(formatThresholdValue('checks > 99%', 0.99123), '99.123%');
+    assert.equal(formatThresholdValue('error_rate < 1%', 0.015), '1.5%');
+    assert.equal(formatThresholdValue('p95 < 200ms', 231.44), '231.4 ms');
+    assert.equal(formatThresholdValue('iteration_duration p95 < 2s', 1834.2), '1834.2 ms');
+    assert.equal(formatThresholdValue('rps >= 150', 80.04), '80 req/s');
+    assert.equal(formatThresholdValue('dropped == 0', 3), '3');
   });
 });
