@@ -54,7 +54,52 @@ export interface EngineLoad {
   yaml?: string;
 }
 
+/** A run's steady state: after its first measured second, before its end, start-up and teardown left out. */
+export interface SteadyWindow {
+  /** Mean completed requests per second over the timeline's whole seconds after the first. */
+  rps: number;
+  /** CPU seconds the whole process used per second of the window (all threads). */
+  cpu_per_second: number;
+  req_per_cpu_second: number;
+  /** The window the CPU was read over, seconds. */
+  seconds: number;
+}
+
+/** How far into the run the steady window starts, and how long before its end it stops. */
+const STEADY_FROM_S = 1.2;
+const STEADY_STOP_BEFORE_END_S = 0.4;
+
+/**
+ * The steady window of a closed-model run from its result and the process's CPU samples. The
+ * result's completed_at is taken as the end of the measured window (it is written a moment
+ * after it: the window stops short of it, so worker teardown and merging stay outside).
+ */
+export function steadyWindow(result: RunResult, cpu: Array<[number, number]>): SteadyWindow | null {
+  const duration = result.metrics.duration_seconds;
+  const end = Date.parse(result.completed_at);
+  const from = end - (duration - STEADY_FROM_S) * 1000;
+  const to = end - STEADY_STOP_BEFORE_END_S * 1000;
+  if (!(to - from >= 1000) || cpu.length < 2) return null;
+  const at = (t: number): number | null => {
+    for (let i = 1; i < cpu.length; i++) {
+      const [t1, c1] = cpu[i];
+      const [t0, c0] = cpu[i - 1];
+      if (t1 >= t && t0 <= t) return c0 + ((c1 - c0) * (t - t0)) / Math.max(1, t1 - t0);
+    }
+    return null;
+  };
+  const c0 = at(from);
+  const c1 = at(to);
+  const seconds = result.timeline.filter((p) => p.t >= 2 && p.t <= Math.floor(duration + 1e-6));
+  if (c0 === null || c1 === null || seconds.length === 0) return null;
+  const rps = seconds.reduce((a, p) => a + p.rps, 0) / seconds.length;
+  const cpuPerSecond = (c1 - c0) / 1e6 / ((to - from) / 1000);
+  return { rps, cpu_per_second: cpuPerSecond, req_per_cpu_second: cpuPerSecond > 0 ? rps / cpuPerSecond : 0, seconds: (to - from) / 1000 };
+}
+
 export interface EngineRun {
+  /** Set when asked for (`steady`) and the run was long enough. */
+  steady: SteadyWindow | null;
   load: LoadResult;
   result: RunResult | null;
   /** Peak RSS of each Node process the run used (the CLI, and the engine if it forks one). */
@@ -78,54 +123,68 @@ function specYaml(load: EngineLoad): string {
 }
 
 // Loaded into every Node process of an engine run (NODE_OPTIONS is inherited by forked children):
-// records the process's peak RSS as it exits, which /proc can no longer tell once it has.
+// records the process's peak RSS as it exits, which /proc can no longer tell once it has. With
+// ATM_BENCH_CPU_SAMPLE_MS it also samples the whole process's CPU time (all threads) on its main
+// thread, so that a run's steady window can be told from its start-up.
 const RSS_PRELOAD = `'use strict';
 const fs = require('fs');
 const path = require('path');
-process.on('exit', () => {
-  try {
-    const dir = process.env.ATM_BENCH_RSS_DIR;
-    if (!dir) return;
-    fs.writeFileSync(path.join(dir, 'rss-' + process.pid + '.json'), JSON.stringify({
-      pid: process.pid, script: process.argv[1] || '', maxRssKb: process.resourceUsage().maxRSS,
-    }));
-  } catch {}
-});
+const { isMainThread } = require('worker_threads');
+if (isMainThread) {
+  const cpu = [];
+  const every = Number(process.env.ATM_BENCH_CPU_SAMPLE_MS || 0);
+  const sample = () => { const u = process.cpuUsage(); cpu.push([Date.now(), u.user + u.system]); };
+  if (every > 0) { sample(); setInterval(sample, every).unref(); }
+  process.on('exit', () => {
+    try {
+      const dir = process.env.ATM_BENCH_RSS_DIR;
+      if (!dir) return;
+      if (every > 0) sample();
+      fs.writeFileSync(path.join(dir, 'rss-' + process.pid + '.json'), JSON.stringify({
+        pid: process.pid, script: process.argv[1] || '', maxRssKb: process.resourceUsage().maxRSS, cpu,
+      }));
+    } catch {}
+  });
+}
 `;
 
 let runCounter = 0;
+/** How often the CPU samples for a steady window are taken. */
+const CPU_SAMPLE_MS = 100;
 
 export interface ProcessRss {
   pid: number;
   script: string;
   max_rss_mb: number;
+  /** [epoch ms, CPU µs of the whole process so far], when sampled. */
+  cpu: Array<[number, number]>;
 }
 
 /** Environment that makes every Node process of a run record its peak RSS into `dir`. */
-function rssProbe(dir: string): { env: NodeJS.ProcessEnv; read(): ProcessRss[] } {
+function rssProbe(dir: string, cpuSampleMs = 0): { env: NodeJS.ProcessEnv; read(): ProcessRss[] } {
   const rssDir = join(dir, 'rss');
   mkdirSync(rssDir, { recursive: true });
   const preload = join(dir, 'rss-preload.cjs');
   writeFileSync(preload, RSS_PRELOAD);
   const nodeOptions = [process.env.NODE_OPTIONS ?? '', `--require=${preload}`].join(' ').trim();
   return {
-    env: { ...process.env, NODE_OPTIONS: nodeOptions, ATM_BENCH_RSS_DIR: rssDir },
+    env: { ...process.env, NODE_OPTIONS: nodeOptions, ATM_BENCH_RSS_DIR: rssDir, ATM_BENCH_CPU_SAMPLE_MS: String(cpuSampleMs) },
     read: () =>
       readdirSync(rssDir)
         .filter((f) => f.endsWith('.json'))
-        .map((f) => JSON.parse(readFileSync(join(rssDir, f), 'utf8')) as { pid: number; script: string; maxRssKb: number })
-        .map((p) => ({ pid: p.pid, script: p.script, max_rss_mb: p.maxRssKb / 1024 })),
+        .map((f) => JSON.parse(readFileSync(join(rssDir, f), 'utf8')) as { pid: number; script: string; maxRssKb: number; cpu?: Array<[number, number]> })
+        .map((p) => ({ pid: p.pid, script: p.script, max_rss_mb: p.maxRssKb / 1024, cpu: p.cpu ?? [] })),
   };
 }
 
-export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuProfile?: boolean } = {}): Promise<EngineRun> {
+export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuProfile?: boolean; steady?: boolean } = {}): Promise<EngineRun> {
   const dir = join(workDir, `engine-${++runCounter}`);
   mkdirSync(dir, { recursive: true });
   const specFile = join(dir, 'bench.atm.yaml');
   writeFileSync(specFile, load.yaml ?? specYaml(load));
   const out = join(dir, 'result.json');
   const profileDir = opts.cpuProfile ? join(dir, 'profile') : null;
-  const probe = rssProbe(dir);
+  const probe = rssProbe(dir, opts.steady ? CPU_SAMPLE_MS : 0);
   // --cpu-prof is refused in NODE_OPTIONS, so it profiles the CLI process, which runs the engine.
   const profileArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const limitSeconds = (load.durationSeconds ?? 0) + (load.totalRequests ? load.totalRequests / 5000 : 0) + 60;
@@ -141,7 +200,7 @@ export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuPr
   }
   if (!result || res.timedOut) {
     const why = res.timedOut ? `killed after ${Math.round(limitSeconds)} s` : `exit ${res.code}${res.signal ? ` (${res.signal})` : ''}, no result`;
-    return { load: failed('engine', `${why}: ${tail(res.stderr || res.stdout, 3)}`), result, processes, profileDir };
+    return { load: failed('engine', `${why}: ${tail(res.stderr || res.stdout, 3)}`), result, processes, profileDir, steady: null };
   }
   const m = result.metrics;
   const whole = result.timeline.filter((p) => p.t >= 2 && p.t <= Math.floor(m.duration_seconds + 1e-6)).map((p) => p.rps);
@@ -160,7 +219,8 @@ export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuPr
     cpu_seconds: processes.some((p) => /engine\.js$/.test(p.script)) ? null : (res.usage?.cpu_seconds ?? null),
     failure: result.status === 'failed' ? `run failed: ${result.error ?? ''}` : null,
   };
-  return { load: load_, result, processes, profileDir };
+  const steady = opts.steady && engineProc !== undefined && load_.failure === null ? steadyWindow(result, engineProc.cpu) : null;
+  return { load: load_, result, processes, profileDir, steady };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const DEFAULT_AREAS = ['format', 'grammar', 'engine', 'cli', 'server', 'client', 'webview'];
+const DEFAULT_AREAS = ['format', 'grammar', 'engine', 'cli', 'server', 'client', 'webview', 'bench'];
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');
 const areas = (dash === -1 ? argv : argv.slice(0, dash));
