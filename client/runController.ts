@@ -29,7 +29,14 @@ export interface RunOptions {
   onStarted?: (runId: string) => void;
   /** Told why the run did not start (Restricted Mode, an invalid spec, a cap, not confirmed). */
   onRefused?: (reason: string) => void;
+  /** The Testing view started it, and reports its outcome itself. */
+  viaTesting?: boolean;
 }
+
+/** A run that started, or ended with its recorded result (runs that were refused never start). */
+export type RunEvent =
+  | { kind: 'started'; runId: string; target: RunTarget; viaTesting: boolean }
+  | { kind: 'finished'; runId: string; target: RunTarget; viaTesting: boolean; result: RunResult };
 
 export interface RunTarget {
   uri: vscode.Uri;
@@ -67,6 +74,9 @@ function stringEnv(): Record<string, string> {
 
 export class RunController implements vscode.Disposable {
   private readonly active = new Map<string, ActiveRun>();
+  private readonly events = new vscode.EventEmitter<RunEvent>();
+  /** Every run's start and end, whoever started it (the lens, the palette, a tool, the Testing view). */
+  readonly onRun = this.events.event;
   private readonly statusBar: vscode.StatusBarItem;
   private lastTarget: RunTarget | null = null;
   private batchCancelled = false;
@@ -216,8 +226,12 @@ export class RunController implements vscode.Disposable {
     this.active.set(key, active);
     this.setContext();
     options.onStarted?.(runId);
+    const viaTesting = options.viaTesting === true;
+    this.events.fire({ kind: 'started', runId, target, viaTesting });
     try {
-      return await this.execute(active, document, check.secrets, check.test.spec ?? {});
+      const result = await this.execute(active, document, check.secrets, check.test.spec ?? {});
+      this.events.fire({ kind: 'finished', runId, target, viaTesting, result });
+      return result;
     } finally {
       this.active.delete(key);
       this.setContext();
@@ -409,5 +423,6 @@ export class RunController implements vscode.Disposable {
     for (const run of this.active.values()) run.engine?.dispose();
     this.active.clear();
     this.statusBar.dispose();
+    this.events.dispose();
   }
 }

@@ -2,9 +2,12 @@
 // language server reads them (atm/testItems). Its Run profile starts the same run as the lens
 // (RunController, with its trust and host guards); the verdict, the failed thresholds at their
 // lines and the run's duration come back as the test's outcome. Cancelling stops the engine run.
+// Runs started elsewhere (the lens, the palette, a language-model tool) are reported there too,
+// as runs of their own, so that the view and Test Results show every run of a test.
 import * as vscode from 'vscode';
+import type { RunResult } from '../../engine/format/result';
 import type { TestItemsResult } from '../../server/protocol';
-import type { RunController } from '../runController';
+import type { RunController, RunEvent, RunTarget } from '../runController';
 import { verdictOf, type TestMessageSpec } from './verdict';
 
 const SPEC_GLOB = '**/*.{atm.yaml,atm.yml}';
@@ -43,6 +46,8 @@ export class AtmTesting implements vscode.Disposable {
   private readonly generation = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
   private discovered: Promise<void> | null = null;
+  /** Runs started elsewhere, by run id: the Testing view's run that reports each (null: no item). */
+  private readonly elsewhere = new Map<string, Promise<{ run: vscode.TestRun; item: vscode.TestItem } | null>>();
 
   constructor(private readonly deps: TestingDeps) {
     this.controller = vscode.tests.createTestController('atm', 'API Test Machine');
@@ -77,7 +82,53 @@ export class AtmTesting implements vscode.Disposable {
         else this.schedule(doc.uri);
       }),
     );
+    this.disposables.push(deps.runs.onRun((event) => this.onRunElsewhere(event)));
     for (const doc of vscode.workspace.textDocuments) if (isSpec(doc)) this.schedule(doc.uri);
+  }
+
+  /** A run the lens, the palette or a tool started: shown as running, then with its outcome. */
+  private onRunElsewhere(event: RunEvent): void {
+    if (event.viaTesting) return;
+    if (event.kind === 'started') {
+      this.elsewhere.set(
+        event.runId,
+        this.itemOf(event.target).then((item) => {
+          if (item === null) return null;
+          const run = this.controller.createTestRun(new vscode.TestRunRequest([item]), event.target.testName, true);
+          run.started(item);
+          return { run, item };
+        }),
+      );
+      return;
+    }
+    const started = this.elsewhere.get(event.runId);
+    this.elsewhere.delete(event.runId);
+    void started
+      ?.then(async (reported) => {
+        if (reported === null) return;
+        try {
+          await this.report(reported.item, reported.run, event.result);
+        } finally {
+          reported.run.end();
+        }
+      })
+      .catch((err: unknown) => this.deps.log.warn(`Could not show the run of ${event.target.testName} in the Testing view: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /** The item of a test, its file listed first when it is not yet. */
+  private async itemOf(target: RunTarget): Promise<vscode.TestItem | null> {
+    const find = (): vscode.TestItem | null => {
+      const file = this.controller.items.get(target.uri.toString());
+      let found: vscode.TestItem | null = null;
+      file?.children.forEach((child) => {
+        if (found === null && this.tests.get(child)?.name === target.testName) found = child;
+      });
+      return found;
+    };
+    const known = find();
+    if (known !== null) return known;
+    await this.refresh(target.uri);
+    return find();
   }
 
   /** Lists every spec of the workspace (once; again on the view's Refresh). */
@@ -253,6 +304,7 @@ export class AtmTesting implements vscode.Disposable {
           if (token.isCancellationRequested) this.deps.runs.stop(runId);
         },
         onRefused: (reason) => (refusal = reason),
+        viaTesting: true,
       },
     );
     if (!result) {
@@ -261,6 +313,15 @@ export class AtmTesting implements vscode.Disposable {
       run.errored(item, message);
       return { refusal: refusal ?? 'The run did not start.', cancelled: false };
     }
+    await this.report(item, run, result);
+    return { refusal: null, cancelled: result.status === 'cancelled' };
+  }
+
+  /** A finished run as the item's outcome: passed, failed with the thresholds at their lines, errored or skipped. */
+  private async report(item: vscode.TestItem, run: vscode.TestRun, result: RunResult): Promise<void> {
+    const data = this.tests.get(item);
+    if (!data) return;
+    const head = item.range?.start.line ?? 0;
     const document = await vscode.workspace.openTextDocument(data.uri);
     const lines = document.getText().split(/\r?\n/);
     // The item's range follows the text (refreshed on each edit); the threshold lines are inside it.
@@ -288,7 +349,6 @@ export class AtmTesting implements vscode.Disposable {
         run.skipped(item);
         break;
     }
-    return { refusal: null, cancelled: result.status === 'cancelled' };
   }
 
   dispose(): void {
