@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { startDemoServer } from '../../engine/demo/server';
+import type { RunResult } from '../../engine/format/result';
 
 export const REPO = resolve(__dirname, '..', '..');
 const CODE_SERVER_VERSION = '4.139.1';
@@ -388,6 +389,13 @@ export async function panelRows(page: Page, testid: string): Promise<string[][]>
   for (let i = 0; i < (await rows.count()); i++) await rows.nth(i).scrollIntoViewIfNeeded();
   return frame.evaluate<string[][]>(`Array.from(document.querySelectorAll('[data-testid="${testid}"]')).map((row) =>
     Array.from(row.querySelectorAll('vscode-data-grid-cell')).map((c) => (c.textContent ?? '').trim()))`);
+}
+
+/** The results the extension stored in its run history, read from disk under `dir` (its user data, or a folder holding it). */
+export function storedResults(dir: string): RunResult[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((p) => /runs[\\/]\d{15}-.*\.json$/.test(p))
+    .map((p) => JSON.parse(readFileSync(join(dir, p), 'utf8')) as RunResult);
 }
 
 /** The journey example and the users it reads, its `base_url` pointed at `baseUrl`. */

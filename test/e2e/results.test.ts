@@ -2,10 +2,8 @@
 // outcome at the end of the line, and a run can be pinned as the test's baseline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { clickLens, openFile, openWorkbench, setupE2e, waitFor, waitForPanel } from './harness';
+import { clickLens, openFile, openWorkbench, setupE2e, storedResults, waitFor, waitForPanel } from './harness';
 
 const SPEC = `name: Outcomes
 base_url: BASE
@@ -54,7 +52,5 @@ void test('after a run each threshold line shows its outcome', { timeout: 240_00
   assert.match(all, /✓ 0%/, 'error_rate passed');
   assert.match(all, /✗ [\d.]+ req\/s/, 'rps failed with its actual value');
   assert.match(all, /no baseline/, 'the baseline threshold without a baseline');
-  const stored = (readdirSync(serverRoot, { recursive: true }) as string[]).filter((p) => /runs[\\/]\d{15}-.*\.json$/.test(p));
-  assert.equal(stored.length, 1);
-  assert.equal((JSON.parse(readFileSync(join(serverRoot, stored[0]), 'utf8')) as { name: string }).name, 'Outcomes');
+  assert.deepEqual(storedResults(serverRoot).map((r) => r.name), ['Outcomes']);
 });

@@ -4,8 +4,6 @@
 // view, the lens reading the outcome afterwards, and the journey example run from the palette.
 import { afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import {
   journeyFiles,
@@ -16,6 +14,7 @@ import {
   readPanel,
   runCommand,
   setupE2e,
+  storedResults,
   tileNumber,
   waitFor,
   waitForPanel,
@@ -151,8 +150,7 @@ void describe('the Testing view', { timeout: 10 * 60_000 }, () => {
     assert.ok(Date.now() - cancelledAt < 60_000, 'stopped long before its 300 s');
     assert.ok(tileNumber(done.tiles.requests) < 300 * 5, `a partial run: ${done.tiles.requests}`);
     await waitFor('"long" to be skipped in the Testing view', async () => (await rowState(testRow(page, 'long'))) === 'skipped', 30_000, 300);
-    const stored = (readdirSync(serverRoot, { recursive: true }) as string[]).filter((p) => /runs[\\/]\d{15}-.*\.json$/.test(p));
-    const statuses = stored.map((p) => JSON.parse(readFileSync(join(serverRoot, p), 'utf8')) as { name: string; status: string });
+    const statuses = storedResults(serverRoot);
     assert.deepEqual(statuses.filter((s) => s.name === 'long').map((s) => s.status), ['cancelled']);
     await shots.take(page, 'long-cancelled');
     const panel = await readPanel(page);
