@@ -2,7 +2,6 @@
 // (node dist/cli.js; `node esbuild.mjs cli worker`) against a server on 127.0.0.1, then merged
 // with `atm merge`, from the JSON files and from a stream of marked log lines.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,27 +11,8 @@ import { decodeHistogram, newHistogram, summarize } from '../../engine/run/metri
 import { ok, serve, type TestServer } from '../engine/helpers';
 import { XMLParser } from 'fast-xml-parser';
 import { renderJUnit } from '../../engine/report/junit';
+import { atm, type Outcome } from './atm';
 import { assertValidJUnit } from './junitSchema';
-
-const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function atm(args: string[], input?: string): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
 
 const read = (file: string): RunResult => JSON.parse(readFileSync(file, 'utf8')) as RunResult;
 
@@ -146,7 +126,7 @@ void describe('shards and atm merge', { timeout: 180_000 }, () => {
   void it('--from-logs - reads the parts from pod logs, prefixes and other lines included', async () => {
     const logs = shardRuns.map((r, k) => r.stdout.split('\n').map((line) => `[pod/atm-${k}] ${line}`).join('\n')).join('\nsome other log line\n');
     const merged = join(dir, 'from-logs.json');
-    const out = await atm(['merge', '--from-logs', '-', '--json', merged], logs);
+    const out = await atm(['merge', '--from-logs', '-', '--json', merged], { input: logs });
     assert.equal(out.code, 1, out.stderr);
     const fromFiles = read(join(dir, 'merged.json'));
     const fromLogs = read(merged);
