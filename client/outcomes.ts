@@ -2,6 +2,7 @@
 // line (`✓ 8.4 ms`, `✗ 231.4 ms (baseline 198.0 ms, +16.9%)`). Pure (no 'vscode') for unit tests.
 import type { ThresholdResult } from '../engine/format/result';
 import { formatThresholdValue } from '../engine/report';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 
 export interface LineOutcome {
   /** 0-based line of the threshold in the document. */
@@ -33,43 +34,73 @@ export function outcomeText(t: ThresholdResult): string {
   return `${mark} ${actual} (baseline ${formatThresholdValue(t.expression, t.baseline)}, ${change(t.expression, t.actual, t.baseline)})`;
 }
 
-/** The threshold as written on a line: `- EXPR`, optionally quoted, optionally with a comment. */
-function lineHolds(line: string, expression: string): boolean {
-  const m = /^\s*-\s*(["']?)(.*?)\1\s*(#.*)?$/.exec(line);
-  return m !== null && m[2].trim() === expression.trim();
+/** A threshold expression as written in the spec: the step or endpoint it is on (null: the whole test) and its line. */
+interface WrittenThreshold {
+  endpoint: string | null;
+  expression: string;
+  line: number;
 }
 
 /**
- * The line of each threshold within the test's lines [start, end). Endpoint thresholds are looked
- * for after their endpoint's `name:` line; test-wide ones take the first occurrence not claimed
- * by an endpoint. A threshold not found (the text changed) gets no outcome.
+ * Every threshold expression written in the test's lines [start, end), read from the YAML tree so
+ * that the order of keys does not matter: the test-wide items of `thresholds`, the by-name items
+ * (`- login: p95 < 300ms`, `- login: [...]`, before or after `steps:`), and each step's or
+ * endpoint's own `thresholds` (before or after its `name:`).
+ */
+function writtenThresholds(lines: readonly string[], start: number, end: number): WrittenThreshold[] {
+  const text = lines.slice(start, Math.min(end, lines.length)).join('\n');
+  // Only the first document is the test's; an error elsewhere still leaves the nodes that parsed.
+  const root = parseDocument(text).contents;
+  const out: WrittenThreshold[] = [];
+  const lineOf = (offset: number): number => {
+    let line = start;
+    for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+    return line;
+  };
+  const add = (endpoint: string | null, node: unknown): void => {
+    if (isScalar(node) && typeof node.value === 'string' && node.range) out.push({ endpoint, expression: node.value.trim(), line: lineOf(node.range[0]) });
+  };
+  const addAll = (endpoint: string, node: unknown): void => {
+    if (isSeq(node)) for (const item of node.items) add(endpoint, item);
+    else add(endpoint, node);
+  };
+  if (!isMap(root)) return out;
+  const testWide = root.get('thresholds', true);
+  if (isSeq(testWide)) {
+    for (const item of testWide.items) {
+      if (!isMap(item)) add(null, item);
+      else for (const pair of item.items) if (isScalar(pair.key)) addAll(String(pair.key.value), pair.value);
+    }
+  }
+  for (const key of ['steps', 'endpoints']) {
+    const list = root.get(key, true);
+    if (!isSeq(list)) continue;
+    for (const item of list.items) {
+      if (!isMap(item)) continue;
+      const name = item.get('name');
+      const own = item.get('thresholds', true);
+      if (typeof name === 'string' && isSeq(own)) for (const t of own.items) add(name, t);
+    }
+  }
+  return out;
+}
+
+/**
+ * The line of each threshold within the test's lines [start, end): the first line not yet taken
+ * that holds its expression for its scope (the whole test, or its step or endpoint, whether
+ * written on the step or by name in the test's `thresholds`). A threshold not found (the text
+ * changed) gets no outcome.
  */
 export function placeOutcomes(lines: readonly string[], start: number, end: number, thresholds: readonly ThresholdResult[]): LineOutcome[] {
-  const claimed = new Set<number>();
+  const written = writtenThresholds(lines, start, end);
+  const claimed = new Set<WrittenThreshold>();
   const out: LineOutcome[] = [];
-  const find = (expression: string, from: number): number => {
-    for (let i = from; i < Math.min(end, lines.length); i++) if (!claimed.has(i) && lineHolds(lines[i], expression)) return i;
-    return -1;
-  };
-  const nameLine = (name: string): number => {
-    for (let i = start; i < Math.min(end, lines.length); i++) {
-      const m = /^\s*-?\s*name:\s*(["']?)(.*?)\1\s*(#.*)?$/.exec(lines[i]);
-      if (m && m[2] === name && i > start) return i;
-    }
-    return -1;
-  };
-  const ordered = [...thresholds.filter((t) => t.endpoint !== null), ...thresholds.filter((t) => t.endpoint === null)];
-  for (const t of ordered) {
-    let from = start;
-    if (t.endpoint !== null) {
-      const at = nameLine(t.endpoint);
-      if (at < 0) continue;
-      from = at;
-    }
-    const line = find(t.expression, from);
-    if (line < 0) continue;
-    claimed.add(line);
-    out.push({ line, text: outcomeText(t), passed: t.passed, threshold: t });
+  for (const t of thresholds) {
+    const expression = t.expression.trim();
+    const at = written.find((w) => !claimed.has(w) && w.endpoint === t.endpoint && w.expression === expression);
+    if (!at) continue;
+    claimed.add(at);
+    out.push({ line: at.line, text: outcomeText(t), passed: t.passed, threshold: t });
   }
   return out.sort((a, b) => a.line - b.line);
 }

@@ -2,40 +2,18 @@
 // the defaults of the extension's settings), and a run never opens more connections than it sends
 // requests. Spawns the bundled CLI (node dist/cli.js) against a server on 127.0.0.1.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_CAPS } from '../../engine/guard/caps';
 import { ok, serve, type TestServer } from '../engine/helpers';
+import { atm as runAtm, CLI, type Outcome } from './atm';
+
+// A hang would be the bug: never wait for ever.
+const atm = (args: string[]): Promise<Outcome> => runAtm(args, { killAfterMs: 60_000 });
 
 const root = join(__dirname, '..', '..');
-const cli = join(root, 'dist', 'cli.js');
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function atm(args: string[]): Promise<Outcome> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // A hang would be the bug: never wait for ever.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
 
 void describe('atm run caps', { timeout: 120_000 }, () => {
   let dir: string;
@@ -43,7 +21,7 @@ void describe('atm run caps', { timeout: 120_000 }, () => {
   let connections = 0;
 
   before(async () => {
-    assert.ok(existsSync(cli), 'build dist/cli.js first (node esbuild.mjs cli)');
+    assert.ok(existsSync(CLI), 'build dist/cli.js first (node esbuild.mjs cli)');
     dir = mkdtempSync(join(tmpdir(), 'atm-caps-'));
     server = await serve((_req, res) => ok(res));
     server.server.on('connection', () => connections++);

@@ -1,26 +1,14 @@
 // The journey example end to end through the bundled CLI (`node esbuild.mjs` first): `atm run
 // examples/journey.atm.yaml --demo` logs in, creates and reads back orders on the demo target.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunResult } from '../../engine/format/result';
+import { atm } from './atm';
 
 const root = join(__dirname, '..', '..');
-const cli = join(root, 'dist', 'cli.js');
-
-function atm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 void describe('atm run examples/journey.atm.yaml --demo', { timeout: 120_000 }, () => {
   let dir: string;

@@ -3,35 +3,14 @@
 // before any request; a good one is announced, and the command exits once the final numbers have
 // been read.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ok, serve, type TestServer } from '../engine/helpers';
+import { atm, CLI } from './atm';
 
-const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function atm(args: string[], onStderr?: (text: string) => void): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      onStderr?.(stderr);
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 void describe('atm run --prometheus: bad input and the end of the command', { timeout: 120_000 }, () => {
   let dir: string;
@@ -40,7 +19,7 @@ void describe('atm run --prometheus: bad input and the end of the command', { ti
   let spec: string;
 
   before(async () => {
-    assert.ok(existsSync(cli), 'build dist/cli.js first (node esbuild.mjs)');
+    assert.ok(existsSync(CLI), 'build dist/cli.js first (node esbuild.mjs)');
     dir = mkdtempSync(join(tmpdir(), 'atm-prometheus-flag-'));
     target = await serve((_req, res) => ok(res));
     taken = createServer();
@@ -76,11 +55,11 @@ void describe('atm run --prometheus: bad input and the end of the command', { ti
   void it('announces where it serves, and exits once /metrics has been read after the run', async () => {
     let url: string | null = null;
     let scraped: Promise<string> | null = null;
-    const out = await atm(['run', spec, '--prometheus', '127.0.0.1:0'], (stderr) => {
+    const out = await atm(['run', spec, '--prometheus', '127.0.0.1:0'], { onStderr: (stderr) => {
       url ??= /Prometheus metrics on (\S+)/.exec(stderr)?.[1] ?? null;
       // Read once the run has ended, as Prometheus's next scrape would.
       if (url !== null && scraped === null && stderr.includes('serving the final numbers')) scraped = fetch(url).then((r) => r.text());
-    });
+    } });
     assert.equal(out.code, 0, out.stderr);
     assert.ok(url !== null, out.stderr);
     assert.ok(scraped !== null, out.stderr);
@@ -94,7 +73,7 @@ void describe('atm run --prometheus: bad input and the end of the command', { ti
   void it('with --shard, a shard serves its own part: its counts and its share of the rate', async () => {
     let url: string | null = null;
     let scraped: Promise<string> | null = null;
-    const out = await atm(['run', spec, '--shard', '1/2', '--prometheus', '127.0.0.1:0', '--quiet'], (stderr) => {
+    const out = await atm(['run', spec, '--shard', '1/2', '--prometheus', '127.0.0.1:0', '--quiet'], { onStderr: (stderr) => {
       url ??= /Prometheus metrics on (\S+)/.exec(stderr)?.[1] ?? null;
       if (url !== null && scraped === null) {
         // Polled until the run's end is read (the command then exits).
@@ -110,7 +89,7 @@ void describe('atm run --prometheus: bad input and the end of the command', { ti
           }
         })();
       }
-    });
+    } });
     assert.equal(out.code, 0, out.stderr);
     const text = await (scraped as Promise<string> | null);
     assert.ok(text !== null && text !== undefined, out.stderr);

@@ -1,34 +1,21 @@
 // `atm run` with follow_redirects: the summary says how many redirects were followed and the
 // --json result carries them in metrics.redirects. Spawns the bundled CLI (node dist/cli.js).
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunResult } from '../../engine/format/result';
 import { ok, serve, type TestServer } from '../engine/helpers';
+import { atm, CLI } from './atm';
 
-const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
-
-/** Runs the CLI without blocking this process (the test server lives in it). */
-function atm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 void describe('atm run with follow_redirects', { timeout: 60_000 }, () => {
   let dir: string;
   let server: TestServer;
 
   before(async () => {
-    assert.ok(existsSync(cli), 'build dist/cli.js first (node esbuild.mjs cli)');
+    assert.ok(existsSync(CLI), 'build dist/cli.js first (node esbuild.mjs cli)');
     dir = mkdtempSync(join(tmpdir(), 'atm-redirects-'));
     server = await serve((req, res) => {
       if (req.url === '/old') {

@@ -2,7 +2,6 @@
 // dist/cli.js; build with `node esbuild.mjs cli`) against the built-in demo target (--demo, on
 // 127.0.0.1), and every kind of bad baseline.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,27 +10,8 @@ import { validateXML } from 'xmllint-wasm';
 import { XMLParser } from 'fast-xml-parser';
 import type { Comparison } from '../../engine/compare';
 import type { RunResult } from '../../engine/format/result';
+import { atm, CLI } from './atm';
 import { assertValidJUnit, JUNIT_XSD } from './junitSchema';
-
-const ROOT = join(__dirname, '..', '..');
-const cli = join(ROOT, 'dist', 'cli.js');
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function atm(args: string[], cwd: string): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const SPEC = `name: items
 base_url: http://127.0.0.1:3000
@@ -62,10 +42,10 @@ void describe('baselines, compare and reports from the CLI', { timeout: 180_000 
   const at = (name: string): string => join(dir, name);
 
   before(async () => {
-    assert.ok(existsSync(cli), 'build dist/cli.js first (node esbuild.mjs cli)');
+    assert.ok(existsSync(CLI), 'build dist/cli.js first (node esbuild.mjs cli)');
     dir = mkdtempSync(join(tmpdir(), 'atm-reports-'));
     writeFileSync(at('api.atm.yaml'), SPEC);
-    const first = await atm(['run', 'api.atm.yaml', '--demo', '--quiet', '--test', 'items', '--json', 'a.json'], dir);
+    const first = await atm(['run', 'api.atm.yaml', '--demo', '--quiet', '--test', 'items', '--json', 'a.json'], { cwd: dir });
     assert.equal(first.code, 0, first.stderr + first.stdout);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,7 +59,7 @@ void describe('baselines, compare and reports from the CLI', { timeout: 180_000 
   });
 
   void it('--baseline compares, and --junit / --html write their reports', async () => {
-    const out = await atm(['run', 'api.atm.yaml', '--demo', '--quiet', '--test', 'items', '--baseline', 'a.json', '--json', 'b.json', '--junit', 'b.xml', '--html', 'b.html'], dir);
+    const out = await atm(['run', 'api.atm.yaml', '--demo', '--quiet', '--test', 'items', '--baseline', 'a.json', '--json', 'b.json', '--junit', 'b.xml', '--html', 'b.html'], { cwd: dir });
     assert.equal(out.code, 0, out.stderr + out.stdout);
     const a = read<RunResult>(at('a.json'));
     const b = read<RunResult>(at('b.json'));
@@ -122,7 +102,7 @@ void describe('baselines, compare and reports from the CLI', { timeout: 180_000 
     const a = read<RunResult>(at('a.json'));
     const fast: RunResult = { ...a, id: 'fast-baseline', metrics: { ...a.metrics, latency_ms: { ...a.metrics.latency_ms, p95: a.metrics.latency_ms.p95 / 10_000 } } };
     writeFileSync(at('fast.json'), JSON.stringify(fast));
-    const out = await atm(['run', 'api.atm.yaml', '--demo', '--quiet', '--test', 'items', '--baseline', 'fast.json', '--json', 'c.json', '--junit', 'c.xml'], dir);
+    const out = await atm(['run', 'api.atm.yaml', '--demo', '--quiet', '--test', 'items', '--baseline', 'fast.json', '--json', 'c.json', '--junit', 'c.xml'], { cwd: dir });
     assert.equal(out.code, 1, out.stderr + out.stdout);
     assert.match(out.stdout, /✗ p95 < baseline \+ 5000% {2}\(actual [\d.]+ms, baseline [\d.]+ms, \+[\d.]+%\)/);
     const xml = readFileSync(at('c.xml'), 'utf8');
@@ -130,7 +110,7 @@ void describe('baselines, compare and reports from the CLI', { timeout: 180_000 
     assert.match(xml, /<failure message="p95 &lt; baseline \+ 5000%: was [\d.]+ ms" type="threshold">failed: p95 &lt; baseline \+ 5000%, actual [\d.]+ ms, limit [\d.]+ ms, baseline [\d.]+ ms<\/failure>/);
     assert.match(xml, /<testsuite name="items" tests="2" failures="1" errors="0"/);
 
-    const cmp = await atm(['compare', 'fast.json', 'c.json', '--json', 'cmp.json'], dir);
+    const cmp = await atm(['compare', 'fast.json', 'c.json', '--json', 'cmp.json'], { cwd: dir });
     assert.equal(cmp.code, 1, cmp.stderr + cmp.stdout);
     assert.match(cmp.stdout, /items: baseline thresholds FAILED/);
     assert.match(cmp.stdout, /✗ p95 < baseline \+ 5000%/);
@@ -139,7 +119,7 @@ void describe('baselines, compare and reports from the CLI', { timeout: 180_000 
   });
 
   void it('atm compare prints every metric, the change and the exact distributions per endpoint', async () => {
-    const out = await atm(['compare', 'a.json', 'b.json', '--json', 'ab.json'], dir);
+    const out = await atm(['compare', 'a.json', 'b.json', '--json', 'ab.json'], { cwd: dir });
     assert.equal(out.code, 0, out.stderr + out.stdout);
     for (const text of ['req/s', 'p95 (ms)', 'latency distribution (ms, from the histograms)', 'p99.99', 'endpoint list', 'endpoint one']) assert.ok(out.stdout.includes(text), text);
     const json = read<Comparison>(at('ab.json'));
@@ -167,7 +147,7 @@ void describe('baselines, compare and reports from the CLI', { timeout: 180_000 
       [['compare', 'a.json', 'b.json', '--json'], /--json needs a file name/],
     ];
     for (const [args, message] of cases) {
-      const out = await atm(args, dir);
+      const out = await atm(args, { cwd: dir });
       assert.equal(out.code, 2, `${args.join(' ')}: ${out.stderr}`);
       assert.match(out.stderr, message);
     }
@@ -188,7 +168,7 @@ void describe('baselines, compare and reports from the CLI', { timeout: 180_000 
       ['nowhere.json', /nowhere\.json: no such file/],
     ];
     for (const [file, message] of cases) {
-      const out = await atm(['run', 'api.atm.yaml', '--demo', '--quiet', '--test', 'items', '--baseline', file, '--json', 'bad.json'], dir);
+      const out = await atm(['run', 'api.atm.yaml', '--demo', '--quiet', '--test', 'items', '--baseline', file, '--json', 'bad.json'], { cwd: dir });
       assert.equal(out.code, 0, `${file}: ${out.stderr}${out.stdout}`);
       assert.match(out.stderr, message);
       assert.match(out.stderr, /running 'items' without a baseline/);
@@ -202,14 +182,14 @@ void describe('baselines, compare and reports from the CLI', { timeout: 180_000 
 
   void it("the spec's baseline: (relative to the spec) wins over --baseline", async () => {
     writeFileSync(at('pinned.atm.yaml'), SPEC.replace('total_requests: 200\n', 'total_requests: 200\nbaseline: a.json\n'));
-    const out = await atm(['run', 'pinned.atm.yaml', '--demo', '--test', 'items', '--baseline', 'fast.json', '--json', 'd.json'], dir);
+    const out = await atm(['run', 'pinned.atm.yaml', '--demo', '--test', 'items', '--baseline', 'fast.json', '--json', 'd.json'], { cwd: dir });
     assert.equal(out.code, 0, out.stderr + out.stdout);
     assert.match(out.stderr, /compares with its spec's baseline: a\.json \(not --baseline\)/);
     assert.equal(read<RunResult>(at('d.json')).baseline_run, read<RunResult>(at('a.json')).id);
   });
 
   void it('several tests: one testsuite each in JUnit, one section each in HTML', async () => {
-    const out = await atm(['run', 'api.atm.yaml', '--demo', '--quiet', '--junit', 'all.xml', '--html', 'all.html'], dir);
+    const out = await atm(['run', 'api.atm.yaml', '--demo', '--quiet', '--junit', 'all.xml', '--html', 'all.html'], { cwd: dir });
     assert.equal(out.code, 0, out.stderr + out.stdout);
     const xml = readFileSync(at('all.xml'), 'utf8');
     await assertValidJUnit(xml);
@@ -231,7 +211,7 @@ void describe('baselines, compare and reports from the CLI', { timeout: 180_000 
 
   void it('usage errors for the new options exit 2', async () => {
     for (const flag of ['--baseline', '--junit', '--html']) {
-      const out = await atm(['run', 'api.atm.yaml', flag], dir);
+      const out = await atm(['run', 'api.atm.yaml', flag], { cwd: dir });
       assert.equal(out.code, 2, flag);
       assert.match(out.stderr, new RegExp(`${flag} needs a file name`));
     }

@@ -1,36 +1,14 @@
 // `atm run` end to end: spawns the bundled CLI (node dist/cli.js; `node esbuild.mjs cli`)
 // against servers on 127.0.0.1 and checks exit codes, output and --json.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunResult } from '../../engine/format/result';
 import { ok, serve, type TestServer } from '../engine/helpers';
+import { atm, CLI } from './atm';
 
-const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI; `onStderr` may signal the child while it runs. */
-function atm(args: string[], onStderr?: (text: string, signal: (s: NodeJS.Signals) => void) => void): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      onStderr?.(stderr, (s) => child.kill(s));
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 void describe('atm run', { timeout: 90_000 }, () => {
   let dir: string;
@@ -38,7 +16,7 @@ void describe('atm run', { timeout: 90_000 }, () => {
   let hung: TestServer;
 
   before(async () => {
-    assert.ok(existsSync(cli), 'build dist/cli.js first (node esbuild.mjs cli)');
+    assert.ok(existsSync(CLI), 'build dist/cli.js first (node esbuild.mjs cli)');
     dir = mkdtempSync(join(tmpdir(), 'atm-cli-'));
     server = await serve((_req, res) => setTimeout(() => ok(res, '{"ok":true}'), 2));
     hung = await serve(() => undefined);
@@ -118,12 +96,12 @@ void describe('atm run', { timeout: 90_000 }, () => {
     const file = write('long.atm.yaml', ['name: Long', `url: ${server.url}/`, 'concurrency: 2', 'duration_seconds: 60']);
     const out = join(dir, 'long.json');
     let sent = false;
-    const r = await atm(['run', file, '--json', out], (text, signal) => {
+    const r = await atm(['run', file, '--json', out], { onStderr: (text, signal) => {
       if (!sent && /Long: .*req\/s.*p95.*errors 0/.test(text)) {
         sent = true;
         signal('SIGINT');
       }
-    });
+    } });
     assert.equal(r.code, 3, r.stderr);
     assert.ok(!r.stderr.includes('\r'));
     assert.match(r.stdout, /Long: CANCELLED/);
@@ -136,7 +114,7 @@ void describe('atm run', { timeout: 90_000 }, () => {
     const file = write('hung.atm.yaml', ['name: Hung', `url: ${hung.url}/`, 'concurrency: 2', 'duration_seconds: 60', 'timeout_seconds: 60']);
     let signals = 0;
     const t0 = Date.now();
-    const r = await atm(['run', file], (text, signal) => {
+    const r = await atm(['run', file], { onStderr: (text, signal) => {
       if (signals === 0 && text.includes('Hung:')) {
         signals++;
         signal('SIGINT');
@@ -144,7 +122,7 @@ void describe('atm run', { timeout: 90_000 }, () => {
         signals++;
         signal('SIGINT');
       }
-    });
+    } });
     assert.equal(r.code, 3);
     assert.equal(signals, 2);
     assert.ok(Date.now() - t0 < 15_000);

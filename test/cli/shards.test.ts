@@ -2,7 +2,6 @@
 // (node dist/cli.js; `node esbuild.mjs cli worker`) against a server on 127.0.0.1, then merged
 // with `atm merge`, from the JSON files and from a stream of marked log lines.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,29 +11,19 @@ import { decodeHistogram, newHistogram, summarize } from '../../engine/run/metri
 import { ok, serve, type TestServer } from '../engine/helpers';
 import { XMLParser } from 'fast-xml-parser';
 import { renderJUnit } from '../../engine/report/junit';
+import { atm, type Outcome } from './atm';
 import { assertValidJUnit } from './junitSchema';
 
-const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function atm(args: string[], input?: string): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
-
 const read = (file: string): RunResult => JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+
+/** Runs `spec` as 3 shard processes that start together, each writing its part to `PREFIX{K}.json` in `dir`. */
+async function runShards(spec: string, dir: string, prefix: string): Promise<{ runs: Outcome[]; parts: string[] }> {
+  // Far enough ahead for all three processes to be up on a loaded machine.
+  const startAt = new Date(Date.now() + 4000).toISOString();
+  const parts = [0, 1, 2].map((k) => join(dir, `${prefix}${k}.json`));
+  const runs = await Promise.all([0, 1, 2].map((k) => atm(['run', spec, '--shard', `${k}/3`, '--start-at', startAt, '--json', parts[k], '--quiet'])));
+  return { runs, parts };
+}
 
 void describe('shards and atm merge', { timeout: 180_000 }, () => {
   let dir: string;
@@ -52,11 +41,9 @@ void describe('shards and atm merge', { timeout: 180_000 }, () => {
       spec,
       `name: sharded\nbase_url: ${server.url}\nurl: /items\nconcurrency: 6\ntotal_requests: 900\nthresholds:\n  - p99 < 5s\n  - p50 < 0.001ms\n`,
     );
-    const startAt = new Date(Date.now() + 4000).toISOString();
-    for (let k = 0; k < 3; k++) partFiles.push(join(dir, `part${k}.json`));
-    shardRuns.push(
-      ...(await Promise.all([0, 1, 2].map((k) => atm(['run', spec, '--shard', `${k}/3`, '--start-at', startAt, '--json', partFiles[k], '--quiet'])))),
-    );
+    const { runs, parts } = await runShards(spec, dir, 'part');
+    shardRuns.push(...runs);
+    partFiles.push(...parts);
   });
   after(async () => {
     await server.close();
@@ -139,7 +126,7 @@ void describe('shards and atm merge', { timeout: 180_000 }, () => {
   void it('--from-logs - reads the parts from pod logs, prefixes and other lines included', async () => {
     const logs = shardRuns.map((r, k) => r.stdout.split('\n').map((line) => `[pod/atm-${k}] ${line}`).join('\n')).join('\nsome other log line\n');
     const merged = join(dir, 'from-logs.json');
-    const out = await atm(['merge', '--from-logs', '-', '--json', merged], logs);
+    const out = await atm(['merge', '--from-logs', '-', '--json', merged], { input: logs });
     assert.equal(out.code, 1, out.stderr);
     const fromFiles = read(join(dir, 'merged.json'));
     const fromLogs = read(merged);
@@ -169,5 +156,88 @@ void describe('shards and atm merge', { timeout: 180_000 }, () => {
     const badStart = await atm(['run', spec, '--shard', '0/3', '--start-at', 'tomorrow']);
     assert.equal(badStart.code, 2);
     assert.match(badStart.stderr, /--start-at needs an ISO-8601 time/);
+  });
+});
+
+void describe('atm merge judges by-name thresholds on the merged run', { timeout: 180_000 }, () => {
+  let dir: string;
+  let server: TestServer;
+  /** Requests and 500s the server answered on /flaky since the last reset. */
+  const flaky = { requests: 0, errors: 0 };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'atm-shards-by-name-'));
+    // The first 20 requests to /flaky fail, whichever shard sends them: only the merged run has
+    // the endpoint's whole error rate (20 of its 150 requests), each shard a share that varies.
+    server = await serve((req, res) => {
+      if (req.url !== '/flaky') return ok(res);
+      flaky.requests++;
+      if (flaky.requests <= 20) {
+        flaky.errors++;
+        return ok(res, 'not yet', 500);
+      }
+      return ok(res);
+    });
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The spec with the by-name thresholds before the endpoints (`thresholds:` need not follow them). */
+  const specWith = (limit: string): string =>
+    `name: by name\nbase_url: ${server.url}\nconcurrency: 3\ntotal_requests: 300\n` +
+    `thresholds:\n  - steady: p99 < 5s\n  - flaky: [error_rate < ${limit}]\n` +
+    'endpoints:\n  - name: steady\n    url: /steady\n  - name: flaky\n    url: /flaky\n';
+
+  /** Shards and merges the spec, then runs it in one process; both against a fresh /flaky. */
+  async function shardedAndSingle(limit: string, tag: string): Promise<{ merge: Outcome; merged: RunResult; single: Outcome; alone: RunResult; errors: number; requests: number }> {
+    const spec = join(dir, `${tag}.atm.yaml`);
+    writeFileSync(spec, specWith(limit));
+    Object.assign(flaky, { requests: 0, errors: 0 });
+    const { runs, parts } = await runShards(spec, dir, `${tag}-part`);
+    runs.forEach((run, k) => assert.notEqual(run.code, 2, `shard ${k}: ${run.stderr}`));
+    const { errors, requests } = flaky;
+    const mergedFile = join(dir, `${tag}-merged.json`);
+    const merge = await atm(['merge', ...parts, '--json', mergedFile]);
+    Object.assign(flaky, { requests: 0, errors: 0 });
+    const singleFile = join(dir, `${tag}-single.json`);
+    const single = await atm(['run', spec, '--json', singleFile, '--quiet']);
+    return { merge, merged: read(mergedFile), single, alone: read(singleFile), errors, requests };
+  }
+
+  const flakyThreshold = (result: RunResult) => result.thresholds.find((t) => t.endpoint === 'flaky');
+
+  void it('passes when the merged endpoint holds its threshold, exiting 0 like atm run', async () => {
+    const { merge, merged, single, alone, errors, requests } = await shardedAndSingle('25%', 'pass');
+    assert.equal(errors, 20);
+    assert.equal(merged.metrics.total_requests, 300);
+    const t = flakyThreshold(merged);
+    assert.ok(t, `the by-name threshold is in the merged result: ${JSON.stringify(merged.thresholds)}`);
+    assert.equal(t.expression, 'error_rate < 25%');
+    assert.equal(t.actual, errors / requests, 'judged on the merged endpoint: all shards\' errors over all its requests');
+    assert.equal(t.passed, true);
+    assert.deepEqual(merged.thresholds.map((x) => [x.endpoint, x.expression, x.passed]), [
+      ['steady', 'p99 < 5s', true],
+      ['flaky', 'error_rate < 25%', true],
+    ]);
+    assert.equal(merged.passed, true);
+    assert.equal(merge.code, 0, merge.stderr);
+    assert.equal(single.code, merge.code, 'the same exit code as one process');
+    assert.equal(flakyThreshold(alone)?.passed, true);
+  });
+
+  void it('fails when the merged endpoint breaks it, exiting 1 like atm run', async () => {
+    const { merge, merged, single, alone, errors, requests } = await shardedAndSingle('10%', 'fail');
+    const t = flakyThreshold(merged);
+    assert.ok(t);
+    assert.equal(t.actual, errors / requests);
+    assert.equal(t.passed, false);
+    assert.equal(merged.thresholds.find((x) => x.endpoint === 'steady')?.passed, true);
+    assert.equal(merged.passed, false);
+    assert.equal(merge.code, 1, merge.stderr);
+    assert.match(merge.stdout, /error_rate < 10%/);
+    assert.equal(single.code, merge.code, 'the same exit code as one process');
+    assert.equal(flakyThreshold(alone)?.passed, false);
   });
 });

@@ -51,3 +51,49 @@ void test('places test-wide and per-endpoint thresholds on their own lines, even
   // A threshold whose text changed since the run gets nothing; the other test's lines are not searched.
   assert.deepEqual(placeOutcomes(lines, 0, 14, [t('p99 < 50ms', null, 1, true), t('p95 < 50ms', 'gone', 1, true)]), []);
 });
+
+void test('a by-name threshold lands on its line whether the test\'s thresholds come before or after the steps', () => {
+  const steps = [
+    'steps:',
+    '  - name: login',
+    '    url: /login',
+    '  - url: /orders',
+    '    thresholds:', //                 a step's own thresholds before its name
+    '      - p95 < 300ms',
+    '    name: orders',
+  ];
+  const byName = [
+    'thresholds:',
+    '  - p95 < 300ms',
+    '  - login: p95 < 300ms',
+    '  - orders: [error_rate < 1%, "p99 < 500ms"]',
+    '  - login:',
+    '      - error_rate < 1%  # no errors at all',
+  ];
+  const results = [
+    t('p95 < 300ms', 'login', 120, true),
+    t('error_rate < 1%', 'login', 0.02, false),
+    t('p95 < 300ms', 'orders', 400, false),
+    t('error_rate < 1%', 'orders', 0, true),
+    t('p99 < 500ms', 'orders', 450, true),
+    t('p95 < 300ms', null, 200, true),
+  ];
+  // Lines relative to the test's first line (`name: shop`), which is at line 2 of the document.
+  const place = (body: string[]) => {
+    const lines = ['# orders', '', 'name: shop', 'base_url: http://127.0.0.1', ...body, '---', 'name: next', 'thresholds:', '  - login: p95 < 300ms'];
+    return placeOutcomes(lines, 2, 4 + body.length, results).map((o) => [lines[o.line].trim(), o.threshold.endpoint, o.text]);
+  };
+  const expected = [
+    ['- p95 < 300ms', 'orders', '✗ 400 ms'],
+    ['- p95 < 300ms', null, '✓ 200 ms'],
+    ['- login: p95 < 300ms', 'login', '✓ 120 ms'],
+    ['- orders: [error_rate < 1%, "p99 < 500ms"]', 'orders', '✓ 0%'],
+    ['- orders: [error_rate < 1%, "p99 < 500ms"]', 'orders', '✓ 450 ms'],
+    ['- error_rate < 1%  # no errors at all', 'login', '✗ 2%'],
+  ];
+  const after = place([...steps, ...byName]);
+  assert.deepEqual(after, expected);
+  const before = place([...byName, ...steps]);
+  assert.deepEqual(new Set(before.map((o) => JSON.stringify(o))), new Set(expected.map((o) => JSON.stringify(o))));
+  assert.equal(before.length, expected.length);
+});

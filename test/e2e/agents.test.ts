@@ -3,19 +3,10 @@
 // and the load, and the run shows in the results panel and the run history.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startDemoServer, type DemoServer } from '../../engine/demo/server';
-import { codeServerPaths, launchBrowser, openWorkbench, packageVsix, REPO, runCommand, Shots, startCodeServer, vsixEntries, waitFor, waitForPanel, type CodeServer } from './harness';
-
-const root = mkdtempSync(join(tmpdir(), 'atm-e2e-agents-'));
-const shots = new Shots(join(REPO, 'test-results', `e2e-agents-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-let demo: DemoServer | null = null;
-let browser: Browser | null = null;
-let server: CodeServer | null = null;
+import { describe, test } from 'node:test';
+import { codeServerPaths, openWorkbench, REPO, runCommand, setupE2e, vsixEntries, waitFor, waitForPanel } from './harness';
 
 const HELPER_PACKAGE = {
   name: 'tool-caller',
@@ -46,7 +37,8 @@ exports.activate = (context) => {
 };
 `;
 
-function installHelper(extensionsDir: string): void {
+/** Installs the tool caller where code-server (kept under `root`) loads its extensions from. */
+function installHelper(root: string): void {
   const dir = join(root, 'helper');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify(HELPER_PACKAGE, null, 2));
@@ -56,7 +48,7 @@ function installHelper(extensionsDir: string): void {
   const pack = spawnSync(join(REPO, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   assert.equal(pack.status, 0, `vsce package: ${pack.stdout}\n${pack.stderr}`);
   const { bin, nodeBin } = codeServerPaths();
-  const install = spawnSync(bin, ['--extensions-dir', extensionsDir, '--user-data-dir', join(root, 'user-data'), '--install-extension', vsix], {
+  const install = spawnSync(bin, ['--extensions-dir', join(root, 'extensions'), '--user-data-dir', join(root, 'user-data'), '--install-extension', vsix], {
     env: { ...process.env, PATH: `${nodeBin}:${process.env.PATH ?? ''}` },
     encoding: 'utf8',
     timeout: 120_000,
@@ -64,36 +56,22 @@ function installHelper(extensionsDir: string): void {
   assert.equal(install.status, 0, `install helper: ${install.stdout}\n${install.stderr}`);
 }
 
+const e2e = setupE2e('agents', {
+  files: (baseUrl) => ({ 'tool.atm.yaml': `name: Tool run\nbase_url: ${baseUrl}\nurl: /items?limit=3\nconcurrency: 2\ntotal_requests: 60\n` }),
+  prepare: installHelper,
+});
+
 void describe('language-model tools in code-server', { timeout: 600_000 }, () => {
-  before(async () => {
-    demo = await startDemoServer({ port: 0, host: '127.0.0.1' });
-    const workspace = join(root, 'workspace');
-    mkdirSync(workspace, { recursive: true });
-    writeFileSync(join(workspace, 'tool.atm.yaml'), `name: Tool run\nbase_url: ${demo.url}\nurl: /items?limit=3\nconcurrency: 2\ntotal_requests: 60\n`);
-    const extensionsDir = join(root, 'extensions');
-    installHelper(extensionsDir);
-    const vsix = packageVsix().path;
-    // The MCP server definition the extension registers starts this bundle.
-    assert.ok(vsixEntries(vsix).includes('extension/dist/cli.js'), 'dist/cli.js in the VSIX');
-    server = await startCodeServer({ root, workspace, vsix, trusted: true, extensionsDir });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await demo?.close();
-    rmSync(root, { recursive: true, force: true });
-  });
-
   void test('atm_run_test asks first, naming host and load, then runs into the panel', async () => {
-    assert.ok(server && browser && demo);
-    const page = await openWorkbench(browser, server);
+    const { shots, server } = e2e;
+    // The MCP server definition the extension registers starts this bundle.
+    assert.ok(vsixEntries(e2e.vsix).includes('extension/dist/cli.js'), 'dist/cli.js in the VSIX');
+    const page = await openWorkbench(e2e.browser, server);
     // Extensions are registered once the ATM view container shows in the activity bar.
     await page.locator('.activitybar [aria-label^="API Test Machine"]').first().waitFor({ state: 'visible', timeout: 60_000 });
     await shots.take(page, 'workbench');
     await runCommand(page, 'ATM E2E: Invoke Run Tool');
-    const host = new URL(demo.url).hostname;
+    const host = new URL(e2e.baseUrl).hostname;
     const expected = `Run 'Tool run' against ${host}: 2 connections as fast as it answers for 60 requests?`;
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 60_000 });

@@ -1,21 +1,11 @@
 // Baselines from the results panel in a real VS Code (code-server): a run against a fast loopback
 // server is pinned as baseline with the panel's button, the server is made slower, the test runs
 // again and fails its baseline threshold, and Compare with… the baseline shows the regression.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { clickLens, launchBrowser, openFile, openWorkbench, packageVsix, panelFrame, REPO, Shots, startCodeServer, waitFor, waitForPanel, type CodeServer } from './harness';
+import type { Frame, Page } from 'playwright-core';
+import { clickLens, openFile, openWorkbench, panelFrame, setupE2e, waitFor, waitForPanel } from './harness';
 
-const root = mkdtempSync(join(tmpdir(), 'atm-e2e-compare-'));
-const shots = new Shots(join(REPO, 'test-results', `e2e-compare-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-let browser: Browser | null = null;
-let server: CodeServer | null = null;
-let target: Server | null = null;
 /** How long the target waits before it answers: 0 for the baseline, then slower. */
 let delayMs = 0;
 
@@ -29,27 +19,11 @@ thresholds:
   - p95 < baseline + 50%
 `;
 
-before(async () => {
-  console.log(`[e2e] screenshots: ${shots.dir}`);
-  target = createServer((_req, res) => {
+const e2e = setupE2e('compare', {
+  files: (baseUrl) => ({ 'checkout.atm.yaml': SPEC.replace('BASE', baseUrl) }),
+  target: (_req, res) => {
     setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), delayMs);
-  });
-  await new Promise<void>((ok) => target?.listen(0, '127.0.0.1', ok));
-  const { port } = target.address() as AddressInfo;
-  const vsix = packageVsix().path;
-  browser = await launchBrowser();
-  const workspace = join(root, 'workspace');
-  mkdirSync(workspace, { recursive: true });
-  writeFileSync(join(workspace, 'checkout.atm.yaml'), SPEC.replace('BASE', `http://127.0.0.1:${port}`));
-  server = await startCodeServer({ root: join(root, 'server'), workspace, vsix, trusted: true });
-});
-
-after(async () => {
-  await server?.close();
-  await browser?.close();
-  target?.closeAllConnections();
-  await new Promise<void>((ok) => (target ? target.close(() => ok()) : ok()));
-  rmSync(root, { recursive: true, force: true });
+  },
 });
 
 async function frameOf(page: Page): Promise<Frame> {
@@ -67,8 +41,8 @@ async function visible(page: Page, testid: string, text?: string): Promise<void>
 }
 
 void test('pin a run as baseline from the panel, regress, and compare with the baseline', { timeout: 6 * 60_000 }, async () => {
-  assert.ok(browser && server);
-  const page = await openWorkbench(browser, server);
+  const { shots } = e2e;
+  const page = await openWorkbench(e2e.browser, e2e.server);
   await openFile(page, 'checkout.atm.yaml');
 
   // 1. The baseline: a fast target.

@@ -26,6 +26,7 @@ import {
   runCommand,
   Shots,
   startCodeServer,
+  storedResults,
   tileNumber,
   vsixEntries,
   waitFor,
@@ -144,13 +145,6 @@ function writeWorkspace(dir: string, baseUrl: string): void {
   put('secret.atm.yaml', SECRET);
   writeFileSync(join(dir, 'two.atm.yaml'), TWO_TESTS.replaceAll('BASE', baseUrl));
   writeFileSync(join(dir, '.env'), 'ATM_E2E_TOKEN=e2e-not-a-secret\n');
-}
-
-/** The results the extension stored in its run history, read from its user data on disk. */
-function storedResults(userData: string): RunResult[] {
-  return (readdirSync(userData, { recursive: true }) as string[])
-    .filter((p) => /runs[\\/]\d{15}-.*\.json$/.test(p))
-    .map((p) => JSON.parse(readFileSync(join(userData, p), 'utf8')) as RunResult);
 }
 
 before(async () => {
@@ -427,7 +421,7 @@ void describe('in a trusted workspace', { timeout: 8 * 60_000 }, () => {
       if (rerun && shownNow?.status === 'failed' && (await rerun.isVisible()) && (await rerun.isEnabled())) await rerun.click({ timeout: 3000 }).catch(() => undefined);
       return false;
     }, 45_000, 1000);
-    const stored = readdirSync(join(root, 'trusted', 'user-data'), { recursive: true }).filter((p) => /runs[\\/]\d{15}-.*\.json$/.test(String(p)));
+    const stored = storedResults(join(root, 'trusted', 'user-data'));
     assert.ok(stored.length >= 4, `results on disk: ${stored.length}`);
   });
 

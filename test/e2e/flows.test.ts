@@ -1,73 +1,19 @@
 // A flow in the extension as a user meets it: the journey example (login → token → create order →
 // read it back, users from a CSV) run from its CodeLens in code-server against the demo target,
 // then the panel's Checks and Steps tables. Screenshots go to the folder printed at the start.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startDemoServer, type DemoServer } from '../../engine/demo/server';
-import {
-  clickLens,
-  launchBrowser,
-  openFile,
-  openWorkbench,
-  packageVsix,
-  panelFrame,
-  REPO,
-  Shots,
-  startCodeServer,
-  tileNumber,
-  waitFor,
-  waitForPanel,
-  type CodeServer,
-} from './harness';
+import type { Page } from 'playwright-core';
+import { clickLens, journeyFiles, openFile, openWorkbench, panelFrame, panelRows, setupE2e, tileNumber, waitFor, waitForPanel } from './harness';
 
-const root = mkdtempSync(join(tmpdir(), 'atm-e2e-flows-'));
-const shots = new Shots(join(REPO, 'test-results', `e2e-flows-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-let demo: DemoServer | null = null;
-let browser: Browser | null = null;
-let server: CodeServer | null = null;
-
-before(async () => {
-  console.log(`[e2e] screenshots: ${shots.dir}`);
-  demo = await startDemoServer({ host: '127.0.0.1', port: 0 });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await server?.close();
-  await browser?.close();
-  await demo?.close();
-  if (process.env.ATM_E2E_KEEP) console.log(`[e2e] kept ${root}`);
-  else rmSync(root, { recursive: true, force: true });
-});
-
-/** The cells of each row with this test id in the panel, as text. */
-async function panelRows(page: Page, testid: string): Promise<string[][]> {
-  const frame = await panelFrame(page);
-  assert.ok(frame, 'the results panel');
-  // The panel writes a table row's newest numbers when it is on screen: bring each into view first.
-  const rows = frame.locator(`[data-testid="${testid}"]`);
-  for (let i = 0; i < (await rows.count()); i++) await rows.nth(i).scrollIntoViewIfNeeded();
-  return frame.evaluate<string[][]>(`Array.from(document.querySelectorAll('[data-testid="${testid}"]')).map((row) =>
-    Array.from(row.querySelectorAll('vscode-data-grid-cell')).map((c) => (c.textContent ?? '').trim()))`);
-}
+const e2e = setupE2e('flows', { files: journeyFiles });
+const { shots } = e2e;
 
 void describe('a flow from the CodeLens', { timeout: 8 * 60_000 }, () => {
   let page: Page;
 
   before(async () => {
-    assert.ok(demo && browser);
-    const workspace = join(root, 'workspace');
-    mkdirSync(workspace, { recursive: true });
-    const journey = readFileSync(join(REPO, 'examples', 'journey.atm.yaml'), 'utf8').replace(/^base_url:[ \t]*\S+/m, `base_url: ${demo.url}`);
-    writeFileSync(join(workspace, 'journey.atm.yaml'), journey);
-    copyFileSync(join(REPO, 'examples', 'users.csv'), join(workspace, 'users.csv'));
-    const vsix = packageVsix().path;
-    server = await startCodeServer({ root: join(root, 'trusted'), workspace, vsix, trusted: true });
-    page = await openWorkbench(browser, server);
+    page = await openWorkbench(e2e.browser, e2e.server);
   });
 
   afterEach(async () => {

@@ -2,12 +2,17 @@
 // through playwright-core (see E2E.md). Everything it starts runs in its own process group and is
 // killed by the `close` functions; every wait is for a condition, bounded in time.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import { startDemoServer } from '../../engine/demo/server';
+import type { RunResult } from '../../engine/format/result';
 
 export const REPO = resolve(__dirname, '..', '..');
 const CODE_SERVER_VERSION = '4.139.1';
@@ -373,4 +378,123 @@ export async function pidsWithArg(marker: string): Promise<number[]> {
     }
   }
   return pids;
+}
+
+/** The cells of each row with this test id in the results panel, as text. */
+export async function panelRows(page: Page, testid: string): Promise<string[][]> {
+  const frame = await panelFrame(page);
+  if (!frame) throw new Error('no results panel');
+  // The panel writes a table row's newest numbers when it is on screen: bring each into view first.
+  const rows = frame.locator(`[data-testid="${testid}"]`);
+  for (let i = 0; i < (await rows.count()); i++) await rows.nth(i).scrollIntoViewIfNeeded();
+  return frame.evaluate<string[][]>(`Array.from(document.querySelectorAll('[data-testid="${testid}"]')).map((row) =>
+    Array.from(row.querySelectorAll('vscode-data-grid-cell')).map((c) => (c.textContent ?? '').trim()))`);
+}
+
+/** The results the extension stored in its run history, read from disk under `dir` (its user data, or a folder holding it). */
+export function storedResults(dir: string): RunResult[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((p) => /runs[\\/]\d{15}-.*\.json$/.test(p))
+    .map((p) => JSON.parse(readFileSync(join(dir, p), 'utf8')) as RunResult);
+}
+
+/** The journey example and the users it reads, its `base_url` pointed at `baseUrl`. */
+export function journeyFiles(baseUrl: string): Record<string, string> {
+  return {
+    'journey.atm.yaml': readFileSync(join(REPO, 'examples', 'journey.atm.yaml'), 'utf8').replace(/^base_url:[ \t]*\S+/m, `base_url: ${baseUrl}`),
+    'users.csv': readFileSync(join(REPO, 'examples', 'users.csv'), 'utf8'),
+  };
+}
+
+export interface E2eSetupOptions {
+  /** The files of the workspace by name, given the loopback target's base URL. */
+  files: (baseUrl: string) => Record<string, string>;
+  /** Answers the target's requests; the demo target (engine/demo/server) when absent. */
+  target?: RequestListener;
+  /** Runs just before code-server starts, given the folder it keeps its extensions and user data in (e.g. to install another extension). */
+  prepare?: (serverRoot: string) => void;
+}
+
+/** What a test file's setup started; each part throws if read before the setup ran. */
+export interface E2eSetup {
+  /** The test file's temp folder (removed afterwards unless ATM_E2E_KEEP is set). */
+  readonly root: string;
+  /** The folder code-server keeps its user data (and the extension its run history) in. */
+  readonly serverRoot: string;
+  readonly shots: Shots;
+  /** The packaged extension installed into code-server. */
+  readonly vsix: string;
+  readonly baseUrl: string;
+  readonly browser: Browser;
+  readonly server: CodeServer;
+}
+
+/**
+ * Registers the before/after hooks most end-to-end files share: a temp folder, a screenshot folder
+ * under test-results/, a loopback target, a workspace holding `files`, the packaged extension in a
+ * trusted code-server on it, and Chromium. Everything is closed and removed after the file's tests.
+ */
+export function setupE2e(name: string, options: E2eSetupOptions): E2eSetup {
+  const root = mkdtempSync(join(tmpdir(), `atm-e2e-${name}-`));
+  const shots = new Shots(join(REPO, 'test-results', `e2e-${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+  const serverRoot = join(root, 'server');
+  let vsix: string | undefined;
+  let baseUrl: string | undefined;
+  let browser: Browser | undefined;
+  let server: CodeServer | undefined;
+  let closeTarget: (() => Promise<void>) | undefined;
+  const started = <T>(what: string, value: T | undefined): T => {
+    if (value === undefined) throw new Error(`${what} is not started: the setup of ${name} failed or has not run`);
+    return value;
+  };
+
+  before(async () => {
+    console.log(`[e2e] screenshots: ${shots.dir}`);
+    vsix = packageVsix().path;
+    if (options.target) {
+      const target: Server = createHttpServer(options.target);
+      await new Promise<void>((ok) => target.listen(0, '127.0.0.1', ok));
+      baseUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+      closeTarget = () => {
+        target.closeAllConnections();
+        return new Promise<void>((ok) => target.close(() => ok()));
+      };
+    } else {
+      const demo = await startDemoServer({ host: '127.0.0.1', port: 0 });
+      baseUrl = demo.url;
+      closeTarget = () => demo.close();
+    }
+    browser = await launchBrowser();
+    const workspace = join(root, 'workspace');
+    mkdirSync(workspace, { recursive: true });
+    for (const [file, text] of Object.entries(options.files(baseUrl))) writeFileSync(join(workspace, file), text);
+    options.prepare?.(serverRoot);
+    server = await startCodeServer({ root: serverRoot, workspace, vsix, trusted: true });
+  });
+
+  after(async () => {
+    await server?.close();
+    await browser?.close();
+    await closeTarget?.();
+    if (process.env.ATM_E2E_KEEP) console.log(`[e2e] kept ${root}`);
+    else rmSync(root, { recursive: true, force: true });
+  });
+
+  return {
+    root,
+    serverRoot,
+    shots,
+    get vsix() {
+      return started('the VSIX', vsix);
+    },
+    get baseUrl() {
+      return started('the target', baseUrl);
+    },
+    get browser() {
+      return started('the browser', browser);
+    },
+    get server() {
+      return started('code-server', server);
+    },
+  };
 }

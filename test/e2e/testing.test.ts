@@ -2,35 +2,23 @@
 // beside each other with run buttons in the gutter, a run from the Testing view that passes, one
 // that fails with its message at the threshold's line, a long one cancelled from the Testing
 // view, the lens reading the outcome afterwards, and the journey example run from the palette.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { startDemoServer, type DemoServer } from '../../engine/demo/server';
+import type { Locator, Page } from 'playwright-core';
 import {
+  journeyFiles,
   openFile,
   openWorkbench,
-  launchBrowser,
-  packageVsix,
   panelFrame,
+  panelRows,
   readPanel,
-  REPO,
   runCommand,
-  Shots,
-  startCodeServer,
+  setupE2e,
+  storedResults,
   tileNumber,
   waitFor,
   waitForPanel,
-  type CodeServer,
 } from './harness';
-
-const root = mkdtempSync(join(tmpdir(), 'atm-e2e-testing-'));
-const shots = new Shots(join(REPO, 'test-results', `e2e-testing-${new Date().toISOString().replace(/[:.]/g, '-')}`));
-let demo: DemoServer | null = null;
-let browser: Browser | null = null;
-let server: CodeServer | null = null;
 
 const SPEC = `name: quick
 base_url: BASE
@@ -56,29 +44,9 @@ concurrency: 1
 requests_per_second: 5
 duration_seconds: 300
 `;
-/** 1-based line of `- rps >= 100000000` in SPEC. */
 
-before(async () => {
-  console.log(`[e2e] screenshots: ${shots.dir}`);
-  const vsix = packageVsix().path;
-  demo = await startDemoServer({ host: '127.0.0.1', port: 0 });
-  browser = await launchBrowser();
-  const workspace = join(root, 'workspace');
-  mkdirSync(workspace, { recursive: true });
-  writeFileSync(join(workspace, 'testing.atm.yaml'), SPEC.replaceAll('BASE', demo.url));
-  const journey = readFileSync(join(REPO, 'examples', 'journey.atm.yaml'), 'utf8').replace(/^base_url:[ \t]*\S+/m, `base_url: ${demo.url}`);
-  writeFileSync(join(workspace, 'journey.atm.yaml'), journey);
-  copyFileSync(join(REPO, 'examples', 'users.csv'), join(workspace, 'users.csv'));
-  server = await startCodeServer({ root: join(root, 'server'), workspace, vsix, trusted: true });
-});
-
-after(async () => {
-  await server?.close();
-  await browser?.close();
-  await demo?.close();
-  if (process.env.ATM_E2E_KEEP) console.log(`[e2e] kept ${root}`);
-  else rmSync(root, { recursive: true, force: true });
-});
+const e2e = setupE2e('testing', { files: (baseUrl) => ({ 'testing.atm.yaml': SPEC.replaceAll('BASE', baseUrl), ...journeyFiles(baseUrl) }) });
+const { shots, serverRoot } = e2e;
 
 /** The row of the Testing view's tree whose label is `label` (after a run it also holds the duration). */
 function testRow(page: Page, label: string): Locator {
@@ -104,16 +72,6 @@ async function runFromView(page: Page, label: string): Promise<void> {
   }, 30_000, 300);
 }
 
-/** The rows of the results panel's table with this test id, as cell texts. */
-async function panelRows(page: Page, testid: string): Promise<string[][]> {
-  const frame = await panelFrame(page);
-  assert.ok(frame, 'the results panel');
-  const rows = frame.locator(`[data-testid="${testid}"]`);
-  for (let i = 0; i < (await rows.count()); i++) await rows.nth(i).scrollIntoViewIfNeeded();
-  return frame.evaluate<string[][]>(`Array.from(document.querySelectorAll('[data-testid="${testid}"]')).map((row) =>
-    Array.from(row.querySelectorAll('vscode-data-grid-cell')).map((c) => (c.textContent ?? '').trim()))`);
-}
-
 async function lensTexts(page: Page): Promise<string[]> {
   return page.locator('.editor-group-container.active .codelens-decoration a').allInnerTexts();
 }
@@ -122,8 +80,7 @@ void describe('the Testing view', { timeout: 10 * 60_000 }, () => {
   let page: Page;
 
   before(async () => {
-    assert.ok(browser && server);
-    page = await openWorkbench(browser, server);
+    page = await openWorkbench(e2e.browser, e2e.server);
   });
 
   afterEach(async () => {
@@ -193,8 +150,7 @@ void describe('the Testing view', { timeout: 10 * 60_000 }, () => {
     assert.ok(Date.now() - cancelledAt < 60_000, 'stopped long before its 300 s');
     assert.ok(tileNumber(done.tiles.requests) < 300 * 5, `a partial run: ${done.tiles.requests}`);
     await waitFor('"long" to be skipped in the Testing view', async () => (await rowState(testRow(page, 'long'))) === 'skipped', 30_000, 300);
-    const stored = (readdirSync(join(root, 'server'), { recursive: true }) as string[]).filter((p) => /runs[\\/]\d{15}-.*\.json$/.test(p));
-    const statuses = stored.map((p) => JSON.parse(readFileSync(join(root, 'server', p), 'utf8')) as { name: string; status: string });
+    const statuses = storedResults(serverRoot);
     assert.deepEqual(statuses.filter((s) => s.name === 'long').map((s) => s.status), ['cancelled']);
     await shots.take(page, 'long-cancelled');
     const panel = await readPanel(page);
