@@ -157,7 +157,7 @@ void describe('the Testing view', { timeout: 10 * 60_000 }, () => {
     assert.equal(panel?.status, 'cancelled');
   });
 
-  void test('the journey example runs from the palette (ATM: Run Test) and the panel shows its Steps', async () => {
+  void test('the journey example runs from the palette (ATM: Run Test), the panel shows its Steps and the Testing view its outcome', async () => {
     await openFile(page, 'journey.atm.yaml');
     await runCommand(page, 'ATM: Run Test');
     const done = await waitForPanel(page, 'the journey to finish', (p) => p.name.includes('Order journey') && ['passed', 'failed', 'error'].includes(p.status), 120_000);
@@ -173,5 +173,16 @@ void describe('the Testing view', { timeout: 10 * 60_000 }, () => {
       ['3', 'read back', 'GET', '200'],
     ]);
     await shots.take(page, 'journey-steps');
+    // A run started from the palette is reported in the Testing view too, as a run of its own.
+    await runCommand(page, 'Testing: Focus on Test Explorer View');
+    const file = testRow(page, 'journey.atm.yaml');
+    await file.waitFor({ state: 'visible', timeout: 30_000 });
+    await waitFor('the journey\'s test under its spec', async () => {
+      if (await testRow(page, 'Order journey').isVisible()) return true;
+      await file.locator('.monaco-tl-twistie').click({ timeout: 3000 });
+      return false;
+    }, 30_000, 500);
+    await waitFor('"Order journey" to show as passed in the Testing view', async () => (await rowState(testRow(page, 'Order journey'))) === 'passed', 30_000, 300);
+    await shots.take(page, 'journey-in-testing-view');
   });
 });
