@@ -251,12 +251,24 @@ export class Charts {
   }
 
   private resize(): void {
-    for (const c of this.charts) {
-      const width = c.host.clientWidth;
-      if (width === 0) continue;
-      if (c.plot === null) this.create(c);
-      else if (c.plot.width !== width) c.plot.setSize({ width, height: CHART_HEIGHT });
-    }
+    resizeCharts(this.charts, CHART_HEIGHT, (c) => this.create(c));
+  }
+}
+
+/**
+ * Fits each chart to its host's width. A chart whose host had no width when it was due (a hidden
+ * tab or view) is created now that it has one.
+ */
+export function resizeCharts<C extends { host: HTMLElement; plot: uPlot | null }>(
+  charts: readonly C[],
+  height: number,
+  create: (c: C) => void,
+): void {
+  for (const c of charts) {
+    const width = c.host.clientWidth;
+    if (width === 0) continue;
+    if (c.plot === null) create(c);
+    else if (c.plot.width !== width) c.plot.setSize({ width, height });
   }
 }
 

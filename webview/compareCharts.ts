@@ -4,7 +4,7 @@
 // screen reader, so the percentile chart carries its points as a visually hidden table.
 import uPlot from 'uplot';
 import type { CompareData, CurvePoint } from './compareData';
-import { axisTime, compact, latest, readPalette, TIME_STEPS, withAlpha, type Palette } from './charts';
+import { axisTime, compact, latest, readPalette, resizeCharts, TIME_STEPS, withAlpha, type Palette } from './charts';
 import { el } from './dom';
 import { formatDuration, formatMs } from './format';
 
@@ -194,11 +194,6 @@ export class CompareCharts {
   }
 
   private resize(): void {
-    for (const c of this.charts) {
-      const width = c.host.clientWidth;
-      if (width === 0) continue;
-      if (c.plot === null) this.create(c);
-      else if (c.plot.width !== width) c.plot.setSize({ width, height: CHART_HEIGHT });
-    }
+    resizeCharts(this.charts, CHART_HEIGHT, (c) => this.create(c));
   }
 }
