@@ -17,6 +17,7 @@ import { chartsNote, MAX_BODY_DISPLAY_CHARS, MIN_CHART_POINTS, viewData } from '
 import { DataTable } from './table';
 import { checksTable, FlowTiles, iterationBlock, renderChecks, renderSteps, stepsTable } from './flowView';
 import { CompareView } from './compareView';
+import { BaselineControls, type BaselineActions } from './headerActions';
 
 export interface UiState {
   tab: string;
@@ -29,14 +30,11 @@ export function initialUi(): UiState {
   return { tab: 'tab-overview', errorsOnly: false, selectedSample: null };
 }
 
-export interface ViewActions {
+export interface ViewActions extends BaselineActions {
   stop(): void;
   rerun(): void;
   openSpec(): void;
   uiChanged(ui: UiState): void;
-  pinBaseline(): void;
-  unpinBaseline(): void;
-  compareWith(): void;
   closeCompare(): void;
 }
 
@@ -75,14 +73,7 @@ export class PanelView {
   });
   private readonly stopButton = el('vscode-button', { testid: 'stop-button', text: 'Stop', attrs: { appearance: 'secondary' } });
   private readonly rerunButton = el('vscode-button', { testid: 'rerun-button', text: 'Rerun' });
-  private readonly baselineTag = el('vscode-tag', {
-    testid: 'baseline-tag',
-    className: 'baseline-tag',
-    text: 'Baseline',
-    attrs: { title: 'This run is the pinned baseline of its test: runs of the test compare with it' },
-  });
-  private readonly pinButton = el('vscode-button', { testid: 'pin-button', text: 'Pin as Baseline', attrs: { appearance: 'secondary' } });
-  private readonly compareButton = el('vscode-button', { testid: 'compare-button', text: 'Compare with…', attrs: { appearance: 'secondary' } });
+  private readonly baseline: BaselineControls;
   private readonly compareView: CompareView;
   private readonly single: HTMLElement[] = [];
   private readonly fileLink = el('vscode-link', { className: 'file', attrs: { href: '#', title: 'Open the spec' } });
@@ -169,6 +160,7 @@ export class PanelView {
   ) {
     this.ui = ui;
     this.compareView = new CompareView(() => this.actions.closeCompare());
+    this.baseline = new BaselineControls(actions);
     this.samples = new DataTable({
       ariaLabel: 'Sampled requests',
       rowTestId: 'sample-row',
@@ -187,14 +179,6 @@ export class PanelView {
     for (const part of this.single) root.appendChild(part);
     setHidden(this.compareView.element, true);
     root.appendChild(this.compareView.element);
-    this.pinButton.addEventListener('click', () => {
-      if (this.pinButton.hasAttribute('disabled')) return;
-      if (this.pinButton.getAttribute('data-action') === 'unpin') this.actions.unpinBaseline();
-      else this.actions.pinBaseline();
-    });
-    this.compareButton.addEventListener('click', () => {
-      if (!this.compareButton.hasAttribute('disabled')) this.actions.compareWith();
-    });
     this.stopButton.addEventListener('click', () => {
       if (!this.stopButton.hasAttribute('disabled')) this.actions.stop();
     });
@@ -298,8 +282,8 @@ export class PanelView {
       { className: 'title-row' },
       this.name,
       this.status,
-      this.baselineTag,
-      el('span', { className: 'actions' }, this.stopButton, this.compareButton, this.pinButton, this.rerunButton),
+      this.baseline.tag,
+      el('span', { className: 'actions' }, this.stopButton, this.baseline.compareButton, this.baseline.pinButton, this.rerunButton),
     );
     const progress = el('span', { className: 'progress-group' }, this.ring, this.progressBar, this.progressText);
     const metaRow = el('div', { className: 'meta-row' }, this.fileLink, this.modelText, this.elapsed, progress);
@@ -413,7 +397,7 @@ export class PanelView {
     setText(this.stopButton, state.phase === 'stopping' ? 'Stopping…' : 'Stop');
     setHidden(this.stopButton, !running);
     setAttr(this.rerunButton, 'disabled', !running && state.canRerun ? null : '');
-    this.renderBaselineControls(state);
+    this.baseline.render(state);
 
     const model = run?.model ?? result?.model ?? null;
     const target = run?.target_rps ?? result?.target_rps ?? null;
@@ -444,25 +428,6 @@ export class PanelView {
     setText(this.progressText, running ? progressText(state, data) : '');
 
     this.renderBanner(state);
-  }
-
-  /** Pin/Unpin and Compare with… for a finished run; the Baseline tag when it is the pinned one. */
-  private renderBaselineControls(state: PanelState): void {
-    const result = state.phase === 'done' ? state.result : null;
-    const b = result !== null && state.baseline?.runId === result.id ? state.baseline : null;
-    const pinned = b?.pinned === true;
-    setHidden(this.baselineTag, !pinned);
-    setHidden(this.pinButton, b === null || (!pinned && !b.canPin));
-    setText(this.pinButton, pinned ? 'Unpin Baseline' : 'Pin as Baseline');
-    setAttr(this.pinButton, 'data-action', pinned ? 'unpin' : 'pin');
-    setAttr(
-      this.pinButton,
-      'title',
-      pinned ? 'Runs of this test stop comparing with this run' : 'Runs of this test compare with this run (a baseline: in the spec wins)',
-    );
-    // A run the engine could not finish has no numbers to compare.
-    setHidden(this.compareButton, result === null || result.status === 'failed');
-    setAttr(this.compareButton, 'title', 'Compare this run with its baseline or another run of this test');
   }
 
   private renderBanner(state: PanelState): void {
