@@ -10,13 +10,13 @@ import {
   formatPercent,
   formatRate,
   formatThresholdActual,
-  splitThreshold,
 } from './format';
 import type { PanelState, ViewData } from './state';
 import { chartsNote, MAX_BODY_DISPLAY_CHARS, MIN_CHART_POINTS, viewData } from './state';
 import { DataTable } from './table';
 import { checksTable, FlowTiles, iterationBlock, renderChecks, renderSteps, stepsTable } from './flowView';
 import { CompareView } from './compareView';
+import { SummaryTiles } from './tiles';
 import { BaselineControls, type BaselineActions } from './headerActions';
 
 export interface UiState {
@@ -43,25 +43,6 @@ export const MAX_SAMPLE_ROWS = 200;
 
 const TRUNCATION_MARK = '...(truncated)';
 
-interface Tile {
-  value: HTMLElement;
-  sub: HTMLElement;
-  box: HTMLElement;
-}
-
-type TileKey = 'rps' | 'p50' | 'p95' | 'p99' | 'error-rate' | 'requests' | 'dropped';
-
-/** Which threshold metrics colour which tile. */
-const TILE_METRICS: Record<TileKey, string[]> = {
-  rps: ['rps'],
-  p50: ['p50'],
-  p95: ['p95'],
-  p99: ['p99'],
-  'error-rate': ['error_rate'],
-  requests: [],
-  dropped: ['dropped'],
-};
-
 export class PanelView {
   private ui: UiState;
   private readonly name = el('h1', { className: 'run-name', text: 'Results' });
@@ -83,7 +64,6 @@ export class PanelView {
   private readonly progressBar = el('progress', { className: 'progress', attrs: { max: '1', value: '0', 'aria-label': 'Progress' } });
   private readonly progressText = el('span', { className: 'progress-text', testid: 'run-progress' });
   private readonly banner = el('div', { className: 'banner', testid: 'run-message', attrs: { role: 'status' } });
-  private readonly tiles = new Map<TileKey, Tile>();
   private readonly charts = new Charts();
   private readonly chartsNote = el('p', { className: 'charts-note', testid: 'charts-note', attrs: { role: 'note' } });
   private readonly thresholds = new DataTable({
@@ -119,6 +99,7 @@ export class PanelView {
   private readonly checks = checksTable();
   private readonly checksTitle = el('h2', { text: 'Checks' });
   private readonly flowTiles = new FlowTiles();
+  private readonly tiles = new SummaryTiles(this.flowTiles.elements);
   private readonly skippedNote = el('p', { className: 'muted', testid: 'skipped-steps' });
   private readonly endpointsTabText = el('span', { text: 'Endpoints' });
   private readonly endpointsEmpty = el('p', { className: 'empty', text: 'No requests yet.' });
@@ -175,7 +156,7 @@ export class PanelView {
       onActivate: (key) => this.selectSample(Number(key)),
     });
     root.appendChild(this.buildHeader());
-    this.single.push(this.buildTiles(), this.buildTabs());
+    this.single.push(this.tiles.element, this.buildTabs());
     for (const part of this.single) root.appendChild(part);
     setHidden(this.compareView.element, true);
     root.appendChild(this.compareView.element);
@@ -224,7 +205,8 @@ export class PanelView {
       prev.currentRps !== data.currentRps ||
       prev.iterations !== data.iterations
     ) {
-      this.renderTiles(state, data);
+      this.tiles.render(state, data);
+      this.flowTiles.render(data);
     }
     this.charts.update(data.timeline, state.run?.model ?? 'closed', state.run?.target_rps ?? null);
     // Empty axes or a lone dot say nothing: below two points a plain note stands in for the charts.
@@ -288,28 +270,6 @@ export class PanelView {
     const progress = el('span', { className: 'progress-group' }, this.ring, this.progressBar, this.progressText);
     const metaRow = el('div', { className: 'meta-row' }, this.fileLink, this.modelText, this.elapsed, progress);
     return el('header', { className: 'header' }, titleRow, metaRow, this.banner);
-  }
-
-  private buildTiles(): HTMLElement {
-    const defs: [TileKey, string][] = [
-      ['rps', 'Requests/s'],
-      ['p50', 'p50 latency'],
-      ['p95', 'p95 latency'],
-      ['p99', 'p99 latency'],
-      ['error-rate', 'Error rate'],
-      ['requests', 'Requests'],
-      ['dropped', 'Dropped'],
-    ];
-    const box = el('section', { className: 'tiles', attrs: { 'aria-label': 'Summary' } });
-    for (const [key, label] of defs) {
-      const value = el('div', { className: 'tile-value', testid: `metric-${key}`, text: '—' });
-      const sub = el('div', { className: 'tile-sub' });
-      const tile = el('div', { className: 'tile' }, el('div', { className: 'tile-label', text: label }), value, sub);
-      this.tiles.set(key, { value, sub, box: tile });
-      box.appendChild(tile);
-    }
-    for (const tile of this.flowTiles.elements) box.appendChild(tile);
-    return box;
   }
 
   private buildTabs(): HTMLElement {
@@ -461,41 +421,6 @@ export class PanelView {
     this.banner.replaceChildren(...lines.map((line) => el('div', { text: line })));
     setAttr(this.banner, 'data-tone', tone || null);
     setHidden(this.banner, lines.length === 0);
-  }
-
-  private renderTiles(state: PanelState, data: ViewData): void {
-    const m = data.summary;
-    const failing = new Set(
-      data.thresholds.filter((t) => !t.passed).map((t) => splitThreshold(t.expression)?.metric ?? ''),
-    );
-    const set = (key: TileKey, value: string, sub: string): void => {
-      const tile = this.tiles.get(key);
-      if (tile === undefined) return;
-      setText(tile.value, value);
-      setText(tile.sub, m === null ? '' : sub);
-      setAttr(tile.box, 'data-tone', TILE_METRICS[key].some((k) => failing.has(k)) ? 'fail' : null);
-    };
-    const run = state.run;
-    const running = state.phase === 'running' || state.phase === 'stopping';
-    const target = run?.target_rps ?? state.result?.target_rps ?? null;
-    set(
-      'rps',
-      formatRate(m?.requests_per_second),
-      running && data.currentRps !== null
-        ? `now ${formatRate(data.currentRps)}`
-        : target !== null
-          ? `target ${formatRate(target)}`
-          : 'average',
-    );
-    set('p50', formatMs(m?.latency_ms.p50), m ? `min ${formatMs(m.latency_ms.min)}` : '');
-    set('p95', formatMs(m?.latency_ms.p95), m ? `mean ${formatMs(m.latency_ms.mean)}` : '');
-    set('p99', formatMs(m?.latency_ms.p99), m ? `max ${formatMs(m.latency_ms.max)}` : '');
-    set('error-rate', formatPercent(m?.error_rate), m ? `${formatCount(m.failed_requests)} failed` : '');
-    const total = run?.total_requests ?? null;
-    set('requests', formatCount(m?.total_requests), total !== null ? `of ${formatCount(total)}` : m ? formatBytes(m.bytes_received) + ' received' : '');
-    const model = run?.model ?? state.result?.model ?? 'closed';
-    set('dropped', formatCount(m?.dropped_requests), model === 'open' ? 'due but not sent' : 'none: closed model');
-    this.flowTiles.render(data);
   }
 
   private renderThresholds(thresholds: ThresholdResult[], haveNumbers: boolean): void {
