@@ -2,19 +2,12 @@
 import type { EndpointMetrics, Metrics, SampledRequest, ThresholdResult } from '../engine/format/result';
 import { Charts } from './charts';
 import { el, setAttr, setHidden, setText } from './dom';
-import {
-  formatBytes,
-  formatCount,
-  formatDuration,
-  formatMs,
-  formatPercent,
-  formatRate,
-  formatThresholdActual,
-} from './format';
+import { formatCount, formatDuration, formatMs, formatPercent, formatRate, formatThresholdActual } from './format';
 import type { PanelState, ViewData } from './state';
-import { chartsNote, MAX_BODY_DISPLAY_CHARS, MIN_CHART_POINTS, viewData } from './state';
+import { chartsNote, MIN_CHART_POINTS, viewData } from './state';
 import { DataTable } from './table';
-import { checksTable, FlowTiles, iterationBlock, renderChecks, renderSteps, stepsTable } from './flowView';
+import { checksTable, FlowTiles, renderChecks, renderSteps, stepsTable } from './flowView';
+import { isErrorSample, pathOf, sampleDetail } from './sampleDetail';
 import { CompareView } from './compareView';
 import { SummaryTiles } from './tiles';
 import { BaselineControls, type BaselineActions } from './headerActions';
@@ -40,8 +33,6 @@ export interface ViewActions extends BaselineActions {
 
 /** The newest samples shown in the list; the count says when there are more. */
 export const MAX_SAMPLE_ROWS = 200;
-
-const TRUNCATION_MARK = '...(truncated)';
 
 export class PanelView {
   private ui: UiState;
@@ -541,39 +532,12 @@ export class PanelView {
       return;
     }
     setAttr(this.detail, 'data-empty', null);
-    const request = el(
-      'div',
-      { className: 'detail-block' },
-      el('h3', { text: 'Request' }),
-      el('pre', { className: 'request-line', testid: 'sample-request-line', text: `${s.method} ${s.url}` }),
-      headersBlock(s.request_headers, 'sample-request-headers'),
-      bodyBlock(s.request_body, false, s.request_headers, 'sample-request-body'),
+    this.detail.replaceChildren(
+      ...sampleDetail(s, this.data?.samples ?? [], (x) => {
+        const index = (this.data?.samples ?? []).indexOf(x);
+        if (index >= 0) this.selectSample(index);
+      }),
     );
-    const statusLine = [
-      s.status === null ? 'No response' : `Status ${s.status}`,
-      formatMs(s.latency_ms),
-      s.endpoint ? `endpoint ${s.endpoint}` : '',
-    ]
-      .filter((x) => x !== '')
-      .join(' · ');
-    const response = el(
-      'div',
-      { className: 'detail-block' },
-      el('h3', { text: 'Response' }),
-      el('div', { className: 'status-line', testid: 'sample-status-line', text: statusLine }),
-      s.error
-        ? el('div', { className: 'detail-error', testid: 'sample-error', text: `${s.error}${s.error_type ? ` (${s.error_type})` : ''}` })
-        : el('span'),
-      headersBlock(s.response_headers, 'sample-response-headers'),
-      bodyBlock(s.response_body, s.response_body_truncated === true, s.response_headers, 'sample-response-body'),
-    );
-    const blocks = [request, response];
-    const iteration = iterationBlock(s, this.data?.samples ?? [], (x) => {
-      const index = (this.data?.samples ?? []).indexOf(x);
-      if (index >= 0) this.selectSample(index);
-    });
-    if (iteration !== null) blocks.unshift(iteration);
-    this.detail.replaceChildren(...blocks);
   }
 }
 
@@ -593,64 +557,3 @@ function progressText(state: PanelState, data: ViewData): string {
   return data.progress !== null ? `${Math.round(data.progress * 100)}%` : `${formatCount(done)} requests`;
 }
 
-/** A sample's URL as the table shows it: the path and query (the origin is the same on every row). */
-export function pathOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.pathname}${u.search}`;
-  } catch {
-    return url;
-  }
-}
-
-export function isErrorSample(s: SampledRequest): boolean {
-  return s.error !== null || s.status === null || (s.error_type !== undefined && s.error_type !== null);
-}
-
-function headersBlock(headers: Record<string, string>, testid: string): HTMLElement {
-  const entries = Object.entries(headers);
-  if (entries.length === 0) return el('div', { className: 'muted', testid, text: 'No headers' });
-  return el('pre', { className: 'headers', testid, text: entries.map(([k, v]) => `${k}: ${v}`).join('\n') });
-}
-
-function headerValue(headers: Record<string, string>, name: string): string {
-  const wanted = name.toLowerCase();
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === wanted) return v;
-  return '';
-}
-
-/** A body as text: JSON pretty-printed when it parses, cut for display when huge, truncation marked. */
-function bodyBlock(body: string | null, truncatedFlag: boolean, headers: Record<string, string>, testid: string): HTMLElement {
-  if (body === null || body === '') return el('div', { className: 'muted', testid, text: body === null ? 'No body' : 'Empty body' });
-  let text = body;
-  let truncated = truncatedFlag;
-  if (text.endsWith(TRUNCATION_MARK)) {
-    text = text.slice(0, -TRUNCATION_MARK.length);
-    truncated = true;
-  }
-  const notes: string[] = [];
-  if (truncated) notes.push('Truncated: the engine kept only the first part of this body.');
-  if (!truncated && text.length <= MAX_BODY_DISPLAY_CHARS) {
-    const type = headerValue(headers, 'content-type');
-    const trimmed = text.trimStart();
-    if (/json/i.test(type) || trimmed.startsWith('{') || trimmed.startsWith('[')) {
-      try {
-        text = JSON.stringify(JSON.parse(text), null, 2);
-      } catch {
-        // Not JSON after all: shown as sent.
-      }
-    }
-  }
-  if (text.length > MAX_BODY_DISPLAY_CHARS) {
-    notes.push(`Display limited to the first ${formatBytes(MAX_BODY_DISPLAY_CHARS)} of ${formatBytes(text.length)}.`);
-    text = text.slice(0, MAX_BODY_DISPLAY_CHARS);
-  }
-  const pre = el('pre', { className: 'body', testid, text });
-  if (notes.length === 0) return pre;
-  return el(
-    'div',
-    {},
-    pre,
-    ...notes.map((n) => el('div', { className: 'truncated', testid: 'sample-truncated', text: n })),
-  );
-}
