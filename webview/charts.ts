@@ -235,12 +235,7 @@ export class Charts {
               fill: s.fill ? withAlpha(color, 0.15) : undefined,
               // A line needs two points; a run of a second or two shows its points instead.
               points: { show: (u) => u.data[0].length < 3, size: 6, fill: color, stroke: color },
-              // Under the cursor the value there; otherwise the latest one, so the legend never
-              // reads as empty while the chart has data.
-              value: (u, v, si, idx) => {
-                const shown = idx === null || idx === undefined ? latest(u.data[si]) : v;
-                return shown === null || shown === undefined ? '—' : `${compact(shown)} ${c.def.unit}`;
-              },
+              value: legendValue(c.def.unit),
             };
           }),
         ],
@@ -290,6 +285,17 @@ export function compact(v: number): string {
   if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
   if (a >= 100 || Number.isInteger(v)) return String(Math.round(v));
   return String(+v.toFixed(a < 1 ? 2 : 1));
+}
+
+/**
+ * A series' legend value: under the cursor the value there; otherwise the latest one, so the legend
+ * never reads as empty while the chart has data.
+ */
+export function legendValue(unit: string): uPlot.Series.Value {
+  return (u, v, si, idx) => {
+    const shown = idx === null || idx === undefined ? latest(u.data[si]) : v;
+    return shown === null || shown === undefined ? '—' : `${compact(shown)} ${unit}`;
+  };
 }
 
 /** The last non-null value of a series, or null. */
