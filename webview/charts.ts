@@ -235,12 +235,7 @@ export class Charts {
               fill: s.fill ? withAlpha(color, 0.15) : undefined,
               // A line needs two points; a run of a second or two shows its points instead.
               points: { show: (u) => u.data[0].length < 3, size: 6, fill: color, stroke: color },
-              // Under the cursor the value there; otherwise the latest one, so the legend never
-              // reads as empty while the chart has data.
-              value: (u, v, si, idx) => {
-                const shown = idx === null || idx === undefined ? latest(u.data[si]) : v;
-                return shown === null || shown === undefined ? '—' : `${compact(shown)} ${c.def.unit}`;
-              },
+              value: legendValue(c.def.unit),
             };
           }),
         ],
@@ -251,12 +246,24 @@ export class Charts {
   }
 
   private resize(): void {
-    for (const c of this.charts) {
-      const width = c.host.clientWidth;
-      if (width === 0) continue;
-      if (c.plot === null) this.create(c);
-      else if (c.plot.width !== width) c.plot.setSize({ width, height: CHART_HEIGHT });
-    }
+    resizeCharts(this.charts, CHART_HEIGHT, (c) => this.create(c));
+  }
+}
+
+/**
+ * Fits each chart to its host's width. A chart whose host had no width when it was due (a hidden
+ * tab or view) is created now that it has one.
+ */
+export function resizeCharts<C extends { host: HTMLElement; plot: uPlot | null }>(
+  charts: readonly C[],
+  height: number,
+  create: (c: C) => void,
+): void {
+  for (const c of charts) {
+    const width = c.host.clientWidth;
+    if (width === 0) continue;
+    if (c.plot === null) create(c);
+    else if (c.plot.width !== width) c.plot.setSize({ width, height });
   }
 }
 
@@ -278,6 +285,17 @@ export function compact(v: number): string {
   if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
   if (a >= 100 || Number.isInteger(v)) return String(Math.round(v));
   return String(+v.toFixed(a < 1 ? 2 : 1));
+}
+
+/**
+ * A series' legend value: under the cursor the value there; otherwise the latest one, so the legend
+ * never reads as empty while the chart has data.
+ */
+export function legendValue(unit: string): uPlot.Series.Value {
+  return (u, v, si, idx) => {
+    const shown = idx === null || idx === undefined ? latest(u.data[si]) : v;
+    return shown === null || shown === undefined ? '—' : `${compact(shown)} ${unit}`;
+  };
 }
 
 /** The last non-null value of a series, or null. */

@@ -4,7 +4,7 @@
 // screen reader, so the percentile chart carries its points as a visually hidden table.
 import uPlot from 'uplot';
 import type { CompareData, CurvePoint } from './compareData';
-import { axisTime, compact, latest, readPalette, TIME_STEPS, withAlpha, type Palette } from './charts';
+import { axisTime, compact, legendValue, readPalette, resizeCharts, TIME_STEPS, withAlpha, type Palette } from './charts';
 import { el } from './dom';
 import { formatDuration, formatMs } from './format';
 
@@ -162,10 +162,7 @@ export class CompareCharts {
       dash,
       spanGaps: true,
       points: { show: (u) => u.data[0].length < 3, size: 6, fill: color, stroke: color },
-      value: (u, v, si, idx) => {
-        const shown = idx === null || idx === undefined ? latest(u.data[si]) : v;
-        return shown === null || shown === undefined ? '—' : `${compact(shown)} ${unit}`;
-      },
+      value: legendValue(unit),
     });
     c.plot = new uPlot(
       {
@@ -194,11 +191,6 @@ export class CompareCharts {
   }
 
   private resize(): void {
-    for (const c of this.charts) {
-      const width = c.host.clientWidth;
-      if (width === 0) continue;
-      if (c.plot === null) this.create(c);
-      else if (c.plot.width !== width) c.plot.setSize({ width, height: CHART_HEIGHT });
-    }
+    resizeCharts(this.charts, CHART_HEIGHT, (c) => this.create(c));
   }
 }

@@ -5,6 +5,7 @@ import { el, setAttr, setHidden, setText } from './dom';
 import { formatCount, formatMs, formatPercent, formatRate } from './format';
 import type { ViewData } from './state';
 import { DataTable } from './table';
+import { metricTile } from './tiles';
 
 /** Checks passed and failed per step (or endpoint), summed over its checks. */
 export function checkTotalsByStep(checks: CheckResult[]): Map<string, { passes: number; fails: number }> {
@@ -26,16 +27,11 @@ export function checkShare(c: { passes: number; fails: number }): number | null 
 
 export class FlowTiles {
   readonly elements: HTMLElement[];
-  private readonly rate = el('div', { className: 'tile-value', testid: 'metric-iterations-rate', text: '—' });
-  private readonly rateSub = el('div', { className: 'tile-sub', testid: 'metric-iterations-sub' });
-  private readonly p95 = el('div', { className: 'tile-value', testid: 'metric-iteration-p95', text: '—' });
-  private readonly p95Sub = el('div', { className: 'tile-sub' });
+  private readonly rate = metricTile('Iterations/s', { value: 'metric-iterations-rate', sub: 'metric-iterations-sub' }, 'tile flow-tile');
+  private readonly p95 = metricTile('Iteration p95', { value: 'metric-iteration-p95' }, 'tile flow-tile');
 
   constructor() {
-    this.elements = [
-      el('div', { className: 'tile flow-tile' }, el('div', { className: 'tile-label', text: 'Iterations/s' }), this.rate, this.rateSub),
-      el('div', { className: 'tile flow-tile' }, el('div', { className: 'tile-label', text: 'Iteration p95' }), this.p95, this.p95Sub),
-    ];
+    this.elements = [this.rate.box, this.p95.box];
     for (const tile of this.elements) setHidden(tile, true);
   }
 
@@ -43,14 +39,14 @@ export class FlowTiles {
     const it = data.iterations;
     for (const tile of this.elements) setHidden(tile, it === null);
     if (it === null) return;
-    setText(this.rate, formatRate(it.per_second));
+    setText(this.rate.value, formatRate(it.per_second));
     const parts = [`${formatCount(it.completed)} completed`];
     if (it.failed > 0) parts.push(`${formatCount(it.failed)} failed`);
     if (it.dropped > 0) parts.push(`${formatCount(it.dropped)} dropped`);
-    setText(this.rateSub, parts.join(' · '));
+    setText(this.rate.sub, parts.join(' · '));
     const d = data.iterationDuration;
-    setText(this.p95, formatMs(d?.p95));
-    setText(this.p95Sub, d ? `p50 ${formatMs(d.p50)} · max ${formatMs(d.max)}` : '');
+    setText(this.p95.value, formatMs(d?.p95));
+    setText(this.p95.sub, d ? `p50 ${formatMs(d.p50)} · max ${formatMs(d.max)}` : '');
   }
 }
 

@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { describeMessage, isExtensionMessage, type ExtensionMessage, type PanelMessage } from './protocol';
 import { closeCompare, initialState, isPanelState, reduce, upgradeState, type PanelState } from './state';
+import { baselineMessages } from './headerActions';
 import { registerToolkit } from './toolkit';
 import { initialUi, PanelView, type UiState } from './view';
 
@@ -77,15 +78,7 @@ const view = new PanelView(
       ui = next;
       persistSoon();
     },
-    pinBaseline: () => {
-      if (state.result !== null && state.phase === 'done') vscode.postMessage({ type: 'pinBaseline', runId: state.result.id });
-    },
-    unpinBaseline: () => {
-      if (state.result !== null && state.phase === 'done') vscode.postMessage({ type: 'unpinBaseline', runId: state.result.id });
-    },
-    compareWith: () => {
-      if (state.result !== null && state.phase === 'done') vscode.postMessage({ type: 'compareWith', runId: state.result.id });
-    },
+    ...baselineMessages(() => state, (message) => vscode.postMessage(message)),
     closeCompare: () => {
       const next = closeCompare(state);
       if (next === state) return;

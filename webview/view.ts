@@ -2,21 +2,15 @@
 import type { EndpointMetrics, Metrics, SampledRequest, ThresholdResult } from '../engine/format/result';
 import { Charts } from './charts';
 import { el, setAttr, setHidden, setText } from './dom';
-import {
-  formatBytes,
-  formatCount,
-  formatDuration,
-  formatMs,
-  formatPercent,
-  formatRate,
-  formatThresholdActual,
-  splitThreshold,
-} from './format';
+import { formatCount, formatDuration, formatMs, formatPercent, formatRate, formatThresholdActual } from './format';
 import type { PanelState, ViewData } from './state';
-import { chartsNote, MAX_BODY_DISPLAY_CHARS, MIN_CHART_POINTS, viewData } from './state';
+import { chartsNote, MIN_CHART_POINTS, viewData } from './state';
 import { DataTable } from './table';
-import { checksTable, FlowTiles, iterationBlock, renderChecks, renderSteps, stepsTable } from './flowView';
+import { checksTable, FlowTiles, renderChecks, renderSteps, stepsTable } from './flowView';
+import { isErrorSample, pathOf, sampleDetail } from './sampleDetail';
 import { CompareView } from './compareView';
+import { SummaryTiles } from './tiles';
+import { BaselineControls, type BaselineActions } from './headerActions';
 
 export interface UiState {
   tab: string;
@@ -29,40 +23,16 @@ export function initialUi(): UiState {
   return { tab: 'tab-overview', errorsOnly: false, selectedSample: null };
 }
 
-export interface ViewActions {
+export interface ViewActions extends BaselineActions {
   stop(): void;
   rerun(): void;
   openSpec(): void;
   uiChanged(ui: UiState): void;
-  pinBaseline(): void;
-  unpinBaseline(): void;
-  compareWith(): void;
   closeCompare(): void;
 }
 
 /** The newest samples shown in the list; the count says when there are more. */
 export const MAX_SAMPLE_ROWS = 200;
-
-const TRUNCATION_MARK = '...(truncated)';
-
-interface Tile {
-  value: HTMLElement;
-  sub: HTMLElement;
-  box: HTMLElement;
-}
-
-type TileKey = 'rps' | 'p50' | 'p95' | 'p99' | 'error-rate' | 'requests' | 'dropped';
-
-/** Which threshold metrics colour which tile. */
-const TILE_METRICS: Record<TileKey, string[]> = {
-  rps: ['rps'],
-  p50: ['p50'],
-  p95: ['p95'],
-  p99: ['p99'],
-  'error-rate': ['error_rate'],
-  requests: [],
-  dropped: ['dropped'],
-};
 
 export class PanelView {
   private ui: UiState;
@@ -75,14 +45,7 @@ export class PanelView {
   });
   private readonly stopButton = el('vscode-button', { testid: 'stop-button', text: 'Stop', attrs: { appearance: 'secondary' } });
   private readonly rerunButton = el('vscode-button', { testid: 'rerun-button', text: 'Rerun' });
-  private readonly baselineTag = el('vscode-tag', {
-    testid: 'baseline-tag',
-    className: 'baseline-tag',
-    text: 'Baseline',
-    attrs: { title: 'This run is the pinned baseline of its test: runs of the test compare with it' },
-  });
-  private readonly pinButton = el('vscode-button', { testid: 'pin-button', text: 'Pin as Baseline', attrs: { appearance: 'secondary' } });
-  private readonly compareButton = el('vscode-button', { testid: 'compare-button', text: 'Compare with…', attrs: { appearance: 'secondary' } });
+  private readonly baseline: BaselineControls;
   private readonly compareView: CompareView;
   private readonly single: HTMLElement[] = [];
   private readonly fileLink = el('vscode-link', { className: 'file', attrs: { href: '#', title: 'Open the spec' } });
@@ -92,7 +55,6 @@ export class PanelView {
   private readonly progressBar = el('progress', { className: 'progress', attrs: { max: '1', value: '0', 'aria-label': 'Progress' } });
   private readonly progressText = el('span', { className: 'progress-text', testid: 'run-progress' });
   private readonly banner = el('div', { className: 'banner', testid: 'run-message', attrs: { role: 'status' } });
-  private readonly tiles = new Map<TileKey, Tile>();
   private readonly charts = new Charts();
   private readonly chartsNote = el('p', { className: 'charts-note', testid: 'charts-note', attrs: { role: 'note' } });
   private readonly thresholds = new DataTable({
@@ -128,6 +90,7 @@ export class PanelView {
   private readonly checks = checksTable();
   private readonly checksTitle = el('h2', { text: 'Checks' });
   private readonly flowTiles = new FlowTiles();
+  private readonly tiles = new SummaryTiles(this.flowTiles.elements);
   private readonly skippedNote = el('p', { className: 'muted', testid: 'skipped-steps' });
   private readonly endpointsTabText = el('span', { text: 'Endpoints' });
   private readonly endpointsEmpty = el('p', { className: 'empty', text: 'No requests yet.' });
@@ -169,6 +132,7 @@ export class PanelView {
   ) {
     this.ui = ui;
     this.compareView = new CompareView(() => this.actions.closeCompare());
+    this.baseline = new BaselineControls(actions);
     this.samples = new DataTable({
       ariaLabel: 'Sampled requests',
       rowTestId: 'sample-row',
@@ -183,18 +147,10 @@ export class PanelView {
       onActivate: (key) => this.selectSample(Number(key)),
     });
     root.appendChild(this.buildHeader());
-    this.single.push(this.buildTiles(), this.buildTabs());
+    this.single.push(this.tiles.element, this.buildTabs());
     for (const part of this.single) root.appendChild(part);
     setHidden(this.compareView.element, true);
     root.appendChild(this.compareView.element);
-    this.pinButton.addEventListener('click', () => {
-      if (this.pinButton.hasAttribute('disabled')) return;
-      if (this.pinButton.getAttribute('data-action') === 'unpin') this.actions.unpinBaseline();
-      else this.actions.pinBaseline();
-    });
-    this.compareButton.addEventListener('click', () => {
-      if (!this.compareButton.hasAttribute('disabled')) this.actions.compareWith();
-    });
     this.stopButton.addEventListener('click', () => {
       if (!this.stopButton.hasAttribute('disabled')) this.actions.stop();
     });
@@ -240,7 +196,8 @@ export class PanelView {
       prev.currentRps !== data.currentRps ||
       prev.iterations !== data.iterations
     ) {
-      this.renderTiles(state, data);
+      this.tiles.render(state, data);
+      this.flowTiles.render(data);
     }
     this.charts.update(data.timeline, state.run?.model ?? 'closed', state.run?.target_rps ?? null);
     // Empty axes or a lone dot say nothing: below two points a plain note stands in for the charts.
@@ -298,34 +255,12 @@ export class PanelView {
       { className: 'title-row' },
       this.name,
       this.status,
-      this.baselineTag,
-      el('span', { className: 'actions' }, this.stopButton, this.compareButton, this.pinButton, this.rerunButton),
+      this.baseline.tag,
+      el('span', { className: 'actions' }, this.stopButton, this.baseline.compareButton, this.baseline.pinButton, this.rerunButton),
     );
     const progress = el('span', { className: 'progress-group' }, this.ring, this.progressBar, this.progressText);
     const metaRow = el('div', { className: 'meta-row' }, this.fileLink, this.modelText, this.elapsed, progress);
     return el('header', { className: 'header' }, titleRow, metaRow, this.banner);
-  }
-
-  private buildTiles(): HTMLElement {
-    const defs: [TileKey, string][] = [
-      ['rps', 'Requests/s'],
-      ['p50', 'p50 latency'],
-      ['p95', 'p95 latency'],
-      ['p99', 'p99 latency'],
-      ['error-rate', 'Error rate'],
-      ['requests', 'Requests'],
-      ['dropped', 'Dropped'],
-    ];
-    const box = el('section', { className: 'tiles', attrs: { 'aria-label': 'Summary' } });
-    for (const [key, label] of defs) {
-      const value = el('div', { className: 'tile-value', testid: `metric-${key}`, text: '—' });
-      const sub = el('div', { className: 'tile-sub' });
-      const tile = el('div', { className: 'tile' }, el('div', { className: 'tile-label', text: label }), value, sub);
-      this.tiles.set(key, { value, sub, box: tile });
-      box.appendChild(tile);
-    }
-    for (const tile of this.flowTiles.elements) box.appendChild(tile);
-    return box;
   }
 
   private buildTabs(): HTMLElement {
@@ -413,7 +348,7 @@ export class PanelView {
     setText(this.stopButton, state.phase === 'stopping' ? 'Stopping…' : 'Stop');
     setHidden(this.stopButton, !running);
     setAttr(this.rerunButton, 'disabled', !running && state.canRerun ? null : '');
-    this.renderBaselineControls(state);
+    this.baseline.render(state);
 
     const model = run?.model ?? result?.model ?? null;
     const target = run?.target_rps ?? result?.target_rps ?? null;
@@ -444,25 +379,6 @@ export class PanelView {
     setText(this.progressText, running ? progressText(state, data) : '');
 
     this.renderBanner(state);
-  }
-
-  /** Pin/Unpin and Compare with… for a finished run; the Baseline tag when it is the pinned one. */
-  private renderBaselineControls(state: PanelState): void {
-    const result = state.phase === 'done' ? state.result : null;
-    const b = result !== null && state.baseline?.runId === result.id ? state.baseline : null;
-    const pinned = b?.pinned === true;
-    setHidden(this.baselineTag, !pinned);
-    setHidden(this.pinButton, b === null || (!pinned && !b.canPin));
-    setText(this.pinButton, pinned ? 'Unpin Baseline' : 'Pin as Baseline');
-    setAttr(this.pinButton, 'data-action', pinned ? 'unpin' : 'pin');
-    setAttr(
-      this.pinButton,
-      'title',
-      pinned ? 'Runs of this test stop comparing with this run' : 'Runs of this test compare with this run (a baseline: in the spec wins)',
-    );
-    // A run the engine could not finish has no numbers to compare.
-    setHidden(this.compareButton, result === null || result.status === 'failed');
-    setAttr(this.compareButton, 'title', 'Compare this run with its baseline or another run of this test');
   }
 
   private renderBanner(state: PanelState): void {
@@ -496,41 +412,6 @@ export class PanelView {
     this.banner.replaceChildren(...lines.map((line) => el('div', { text: line })));
     setAttr(this.banner, 'data-tone', tone || null);
     setHidden(this.banner, lines.length === 0);
-  }
-
-  private renderTiles(state: PanelState, data: ViewData): void {
-    const m = data.summary;
-    const failing = new Set(
-      data.thresholds.filter((t) => !t.passed).map((t) => splitThreshold(t.expression)?.metric ?? ''),
-    );
-    const set = (key: TileKey, value: string, sub: string): void => {
-      const tile = this.tiles.get(key);
-      if (tile === undefined) return;
-      setText(tile.value, value);
-      setText(tile.sub, m === null ? '' : sub);
-      setAttr(tile.box, 'data-tone', TILE_METRICS[key].some((k) => failing.has(k)) ? 'fail' : null);
-    };
-    const run = state.run;
-    const running = state.phase === 'running' || state.phase === 'stopping';
-    const target = run?.target_rps ?? state.result?.target_rps ?? null;
-    set(
-      'rps',
-      formatRate(m?.requests_per_second),
-      running && data.currentRps !== null
-        ? `now ${formatRate(data.currentRps)}`
-        : target !== null
-          ? `target ${formatRate(target)}`
-          : 'average',
-    );
-    set('p50', formatMs(m?.latency_ms.p50), m ? `min ${formatMs(m.latency_ms.min)}` : '');
-    set('p95', formatMs(m?.latency_ms.p95), m ? `mean ${formatMs(m.latency_ms.mean)}` : '');
-    set('p99', formatMs(m?.latency_ms.p99), m ? `max ${formatMs(m.latency_ms.max)}` : '');
-    set('error-rate', formatPercent(m?.error_rate), m ? `${formatCount(m.failed_requests)} failed` : '');
-    const total = run?.total_requests ?? null;
-    set('requests', formatCount(m?.total_requests), total !== null ? `of ${formatCount(total)}` : m ? formatBytes(m.bytes_received) + ' received' : '');
-    const model = run?.model ?? state.result?.model ?? 'closed';
-    set('dropped', formatCount(m?.dropped_requests), model === 'open' ? 'due but not sent' : 'none: closed model');
-    this.flowTiles.render(data);
   }
 
   private renderThresholds(thresholds: ThresholdResult[], haveNumbers: boolean): void {
@@ -651,39 +532,12 @@ export class PanelView {
       return;
     }
     setAttr(this.detail, 'data-empty', null);
-    const request = el(
-      'div',
-      { className: 'detail-block' },
-      el('h3', { text: 'Request' }),
-      el('pre', { className: 'request-line', testid: 'sample-request-line', text: `${s.method} ${s.url}` }),
-      headersBlock(s.request_headers, 'sample-request-headers'),
-      bodyBlock(s.request_body, false, s.request_headers, 'sample-request-body'),
+    this.detail.replaceChildren(
+      ...sampleDetail(s, this.data?.samples ?? [], (x) => {
+        const index = (this.data?.samples ?? []).indexOf(x);
+        if (index >= 0) this.selectSample(index);
+      }),
     );
-    const statusLine = [
-      s.status === null ? 'No response' : `Status ${s.status}`,
-      formatMs(s.latency_ms),
-      s.endpoint ? `endpoint ${s.endpoint}` : '',
-    ]
-      .filter((x) => x !== '')
-      .join(' · ');
-    const response = el(
-      'div',
-      { className: 'detail-block' },
-      el('h3', { text: 'Response' }),
-      el('div', { className: 'status-line', testid: 'sample-status-line', text: statusLine }),
-      s.error
-        ? el('div', { className: 'detail-error', testid: 'sample-error', text: `${s.error}${s.error_type ? ` (${s.error_type})` : ''}` })
-        : el('span'),
-      headersBlock(s.response_headers, 'sample-response-headers'),
-      bodyBlock(s.response_body, s.response_body_truncated === true, s.response_headers, 'sample-response-body'),
-    );
-    const blocks = [request, response];
-    const iteration = iterationBlock(s, this.data?.samples ?? [], (x) => {
-      const index = (this.data?.samples ?? []).indexOf(x);
-      if (index >= 0) this.selectSample(index);
-    });
-    if (iteration !== null) blocks.unshift(iteration);
-    this.detail.replaceChildren(...blocks);
   }
 }
 
@@ -703,64 +557,3 @@ function progressText(state: PanelState, data: ViewData): string {
   return data.progress !== null ? `${Math.round(data.progress * 100)}%` : `${formatCount(done)} requests`;
 }
 
-/** A sample's URL as the table shows it: the path and query (the origin is the same on every row). */
-export function pathOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.pathname}${u.search}`;
-  } catch {
-    return url;
-  }
-}
-
-export function isErrorSample(s: SampledRequest): boolean {
-  return s.error !== null || s.status === null || (s.error_type !== undefined && s.error_type !== null);
-}
-
-function headersBlock(headers: Record<string, string>, testid: string): HTMLElement {
-  const entries = Object.entries(headers);
-  if (entries.length === 0) return el('div', { className: 'muted', testid, text: 'No headers' });
-  return el('pre', { className: 'headers', testid, text: entries.map(([k, v]) => `${k}: ${v}`).join('\n') });
-}
-
-function headerValue(headers: Record<string, string>, name: string): string {
-  const wanted = name.toLowerCase();
-  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === wanted) return v;
-  return '';
-}
-
-/** A body as text: JSON pretty-printed when it parses, cut for display when huge, truncation marked. */
-function bodyBlock(body: string | null, truncatedFlag: boolean, headers: Record<string, string>, testid: string): HTMLElement {
-  if (body === null || body === '') return el('div', { className: 'muted', testid, text: body === null ? 'No body' : 'Empty body' });
-  let text = body;
-  let truncated = truncatedFlag;
-  if (text.endsWith(TRUNCATION_MARK)) {
-    text = text.slice(0, -TRUNCATION_MARK.length);
-    truncated = true;
-  }
-  const notes: string[] = [];
-  if (truncated) notes.push('Truncated: the engine kept only the first part of this body.');
-  if (!truncated && text.length <= MAX_BODY_DISPLAY_CHARS) {
-    const type = headerValue(headers, 'content-type');
-    const trimmed = text.trimStart();
-    if (/json/i.test(type) || trimmed.startsWith('{') || trimmed.startsWith('[')) {
-      try {
-        text = JSON.stringify(JSON.parse(text), null, 2);
-      } catch {
-        // Not JSON after all: shown as sent.
-      }
-    }
-  }
-  if (text.length > MAX_BODY_DISPLAY_CHARS) {
-    notes.push(`Display limited to the first ${formatBytes(MAX_BODY_DISPLAY_CHARS)} of ${formatBytes(text.length)}.`);
-    text = text.slice(0, MAX_BODY_DISPLAY_CHARS);
-  }
-  const pre = el('pre', { className: 'body', testid, text });
-  if (notes.length === 0) return pre;
-  return el(
-    'div',
-    {},
-    pre,
-    ...notes.map((n) => el('div', { className: 'truncated', testid: 'sample-truncated', text: n })),
-  );
-}
