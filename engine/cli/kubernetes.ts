@@ -3,7 +3,7 @@
 // environment it reads, and an Indexed Job whose pods each run one shard and print its result
 // line, for `kubectl logs ... | atm merge --from-logs -`. Kubernetes does the distributing.
 import { readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, normalize, resolve } from 'node:path';
 import type { Job } from 'kubernetes-types/batch/v1';
 import type { ConfigMap, Secret } from 'kubernetes-types/core/v1';
 import { stringify } from 'yaml';
@@ -27,6 +27,8 @@ export interface KubernetesOptions {
   namespace: string | null;
   /** The .env text to put in the ConfigMap, or null. */
   env: string | null;
+  /** Flows' CSV data files, each at its path relative to the spec (as `data: {file}` names it). */
+  dataFiles?: Array<{ path: string; text: string }>;
   /** When the shards start (epoch ms): the same for every pod. */
   startAt: number;
 }
@@ -54,6 +56,10 @@ export function manifests(o: KubernetesOptions): { configMap: ConfigMap; secret:
   const specKey = 'spec.atm.yaml';
   const data: Record<string, string> = { [specKey]: o.text };
   if (o.env !== null) data['.env'] = o.env;
+  // A ConfigMap key cannot hold a '/': data files get keys of their own, mounted at their paths.
+  const dataItems = (o.dataFiles ?? []).map((f, i) => ({ key: `data-${i}-${basename(f.path).replace(/[^-._a-zA-Z0-9]/g, '_')}`, path: f.path }));
+  (o.dataFiles ?? []).forEach((f, i) => (data[dataItems[i].key] = f.text));
+  const items = dataItems.length === 0 ? undefined : [...Object.keys(data).filter((k) => !dataItems.some((d) => d.key === k)).map((key) => ({ key, path: key })), ...dataItems];
   const configMap: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata('-spec'), data };
   const secret: Secret = {
     apiVersion: 'v1',
@@ -89,7 +95,7 @@ export function manifests(o: KubernetesOptions): { configMap: ConfigMap; secret:
               volumeMounts: [{ name: 'spec', mountPath: SPEC_DIR, readOnly: true }],
             },
           ],
-          volumes: [{ name: 'spec', configMap: { name: `${name}-spec` } }],
+          volumes: [{ name: 'spec', configMap: { name: `${name}-spec`, ...(items !== undefined ? { items } : {}) } }],
         },
       },
     },
@@ -172,13 +178,35 @@ export function kubernetesCommand(argv: string[]): number {
       return EXIT.USAGE;
     }
   }
+  const dataFiles = readDataFiles(file, parsed.tests.filter((t) => test === null || t.name === test).map((t) => t.spec?.data?.file));
+  if (typeof dataFiles === 'string') {
+    process.stderr.write(`atm kubernetes: ${dataFiles}\n`);
+    return EXIT.USAGE;
+  }
   const startAt = Date.now() + startIn * 1000;
-  const m = manifests({ file, text, test, pods, image, namespace, env, startAt });
+  const m = manifests({ file, text, test, pods, image, namespace, env, startAt, dataFiles });
   process.stderr.write(
     `atm kubernetes: the pods start the run at ${new Date(startAt).toISOString()} (in ${startIn} s; --start-in to change); apply before then\n`,
   );
   process.stdout.write([m.configMap, m.secret, m.job].map((doc) => stringify(doc)).join('---\n'));
   return EXIT.OK;
+}
+
+/** The flows' CSV files, read relative to the spec, to travel with it; or why one cannot. */
+function readDataFiles(file: string, paths: ReadonlyArray<string | undefined>): Array<{ path: string; text: string }> | string {
+  const out: Array<{ path: string; text: string }> = [];
+  for (const written of new Set(paths.filter((p): p is string => p !== undefined))) {
+    const path = normalize(written);
+    if (isAbsolute(path) || path === '..' || path.startsWith('../')) {
+      return `the data file ${written} is outside the spec's folder, where the pods would not find it: move it beside the spec`;
+    }
+    try {
+      out.push({ path, text: readFileSync(resolve(dirname(file), path), 'utf8') });
+    } catch (err) {
+      return `cannot read the data file ${written}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+  return out;
 }
 
 function usage(message: string): number {

@@ -330,11 +330,6 @@ export async function runCommand(args: string[]): Promise<number> {
     for (const message of excess) process.stderr.write(`atm run: ${message}\n`);
     return EXIT.USAGE;
   }
-  const flow = parsedArgs.shard !== null ? plans.find((plan) => plan.flow !== null) : undefined;
-  if (flow !== undefined) {
-    process.stderr.write(`atm run: test '${flow.name}' is a flow (steps), which runs whole on one machine; run it without --shard\n`);
-    return EXIT.USAGE;
-  }
   // The endpoint opens before anything is sent, so that a busy port stops the command first.
   let live: LiveMetrics | null = null;
   if (parsedArgs.prometheus !== null) {

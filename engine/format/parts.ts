@@ -1,7 +1,7 @@
 // The raw numbers of one part of a run (a worker thread, or a shard on another machine):
 // counters and encoded HDR histograms, never summaries, so that parts add up exactly. Plain data
 // (structured-cloneable and JSON): a shard's result carries its parts for `atm merge`.
-import type { RunStatus, SampledRequest } from './result';
+import type { CheckResult, RunStatus, SampledRequest } from './result';
 
 /** Why a sample was kept (one sampler's limits apply to each kind). */
 export type SampleKind = 'first' | 'status' | 'reservoir';
@@ -36,6 +36,19 @@ export interface IntervalPart {
   dropped: number;
   latency: string;
   inFlight: number;
+  /** Flows: iterations finished in this second. */
+  iterations?: number;
+}
+
+/** A flow's iterations in one part: counts and the raw iteration-duration histogram. */
+export interface FlowPart {
+  started: number;
+  completed: number;
+  failed: number;
+  dropped: number;
+  skippedSteps: number;
+  /** Encoded HDR histogram of whole iterations, microseconds. */
+  duration: string;
 }
 
 export interface RunPart {
@@ -52,6 +65,10 @@ export interface RunPart {
   intervals: IntervalPart[];
   /** Per endpoint, in plan order. */
   samples: TaggedSample[][];
+  /** Passes and fails of each check (step or endpoint, expression), in plan order; absent when none. */
+  checks?: CheckResult[];
+  /** Flows only. */
+  flow?: FlowPart;
 }
 
 /** What a shard's result carries for an exact merge. */

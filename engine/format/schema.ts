@@ -692,6 +692,7 @@ export const atmSchema: JsonSchema = {
           'Threads of the engine that share the load: `auto` (default) or a number from 1. `auto` uses one per available core minus one, ' +
           'and only as many as keep at least 25 connections (closed model) or 2,000 req/s (open model) each, so small runs stay on one thread. ' +
           '`concurrency` is split among them; in the open model arrival *i* goes to thread *i mod N* at its own due time. ' +
+          'A flow splits its virtual users and `iterations` the same way (iteration *i*, with its sequential CSV row, on thread *i mod N*); for `auto` its rate counts as `iterations_per_second` × steps. ' +
           'Each thread measures on its own and the histograms are added exactly. `atm run --workers N` overrides it.',
         default: 'auto',
         examples: ['auto', 2, 4],

@@ -4,9 +4,10 @@
 // what belongs to every endpoint (its checks and captures), so run.ts only asks and tells.
 import { MIN_SECRET_LENGTH } from '../format';
 import type { PlanEndpoint, PlanFlow, PlanStep } from '../format/plan';
+import type { FlowPart } from '../format/parts';
 import type { CheckResult, IterationCounts, LatencySummary } from '../format/result';
 import { Answer, needsBody, needsHeaders, RunnableCapture, RunnableCheck } from './checks';
-import { emptySummary, Recorder, summarize, toMicros } from './metrics';
+import { emptySummary, encodeHistogram, Recorder, summarize, toMicros } from './metrics';
 
 /** The first iterations are sampled whole, step by step. */
 export const SAMPLED_ITERATIONS = 3;
@@ -120,9 +121,15 @@ export class FlowState {
   private readonly duration = new Recorder();
   private readonly rows: Array<ReadonlyMap<string, string>>;
 
+  /**
+   * `arrivals`: this runner's share of a flow split across threads or shards (workers.ts
+   * arrivalsOf): its iteration i is iteration offset + i·stride of the whole run, which picks its
+   * sequential data row and, in the open model, its due time.
+   */
   constructor(
     readonly plan: PlanFlow,
     private readonly random: () => number = Math.random,
+    private readonly share: { offset: number; stride: number } = { offset: 0, stride: 1 },
   ) {
     this.secretCaptures = new Set(plan.secretCaptures);
     const data = plan.data;
@@ -139,7 +146,7 @@ export class FlowState {
    * runs it: each virtual user reuses its own, since it runs one iteration at a time.
    */
   start(dueAt: number, into: Iteration): Iteration {
-    const index = this.started++;
+    const index = this.globalIndex(this.started++);
     this.arrivals++;
     this.active++;
     let data: ReadonlyMap<string, string> | undefined;
@@ -157,6 +164,11 @@ export class FlowState {
     if (into.secrets.length !== 0) into.secrets = [];
     into.sampled = index < SAMPLED_ITERATIONS;
     return into;
+  }
+
+  /** The whole run's index of this runner's iteration (or arrival) `local`. */
+  globalIndex(local: number): number {
+    return this.share.offset + local * this.share.stride;
   }
 
   drop(): void {
@@ -185,6 +197,18 @@ export class FlowState {
       failed: this.failed,
       dropped: this.dropped,
       per_second: durationSeconds > 0 ? Math.round((done / durationSeconds) * 10) / 10 : 0,
+    };
+  }
+
+  /** The raw numbers of a part (format/parts.ts), for an exact merge of several runners. */
+  part(): FlowPart {
+    return {
+      started: this.started,
+      completed: this.completed,
+      failed: this.failed,
+      dropped: this.dropped,
+      skippedSteps: this.skipped,
+      duration: encodeHistogram(this.duration.histogram()),
     };
   }
 

@@ -59,8 +59,9 @@ export class FlowRun {
     private readonly host: FlowHost,
     flow: PlanFlow,
     slots: number,
+    share?: { offset: number; stride: number },
   ) {
-    this.state = new FlowState(flow);
+    this.state = new FlowState(flow, Math.random, share);
     const n = Math.max(1, slots);
     this.iterations = Array.from({ length: n }, newIteration);
     this.running = new Uint8Array(n);
@@ -99,7 +100,8 @@ export class FlowRun {
         if (flow.active === 0) host.stopScheduling();
         return;
       }
-      const due = host.t0 + dueOffsetMs(flow.arrivals, this.rate, this.rampMs);
+      // Arrival i of the whole run is due at its own time, whichever runner takes it.
+      const due = host.t0 + dueOffsetMs(flow.globalIndex(flow.arrivals), this.rate, this.rampMs);
       if (host.endAt !== null && due >= host.endAt) {
         host.stopScheduling();
         return;

@@ -1,14 +1,14 @@
 // Parts of one run (worker threads, or shards) → one result, exactly: histograms added, counters
 // summed, seconds aligned on the common start, samples within one sampler's limits, thresholds
 // judged on the merged numbers.
-import type { PlanEndpoint, RunPlan } from '../format/plan';
-import type { EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, TimelinePoint } from '../format/result';
+import type { PlanEndpoint, PlanFlow, RunPlan } from '../format/plan';
+import type { CheckResult, EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, TimelinePoint } from '../format/result';
 import { RESULT_SCHEMA_VERSION } from '../format/result';
 import { redact } from '../format';
-import { encodeHistogram, Interval, Stats, sumStats } from './metrics';
+import { decodeHistogram, emptySummary, encodeHistogram, Interval, newHistogram, Stats, summarize, sumStats } from './metrics';
 import { addIntervalPart, addStatsPart, type IntervalPart, type RunPart } from './parts';
 import { mergeSamples } from './samples';
-import { evaluate, type BaselineMetrics } from './verdict';
+import { evaluate, type BaselineMetrics, type FlowFacts } from './verdict';
 
 /** A last partial second shorter than this joins the point before it (as in run.ts). */
 const MIN_TAIL_SECONDS = 0.25;
@@ -17,7 +17,60 @@ const MIN_TAIL_SECONDS = 0.25;
 export type MergeTarget = Pick<
   RunPlan,
   'name' | 'file' | 'model' | 'requestsPerSecond' | 'totalRequests' | 'durationSeconds' | 'thresholds' | 'secrets' | 'redactedSpec' | 'insecureTls'
-> & { endpoints: Array<Pick<PlanEndpoint, 'name' | 'displayUrl' | 'thresholds'> & { method: string }> };
+> & {
+  endpoints: Array<Pick<PlanEndpoint, 'name' | 'displayUrl' | 'thresholds'> & { method: string }>;
+  /** A flow (its iteration count), or null for a test of independent requests. */
+  flow: Pick<PlanFlow, 'iterations'> | null;
+};
+
+/** What checks and iterations add to a result or a progress update. */
+type FlowFigures = Pick<RunResult, 'checks' | 'iterations' | 'iteration_duration_ms' | 'skipped_steps'>;
+
+/** The checks of several parts added per step and expression, in the order the parts list them. */
+function mergeChecks(parts: readonly RunPart[]): CheckResult[] {
+  const byKey = new Map<string, CheckResult>();
+  for (const part of parts) {
+    for (const c of part.checks ?? []) {
+      const key = JSON.stringify([c.step, c.expression]);
+      const into = byKey.get(key);
+      if (into === undefined) byKey.set(key, { ...c });
+      else {
+        into.passes += c.passes;
+        into.fails += c.fails;
+      }
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** Iteration counts and the iteration-duration histogram of several parts, added. */
+function mergeFlow(parts: readonly RunPart[], durationSeconds: number): Required<Omit<FlowFigures, 'checks'>> & { finished: number } {
+  const duration = newHistogram();
+  const n = { started: 0, completed: 0, failed: 0, dropped: 0, skipped: 0 };
+  for (const part of parts) {
+    const f = part.flow;
+    if (f === undefined) continue;
+    n.started += f.started;
+    n.completed += f.completed;
+    n.failed += f.failed;
+    n.dropped += f.dropped;
+    n.skipped += f.skippedSteps;
+    duration.add(decodeHistogram(f.duration));
+  }
+  const finished = n.completed + n.failed;
+  return {
+    iterations: {
+      started: n.started,
+      completed: n.completed,
+      failed: n.failed,
+      dropped: n.dropped,
+      per_second: durationSeconds > 0 ? Math.round((finished / durationSeconds) * 10) / 10 : 0,
+    },
+    iteration_duration_ms: duration.totalCount > 0 ? summarize(duration) : emptySummary(),
+    skipped_steps: n.skipped,
+    finished,
+  };
+}
 
 export interface MergedNumbers {
   overall: Metrics;
@@ -25,11 +78,20 @@ export interface MergedNumbers {
   endpoints: EndpointMetrics[];
 }
 
+/** One second of the merged timeline. */
+interface SecondEntry {
+  interval: Interval;
+  seconds: number;
+  inFlight: number;
+  /** Flows: iterations finished in it. */
+  iterations: number;
+}
+
 /** Collects the parts of several runners as they arrive. */
 export class PartMerger {
   /** The latest cumulative part of each runner. */
   private readonly latest: Array<RunPart | null>;
-  private readonly seconds = new Map<number, { interval: Interval; seconds: number; inFlight: number }>();
+  private readonly seconds = new Map<number, SecondEntry>();
   private readonly reported: number[];
   /** Per runner: its start after the earliest, in seconds (shards that started apart). */
   private readonly shifts: number[];
@@ -66,12 +128,13 @@ export class PartMerger {
   private addInterval(raw: IntervalPart): void {
     let entry = this.seconds.get(raw.t);
     if (entry === undefined) {
-      entry = { interval: new Interval(), seconds: 0, inFlight: 0 };
+      entry = { interval: new Interval(), seconds: 0, inFlight: 0, iterations: 0 };
       this.seconds.set(raw.t, entry);
     }
     addIntervalPart(entry.interval, raw);
     entry.seconds = Math.max(entry.seconds, raw.seconds);
     entry.inFlight += raw.inFlight;
+    entry.iterations += raw.iterations ?? 0;
   }
 
   /** The latest part of every runner that reported. */
@@ -121,13 +184,14 @@ export class PartMerger {
         const joined = new Interval();
         joined.add(before.interval);
         joined.add(last.interval);
-        ordered[ordered.length - 1] = [t, { interval: joined, seconds: before.seconds + last.seconds, inFlight: last.inFlight }];
+        ordered[ordered.length - 1] = [t, { interval: joined, seconds: before.seconds + last.seconds, inFlight: last.inFlight, iterations: before.iterations + last.iterations }];
       }
     }
-    return ordered.map(([t, entry]) => this.point(t, entry.seconds, entry.interval, entry.inFlight));
+    return ordered.map(([t, entry]) => this.point(t, entry));
   }
 
-  private point(t: number, seconds: number, interval: Interval, inFlight: number): TimelinePoint {
+  private point(t: number, entry: SecondEntry): TimelinePoint {
+    const { interval, seconds, inFlight } = entry;
     const h = interval.latency.histogram();
     const ms = (us: number): number => Math.round(us) / 1000;
     const point: TimelinePoint = {
@@ -140,7 +204,23 @@ export class PartMerger {
       in_flight: inFlight,
     };
     if (this.plan.model === 'open') point.dropped = interval.dropped;
+    if (this.plan.flow !== null) point.iterations = entry.iterations;
     return point;
+  }
+
+  /** The merged checks and iterations, and what thresholds on them are judged on. */
+  private flowNumbers(durationSeconds: number): { figures: FlowFigures; facts: FlowFacts; started: number } {
+    const parts = this.parts();
+    const checks = mergeChecks(parts);
+    const figures: FlowFigures = {};
+    if (checks.length > 0) figures.checks = checks;
+    if (this.plan.flow === null) return { figures, facts: { checks, iterationDuration: null }, started: 0 };
+    const { finished, ...flow } = mergeFlow(parts, durationSeconds);
+    return {
+      figures: { ...figures, ...flow },
+      facts: { checks, iterationDuration: finished > 0 ? flow.iteration_duration_ms : null },
+      started: flow.iterations.started + flow.iterations.dropped,
+    };
   }
 
   progress(runId: string): ProgressUpdate | null {
@@ -149,9 +229,13 @@ export class PartMerger {
     if (point === undefined) return null;
     const elapsed = this.elapsedSeconds;
     const { overall, endpoints } = this.summaries(elapsed);
-    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, overall, endpoints, this.baseline);
+    const flow = this.flowNumbers(elapsed);
+    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, overall, endpoints, this.baseline, flow.facts);
+    // A flow bounded by its iteration count, else requests, else time.
+    const iterations = this.plan.flow?.iterations ?? null;
     let progress: number | null = null;
-    if (this.plan.totalRequests !== null && this.plan.totalRequests > 0) progress = Math.min(1, this.issued / this.plan.totalRequests);
+    if (iterations !== null && iterations > 0) progress = Math.min(1, flow.started / iterations);
+    else if (this.plan.totalRequests !== null && this.plan.totalRequests > 0) progress = Math.min(1, this.issued / this.plan.totalRequests);
     else if (this.plan.durationSeconds !== null && this.plan.durationSeconds > 0) progress = Math.min(1, elapsed / this.plan.durationSeconds);
     return {
       runId,
@@ -164,6 +248,7 @@ export class PartMerger {
       summary: overall,
       endpoints,
       thresholds: verdict.thresholds,
+      ...flow.figures,
     };
   }
 
@@ -171,7 +256,8 @@ export class PartMerger {
   result(meta: { id: string; startedAt: Date; status: RunStatus; failure: string | null }): RunResult {
     const duration = this.elapsedSeconds;
     const { overall, overallHistogram, endpoints } = this.numbers(duration);
-    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, overall, endpoints, this.baseline);
+    const flow = this.flowNumbers(duration);
+    const verdict = evaluate(this.plan.thresholds, this.plan.endpoints, overall, endpoints, this.baseline, flow.facts);
     const reasons = [...verdict.failure_reasons];
     if (meta.status === 'cancelled') reasons.unshift('run cancelled');
     if (meta.status === 'failed') reasons.unshift(`run failed: ${meta.failure ?? 'unknown error'}`);
@@ -196,6 +282,7 @@ export class PartMerger {
       sampled_requests: samples,
       histogram: overallHistogram,
       schema_version: RESULT_SCHEMA_VERSION,
+      ...flow.figures,
     };
     // Per-endpoint histograms, as a single runner's result has them, so baselines compare per endpoint.
     const perEndpoint = this.perEndpointStats();

@@ -46,8 +46,9 @@ export function addStatsPart(stats: Stats, part: StatsPart): void {
   }
 }
 
-export function intervalToPart(t: number, seconds: number, interval: Interval, inFlight: number): IntervalPart {
-  return {
+/** `iterations`: the flow iterations finished in the second (null for a test of independent requests). */
+export function intervalToPart(t: number, seconds: number, interval: Interval, inFlight: number, iterations: number | null = null): IntervalPart {
+  const part: IntervalPart = {
     t,
     seconds,
     completed: interval.completed,
@@ -56,6 +57,8 @@ export function intervalToPart(t: number, seconds: number, interval: Interval, i
     latency: encodeHistogram(interval.latency.histogram()),
     inFlight,
   };
+  if (iterations !== null) part.iterations = iterations;
+  return part;
 }
 
 export function addIntervalPart(interval: Interval, part: IntervalPart): void {

@@ -143,7 +143,7 @@ class Run implements SlotOwner, FlowHost {
     this.evaluations = plan.endpoints.map((e) => new EndpointEvaluation(e));
     this.endpoints = plan.endpoints.map((endpoint) => endpointState(endpoint, plan.model === 'closed'));
     this.timeline = new Timeline(plan.model === 'open', options.onPart !== undefined);
-    this.flow = plan.flow === null ? null : new FlowRun(this, plan.flow, plan.concurrency);
+    this.flow = plan.flow === null ? null : new FlowRun(this, plan.flow, plan.concurrency, { offset: this.offset, stride: this.stride });
     this.completions = new Completions(
       {
         plan,
@@ -224,7 +224,7 @@ class Run implements SlotOwner, FlowHost {
 
   private part(elapsedSeconds: number, final: boolean): RunPart {
     const intervals = this.timeline.takeRaw();
-    return {
+    const part: RunPart = {
       t0: this.t0 > 0 ? performance.timeOrigin + this.t0 : 0,
       elapsedSeconds,
       issued: this.issued,
@@ -235,6 +235,10 @@ class Run implements SlotOwner, FlowHost {
       intervals,
       samples: final ? this.endpoints.map((state) => state.sampler.tagged()) : [],
     };
+    const checks = checkResults(this.evaluations);
+    if (checks.length > 0) part.checks = checks;
+    if (this.flow !== null) part.flow = this.flow.state.part();
+    return part;
   }
 
   private setUp(): void {

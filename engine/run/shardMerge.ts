@@ -2,7 +2,7 @@
 // then merged exactly from their raw parts, seconds aligned on the wall clock, thresholds judged
 // again from the spec the shards ran.
 import { randomUUID } from 'node:crypto';
-import { parseThreshold } from '../format';
+import { DEFAULTS, parseThreshold } from '../format';
 import type { ParsedThreshold } from '../format/plan';
 import { thresholdsOfScope } from '../format/scopedThresholds';
 import type { RunPart } from '../format/parts';
@@ -29,13 +29,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** What the merge needs of the plan, from a shard's result (its spec is the resolved one, secrets redacted). */
 function targetOf(result: RunResult): MergeTarget {
   const spec = result.spec;
-  const specEndpoints = Array.isArray(spec.endpoints) ? spec.endpoints : [];
+  // A flow's steps are its endpoints.
+  const isFlow = Array.isArray(spec.steps);
+  const specEndpoints = isFlow ? (spec.steps as unknown[]) : Array.isArray(spec.endpoints) ? spec.endpoints : [];
+  const bounded = typeof spec.duration_seconds !== 'number';
   return {
     name: result.name,
     file: result.file,
     model: result.model,
     requestsPerSecond: result.target_rps,
-    totalRequests: typeof spec.duration_seconds === 'number' ? null : typeof spec.total_requests === 'number' ? spec.total_requests : 100,
+    totalRequests: !bounded || isFlow ? null : typeof spec.total_requests === 'number' ? spec.total_requests : DEFAULTS.total_requests,
+    flow: isFlow ? { iterations: bounded ? (typeof spec.iterations === 'number' ? spec.iterations : DEFAULTS.iterations) : null } : null,
     durationSeconds: typeof spec.duration_seconds === 'number' ? spec.duration_seconds : null,
     thresholds: thresholdsOf(spec.thresholds),
     secrets: [],

@@ -45,7 +45,7 @@ export class Timeline {
       this.close(this.seconds + 1, tail, inFlight, iterations);
       return;
     }
-    if (this.keepRaw) this.raw.push(intervalToPart(this.seconds + 1, tail, interval, inFlight));
+    if (this.keepRaw) this.raw.push(intervalToPart(this.seconds + 1, tail, interval, inFlight, iterations));
     const last = this.points.length - 1;
     const before = this.points[last].iterations;
     this.previous.add(interval);
@@ -61,7 +61,7 @@ export class Timeline {
   }
 
   private close(t: number, seconds: number, inFlight: number, iterations: number | null): void {
-    if (this.keepRaw) this.raw.push(intervalToPart(t, seconds, this.interval, inFlight));
+    if (this.keepRaw) this.raw.push(intervalToPart(t, seconds, this.interval, inFlight, iterations));
     this.points.push(this.point(t, seconds, this.interval, inFlight, iterations));
     const closed = this.interval;
     this.interval = this.previous;

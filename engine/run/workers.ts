@@ -32,33 +32,58 @@ export interface PlanSource {
   baseUrlOverride?: string;
 }
 
+/**
+ * The open model's requests per second: a flow sends every step of each iteration (an upper
+ * bound: a failed iteration skips its later steps).
+ */
+function requestRate(plan: RunPlan): number {
+  if (plan.flow === null) return plan.requestsPerSecond ?? 0;
+  return (plan.flow.iterationsPerSecond ?? 0) * plan.flow.steps.length;
+}
+
 /** The threads a plan runs on: `requested` (or the spec's `workers`) resolved against the cores. */
 export function resolveWorkerCount(plan: RunPlan, requested: number | 'auto' = plan.workers, cores = availableParallelism()): number {
-  // A flow's iterations, captures and checks live in one runner: a flow runs on one thread.
-  if (plan.flow !== null) return 1;
   let count: number;
   if (requested === 'auto') {
-    const byLoad =
-      plan.model === 'open'
-        ? Math.floor((plan.requestsPerSecond ?? 0) / MIN_RPS_PER_WORKER)
-        : Math.floor(plan.concurrency / MIN_CONNECTIONS_PER_WORKER);
+    // Connections are a flow's virtual users; its arrival rate counts in requests.
+    const byLoad = plan.model === 'open' ? Math.floor(requestRate(plan) / MIN_RPS_PER_WORKER) : Math.floor(plan.concurrency / MIN_CONNECTIONS_PER_WORKER);
     count = Math.min(cores - 1, byLoad);
   } else {
     count = requested;
   }
-  // Every thread needs at least one connection, and something to send.
+  // Every thread needs at least one connection (virtual user), and something to send.
   count = Math.min(count, Math.max(1, plan.concurrency));
   if (plan.totalRequests !== null) count = Math.min(count, plan.totalRequests);
+  const iterations = plan.flow?.iterations ?? null;
+  if (iterations !== null) count = Math.min(count, iterations);
   return Math.max(1, Math.floor(count));
 }
 
-/** Share `index` of `count`: concurrency and total_requests split, the remainder to the first shares. */
+/**
+ * Share `index` of `count`: concurrency, total_requests and a flow's iterations split, the
+ * remainder to the first shares. Rates are not split: each share takes every count-th arrival
+ * (arrivalsOf).
+ */
 export function sharePlan(plan: RunPlan, index: number, count: number): RunPlan {
   const split = (n: number): number => Math.floor(n / count) + (index < n % count ? 1 : 0);
+  const flow = plan.flow;
   return {
     ...plan,
     concurrency: Math.max(1, split(plan.concurrency)),
     totalRequests: plan.totalRequests === null ? null : split(plan.totalRequests),
+    flow: flow === null || flow.iterations === null ? flow : { ...flow, iterations: split(flow.iterations) },
+  };
+}
+
+/** A shard's own load, on which its threads are counted: its share, at its share of the rate. */
+function shardLoad(plan: RunPlan, shardPlan: RunPlan, shard: Shard | null): RunPlan {
+  if (shard === null) return shardPlan;
+  const share = (rate: number | null): number | null => (rate === null ? null : rate / shard.count);
+  const flow = shardPlan.flow;
+  return {
+    ...shardPlan,
+    requestsPerSecond: share(plan.requestsPerSecond),
+    flow: flow === null ? null : { ...flow, iterationsPerSecond: share(flow.iterationsPerSecond) },
   };
 }
 
@@ -137,8 +162,7 @@ export async function runWithWorkers(plan: RunPlan, options: WorkersOptions = {}
   const shard = options.shard ?? null;
   const shardPlan = threadPlan(plan, 0, 1, shard);
   // A shard's threads are counted on the shard's own load.
-  const forCount = shard === null || plan.requestsPerSecond === null ? shardPlan : { ...shardPlan, requestsPerSecond: plan.requestsPerSecond / shard.count };
-  const count = options.source === undefined ? 1 : resolveWorkerCount(forCount, options.workers ?? plan.workers);
+  const count = options.source === undefined ? 1 : resolveWorkerCount(shardLoad(plan, shardPlan, shard), options.workers ?? plan.workers);
   let result: RunResult;
   let parts: RunPart[];
   if (count === 1) {

@@ -1,6 +1,6 @@
 // A distributed run on one machine: a spec run as 3 shard processes of the bundled CLI
 // (node dist/cli.js; `node esbuild.mjs cli worker`) against a server on 127.0.0.1, then merged
-// with `atm merge`, from the JSON files and from a stream of marked log lines.
+// with `atm merge`, from the JSON files and from a stream of marked log lines; a flow the same way.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { renderJUnit } from '../../engine/report/junit';
 import { atm, type Outcome } from './atm';
 import { assertValidJUnit } from './junitSchema';
+import { journeyServer, journeySpec, TOKEN_MARK, USERS, USERS_CSV, type JourneyServer } from '../fixtures/journey';
 
 const read = (file: string): RunResult => JSON.parse(readFileSync(file, 'utf8')) as RunResult;
 
@@ -239,5 +240,72 @@ void describe('atm merge judges by-name thresholds on the merged run', { timeout
     assert.match(merge.stdout, /error_rate < 10%/);
     assert.equal(single.code, merge.code, 'the same exit code as one process');
     assert.equal(flakyThreshold(alone)?.passed, false);
+  });
+});
+
+void describe('a flow as shards and atm merge', { timeout: 180_000 }, () => {
+  let dir: string;
+  let server: JourneyServer;
+  let spec: string;
+  const partFiles: string[] = [];
+  let shardRuns: Outcome[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'atm-flow-shards-'));
+    server = await journeyServer();
+    spec = join(dir, 'journey.atm.yaml');
+    writeFileSync(join(dir, 'users.csv'), USERS_CSV);
+    writeFileSync(spec, journeySpec(server.url, 'iterations: 50\nconcurrency: 6\nworkers: 1'));
+    const startAt = new Date(Date.now() + 4000).toISOString();
+    for (let k = 0; k < 3; k++) partFiles.push(join(dir, `part${k}.json`));
+    shardRuns = await Promise.all([0, 1, 2].map((k) => atm(['run', spec, '--shard', `${k}/3`, '--start-at', startAt, '--json', partFiles[k], '--quiet'])));
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  void it('three shard processes merge into what one process gives: totals, checks, verdict, the union of the histograms', async () => {
+    shardRuns.forEach((run, k) => assert.ok(run.code === 0 || run.code === 1, `shard ${k}: ${run.stderr}`));
+    const parts = partFiles.map(read);
+    assert.deepEqual(parts.map((p) => p.iterations?.started), [17, 17, 16]);
+    // Sequential rows across the shards: 50 iterations over 5 users, 10 each.
+    assert.deepEqual(USERS.map((u) => server.logins.get(u)), [10, 10, 10, 10, 10]);
+    const mergedFile = join(dir, 'merged.json');
+    const out = await atm(['merge', ...partFiles, '--json', mergedFile]);
+    const merged = read(mergedFile);
+    server.logins.clear();
+    const singleFile = join(dir, 'single.json');
+    const one = await atm(['run', spec, '--json', singleFile, '--quiet']);
+    const alone = read(singleFile);
+    assert.equal(out.code, one.code, out.stderr);
+    assert.equal(one.code, 1, 'error_rate < 1% fails on the blocked user');
+
+    const totals = (r: RunResult): unknown => ({
+      passed: r.passed,
+      iterations: { ...r.iterations, per_second: 0 },
+      skipped: r.skipped_steps,
+      steps: r.endpoint_metrics.map((e) => [e.name, e.total_requests, e.failed_requests, e.errors_by_type]),
+      checks: r.checks,
+      thresholds: r.thresholds.map((t) => [t.expression, t.endpoint, t.passed]),
+      timelineIterations: r.timeline.reduce((sum, p) => sum + (p.iterations ?? 0), 0),
+    });
+    assert.deepEqual(totals(merged), totals(alone));
+    assert.deepEqual(merged.iterations && { ...merged.iterations, per_second: 0 }, { started: 50, completed: 40, failed: 10, dropped: 0, per_second: 0 });
+    assert.deepEqual(merged.checks?.find((c) => c.expression === 'json $.role != "blocked"'), { step: 'login', expression: 'json $.role != "blocked"', passes: 40, fails: 10 });
+
+    // Histograms merged, never percentiles averaged: the whole iterations' and the requests'.
+    const durations = newHistogram();
+    const latencies = newHistogram();
+    for (const p of parts) {
+      for (const raw of p.shard_data?.parts ?? []) if (raw.flow !== undefined) durations.add(decodeHistogram(raw.flow.duration));
+      latencies.add(decodeHistogram(p.histogram));
+    }
+    assert.equal(durations.totalCount, 50);
+    assert.deepEqual(merged.iteration_duration_ms, summarize(durations));
+    assert.deepEqual(merged.metrics.latency_ms, summarize(latencies));
+    assert.equal(merged.thresholds.find((t) => t.expression === 'iteration_duration p95 < 5s')?.actual, summarize(durations).p95);
+    // No captured token in a shard's raw parts or in the merge.
+    for (const file of [...partFiles, mergedFile]) assert.ok(!readFileSync(file, 'utf8').includes(TOKEN_MARK), `${file} shows a captured secret`);
   });
 });
