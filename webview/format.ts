@@ -77,10 +77,12 @@ export function splitThreshold(expression: string): ThresholdParts | null {
 /** A threshold's measured value in the unit its metric uses (SPEC.md thresholds). */
 export function formatThresholdActual(expression: string, actual: number | null): string {
   if (actual === null) return DASH;
-  const metric = splitThreshold(expression)?.metric ?? '';
-  if (metric === 'error_rate') return formatPercent(actual);
+  // The first word: `p95`, `error_rate`, `checks`, or a latency metric before its percentile
+  // (`iteration_duration p95 < 2s`, `ttfb p99 < 50ms`), as the reports read it.
+  const metric = expression.trim().split(/[\s<>=]/)[0];
+  // error_rate and checks are shares (0..1).
+  if (metric === 'error_rate' || metric === 'checks') return formatPercent(actual);
   if (metric === 'rps') return `${formatRate(actual)} req/s`;
   if (metric === 'dropped') return formatCount(actual);
-  if (/^(min|mean|max|p\d+(\.\d+)?)$/.test(metric)) return formatMs(actual);
-  return upToTwo.format(actual);
+  return formatMs(actual);
 }

@@ -137,6 +137,10 @@ void describe('panel number formats', () => {
     assert.equal(formatThresholdActual('error_rate < 1%', 0.014), '1.4%');
     assert.equal(formatThresholdActual('rps >= 150', 199.81), '199.8 req/s');
     assert.equal(formatThresholdActual('dropped == 0', 412), '412');
+    // Shares as percentages, and latency metrics over iterations or phases in milliseconds.
+    assert.equal(formatThresholdActual('checks > 99%', 0.99), '99%');
+    assert.equal(formatThresholdActual('iteration_duration p95 < 2s', 61.5), '61.5 ms');
+    assert.equal(formatThresholdActual('ttfb p99 < 50ms', 12.34), '12.3 ms');
     assert.equal(formatThresholdActual('p95 < 200ms', null), '—');
   });
 });
