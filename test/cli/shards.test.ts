@@ -255,7 +255,9 @@ void describe('a flow as shards and atm merge', { timeout: 180_000 }, () => {
     server = await journeyServer();
     spec = join(dir, 'journey.atm.yaml');
     writeFileSync(join(dir, 'users.csv'), USERS_CSV);
-    writeFileSync(spec, journeySpec(server.url, 'iterations: 50\nconcurrency: 6\nworkers: 1'));
+    // The login step also carries thresholds of its own, judged again on the merge.
+    const ownThresholds = '    checks: [ status == 200, json $.role != "blocked" ]\n    thresholds: [ "p99 < 5s", "error_rate < 5%" ]';
+    writeFileSync(spec, journeySpec(server.url, 'iterations: 50\nconcurrency: 6\nworkers: 1').replace('    checks: [ status == 200, json $.role != "blocked" ]', ownThresholds));
     const startAt = new Date(Date.now() + 4000).toISOString();
     for (let k = 0; k < 3; k++) partFiles.push(join(dir, `part${k}.json`));
     shardRuns = await Promise.all([0, 1, 2].map((k) => atm(['run', spec, '--shard', `${k}/3`, '--start-at', startAt, '--json', partFiles[k], '--quiet'])));
@@ -291,6 +293,9 @@ void describe('a flow as shards and atm merge', { timeout: 180_000 }, () => {
       timelineIterations: r.timeline.reduce((sum, p) => sum + (p.iterations ?? 0), 0),
     });
     assert.deepEqual(totals(merged), totals(alone));
+    const stepOwn = (r: RunResult): unknown => r.thresholds.filter((t) => t.endpoint === 'login').map((t) => [t.expression, t.passed]);
+    assert.deepEqual(stepOwn(merged), [['p99 < 5s', true], ['error_rate < 5%', false]], 'the step\'s own thresholds, judged on the merged counts');
+    assert.deepEqual(stepOwn(alone), stepOwn(merged));
     assert.deepEqual(merged.iterations && { ...merged.iterations, per_second: 0 }, { started: 50, completed: 40, failed: 10, dropped: 0, per_second: 0 });
     assert.deepEqual(merged.checks?.find((c) => c.expression === 'json $.role != "blocked"'), { step: 'login', expression: 'json $.role != "blocked"', passes: 40, fails: 10 });
 
