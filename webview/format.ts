@@ -1,4 +1,5 @@
 // How numbers read in the panel. DOM-free (unit-tested in node).
+import { thresholdUnit } from '../engine/format/thresholdUnit';
 
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneDecimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -74,15 +75,17 @@ export function splitThreshold(expression: string): ThresholdParts | null {
   return { metric: m[1], op: m[2], limit: m[3] };
 }
 
-/** A threshold's measured value in the unit its metric uses (SPEC.md thresholds). */
+/** A threshold's measured value in the unit its metric uses (SPEC.md thresholds), as the reports show it. */
 export function formatThresholdActual(expression: string, actual: number | null): string {
   if (actual === null) return DASH;
-  // The first word: `p95`, `error_rate`, `checks`, or a latency metric before its percentile
-  // (`iteration_duration p95 < 2s`, `ttfb p99 < 50ms`), as the reports read it.
-  const metric = expression.trim().split(/[\s<>=]/)[0];
-  // error_rate and checks are shares (0..1).
-  if (metric === 'error_rate' || metric === 'checks') return formatPercent(actual);
-  if (metric === 'rps') return `${formatRate(actual)} req/s`;
-  if (metric === 'dropped') return formatCount(actual);
-  return formatMs(actual);
+  switch (thresholdUnit(expression)) {
+    case 'share':
+      return formatPercent(actual);
+    case 'rps':
+      return `${formatRate(actual)} req/s`;
+    case 'count':
+      return formatCount(actual);
+    case 'ms':
+      return formatMs(actual);
+  }
 }

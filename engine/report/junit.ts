@@ -5,6 +5,7 @@
 // failed or was cancelled is an <error>. `time` is the run's duration.
 import { hostname } from 'node:os';
 import type { RunResult, ThresholdResult } from '../format/result';
+import { thresholdUnit } from '../format/thresholdUnit';
 import { escapeAttr, escapeText } from './xml';
 
 export interface JUnitOptions {
@@ -16,13 +17,17 @@ const seconds = (s: number): string => (Number.isFinite(s) && s > 0 ? s.toFixed(
 
 /** In the threshold's unit: `231.4 ms`, `1.25%`, `199.8 req/s`, `3`. */
 export function formatThresholdValue(expression: string, value: number): string {
-  const metric = expression.trim().split(/[\s<>=]/)[0];
   const trim = (n: number, d: number): string => String(Math.round(n * 10 ** d) / 10 ** d);
-  // error_rate and checks are shares (0..1), shown as percentages.
-  if (metric === 'error_rate' || metric === 'checks') return `${trim(value * 100, 3)}%`;
-  if (metric === 'rps') return `${trim(value, 1)} req/s`;
-  if (metric === 'dropped') return String(value);
-  return `${trim(value, value < 10 ? 3 : 1)} ms`;
+  switch (thresholdUnit(expression)) {
+    case 'share':
+      return `${trim(value * 100, 3)}%`;
+    case 'rps':
+      return `${trim(value, 1)} req/s`;
+    case 'count':
+      return String(value);
+    case 'ms':
+      return `${trim(value, value < 10 ? 3 : 1)} ms`;
+  }
 }
 
 function thresholdLine(t: ThresholdResult): string {
