@@ -12,6 +12,18 @@ import { emptySummary, encodeHistogram, Recorder, summarize, toMicros } from './
 /** The first iterations are sampled whole, step by step. */
 export const SAMPLED_ITERATIONS = 3;
 
+/** A result's iteration counts (one runner's, or several added), with iterations finished per second over the run. */
+export function iterationCounts(n: Pick<FlowPart, 'started' | 'completed' | 'failed' | 'dropped'>, durationSeconds: number): IterationCounts {
+  const finished = n.completed + n.failed;
+  return {
+    started: n.started,
+    completed: n.completed,
+    failed: n.failed,
+    dropped: n.dropped,
+    per_second: durationSeconds > 0 ? Math.round((finished / durationSeconds) * 10) / 10 : 0,
+  };
+}
+
 /** What a run does with each answer of an endpoint (or step). */
 export class EndpointEvaluation {
   readonly checks: RunnableCheck[];
@@ -190,14 +202,7 @@ export class FlowState {
   }
 
   counts(durationSeconds: number): IterationCounts {
-    const done = this.completed + this.failed;
-    return {
-      started: this.started,
-      completed: this.completed,
-      failed: this.failed,
-      dropped: this.dropped,
-      per_second: durationSeconds > 0 ? Math.round((done / durationSeconds) * 10) / 10 : 0,
-    };
+    return iterationCounts({ started: this.started, completed: this.completed, failed: this.failed, dropped: this.dropped }, durationSeconds);
   }
 
   /** The raw numbers of a part (format/parts.ts), for an exact merge of several runners. */

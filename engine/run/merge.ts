@@ -5,6 +5,7 @@ import type { PlanEndpoint, PlanFlow, RunPlan } from '../format/plan';
 import type { CheckResult, EndpointMetrics, Metrics, ProgressUpdate, RunResult, RunStatus, TimelinePoint } from '../format/result';
 import { RESULT_SCHEMA_VERSION } from '../format/result';
 import { redact } from '../format';
+import { iterationCounts } from './flow';
 import { decodeHistogram, emptySummary, encodeHistogram, Interval, newHistogram, Stats, summarize, sumStats } from './metrics';
 import { addIntervalPart, addStatsPart, type IntervalPart, type RunPart } from './parts';
 import { mergeSamples } from './samples';
@@ -57,18 +58,11 @@ function mergeFlow(parts: readonly RunPart[], durationSeconds: number): Required
     n.skipped += f.skippedSteps;
     duration.add(decodeHistogram(f.duration));
   }
-  const finished = n.completed + n.failed;
   return {
-    iterations: {
-      started: n.started,
-      completed: n.completed,
-      failed: n.failed,
-      dropped: n.dropped,
-      per_second: durationSeconds > 0 ? Math.round((finished / durationSeconds) * 10) / 10 : 0,
-    },
+    iterations: iterationCounts(n, durationSeconds),
     iteration_duration_ms: duration.totalCount > 0 ? summarize(duration) : emptySummary(),
     skipped_steps: n.skipped,
-    finished,
+    finished: n.completed + n.failed,
   };
 }
 
