@@ -56,10 +56,14 @@ export function manifests(o: KubernetesOptions): { configMap: ConfigMap; secret:
   const specKey = 'spec.atm.yaml';
   const data: Record<string, string> = { [specKey]: o.text };
   if (o.env !== null) data['.env'] = o.env;
-  // A ConfigMap key cannot hold a '/': data files get keys of their own, mounted at their paths.
-  const dataItems = (o.dataFiles ?? []).map((f, i) => ({ key: `data-${i}-${basename(f.path).replace(/[^-._a-zA-Z0-9]/g, '_')}`, path: f.path }));
-  (o.dataFiles ?? []).forEach((f, i) => (data[dataItems[i].key] = f.text));
-  const items = dataItems.length === 0 ? undefined : [...Object.keys(data).filter((k) => !dataItems.some((d) => d.key === k)).map((key) => ({ key, path: key })), ...dataItems];
+  // A ConfigMap key cannot hold a '/': data files get keys of their own, mounted at their paths
+  // (listing the items mounts only those listed, so the spec and .env are listed too).
+  const items = Object.keys(data).map((key) => ({ key, path: key }));
+  (o.dataFiles ?? []).forEach((f, i) => {
+    const key = `data-${i}-${basename(f.path).replace(/[^-._a-zA-Z0-9]/g, '_')}`;
+    data[key] = f.text;
+    items.push({ key, path: f.path });
+  });
   const configMap: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata('-spec'), data };
   const secret: Secret = {
     apiVersion: 'v1',
@@ -95,7 +99,7 @@ export function manifests(o: KubernetesOptions): { configMap: ConfigMap; secret:
               volumeMounts: [{ name: 'spec', mountPath: SPEC_DIR, readOnly: true }],
             },
           ],
-          volumes: [{ name: 'spec', configMap: { name: `${name}-spec`, ...(items !== undefined ? { items } : {}) } }],
+          volumes: [{ name: 'spec', configMap: { name: `${name}-spec`, ...(o.dataFiles?.length ? { items } : {}) } }],
         },
       },
     },
