@@ -65,6 +65,12 @@ export interface SteadyWindow {
   seconds: number;
 }
 
+/** The mean of the timeline's req/s over its whole seconds after the first (null when there are none). */
+function rpsAfterFirstSecond(result: RunResult): number | null {
+  const seconds = result.timeline.filter((p) => p.t >= 2 && p.t <= Math.floor(result.metrics.duration_seconds + 1e-6));
+  return seconds.length > 0 ? seconds.reduce((a, p) => a + p.rps, 0) / seconds.length : null;
+}
+
 /** How far into the run the steady window starts, and how long before its end it stops. */
 const STEADY_FROM_S = 1.2;
 const STEADY_STOP_BEFORE_END_S = 0.4;
@@ -90,9 +96,8 @@ export function steadyWindow(result: RunResult, cpu: Array<[number, number]>): S
   };
   const c0 = at(from);
   const c1 = at(to);
-  const seconds = result.timeline.filter((p) => p.t >= 2 && p.t <= Math.floor(duration + 1e-6));
-  if (c0 === null || c1 === null || seconds.length === 0) return null;
-  const rps = seconds.reduce((a, p) => a + p.rps, 0) / seconds.length;
+  const rps = rpsAfterFirstSecond(result);
+  if (c0 === null || c1 === null || rps === null) return null;
   const cpuPerSecond = (c1 - c0) / 1e6 / ((to - from) / 1000);
   return { rps, cpu_per_second: cpuPerSecond, req_per_cpu_second: cpuPerSecond > 0 ? rps / cpuPerSecond : 0, seconds: (to - from) / 1000 };
 }
@@ -203,9 +208,8 @@ export async function runEngine(workDir: string, load: EngineLoad, opts: { cpuPr
     return { load: failed('engine', `${why}: ${tail(res.stderr || res.stdout, 3)}`), result, processes, profileDir, steady: null };
   }
   const m = result.metrics;
-  const whole = result.timeline.filter((p) => p.t >= 2 && p.t <= Math.floor(m.duration_seconds + 1e-6)).map((p) => p.rps);
   const load_: LoadResult = {
-    steady_rps: whole.length ? whole.reduce((a, b) => a + b, 0) / whole.length : null,
+    steady_rps: rpsAfterFirstSecond(result),
     tool: 'engine',
     rps: m.requests_per_second,
     requests: m.total_requests,
