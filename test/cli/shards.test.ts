@@ -248,7 +248,7 @@ void describe('a flow as shards and atm merge', { timeout: 180_000 }, () => {
   let server: JourneyServer;
   let spec: string;
   const partFiles: string[] = [];
-  let shardRuns: Outcome[] = [];
+  const shardRuns: Outcome[] = [];
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'atm-flow-shards-'));
@@ -258,9 +258,9 @@ void describe('a flow as shards and atm merge', { timeout: 180_000 }, () => {
     // The login step also carries thresholds of its own, judged again on the merge.
     const ownThresholds = '    checks: [ status == 200, json $.role != "blocked" ]\n    thresholds: [ "p99 < 5s", "error_rate < 5%" ]';
     writeFileSync(spec, journeySpec(server.url, 'iterations: 50\nconcurrency: 6\nworkers: 1').replace('    checks: [ status == 200, json $.role != "blocked" ]', ownThresholds));
-    const startAt = new Date(Date.now() + 4000).toISOString();
-    for (let k = 0; k < 3; k++) partFiles.push(join(dir, `part${k}.json`));
-    shardRuns = await Promise.all([0, 1, 2].map((k) => atm(['run', spec, '--shard', `${k}/3`, '--start-at', startAt, '--json', partFiles[k], '--quiet'])));
+    const { runs, parts } = await runShards(spec, dir, 'part');
+    shardRuns.push(...runs);
+    partFiles.push(...parts);
   });
   after(async () => {
     await server.close();
