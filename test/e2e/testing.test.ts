@@ -60,6 +60,17 @@ async function rowState(row: Locator): Promise<string> {
   return m ? m[1] : classes;
 }
 
+/** Waits for the row of spec `file` (up to `fileTimeoutMs`), then expands it until its test `child` shows. */
+async function expandTo(page: Page, file: string, child: string, fileTimeoutMs: number): Promise<void> {
+  const row = testRow(page, file);
+  await row.waitFor({ state: 'visible', timeout: fileTimeoutMs });
+  await waitFor(`"${child}" under ${file}`, async () => {
+    if (await testRow(page, child).isVisible()) return true;
+    await row.locator('.monaco-tl-twistie').click({ timeout: 3000 });
+    return false;
+  }, 30_000, 500);
+}
+
 /** Runs a test from its row in the Testing view (the row's inline Run action). */
 async function runFromView(page: Page, label: string): Promise<void> {
   const row = testRow(page, label);
@@ -91,14 +102,8 @@ void describe('the Testing view', { timeout: 10 * 60_000 }, () => {
     await openFile(page, 'testing.atm.yaml');
     // The Testing view container's own entry in the activity bar (the flask).
     await page.locator('.activitybar .action-item a[aria-label^="Testing"]').first().click({ timeout: 30_000 });
-    const file = testRow(page, 'testing.atm.yaml');
-    await file.waitFor({ state: 'visible', timeout: 60_000 });
     // Expanded, the file shows its three tests in file order.
-    await waitFor('the tests under the spec', async () => {
-      if (await testRow(page, 'quick').isVisible()) return true;
-      await file.locator('.monaco-tl-twistie').click({ timeout: 3000 });
-      return false;
-    }, 30_000, 500);
+    await expandTo(page, 'testing.atm.yaml', 'quick', 60_000);
     const labels = await page.locator('.test-explorer .monaco-list-row .label').allInnerTexts();
     const order = ['testing.atm.yaml', 'quick', 'too slow', 'long'].map((l) => labels.indexOf(l));
     assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])), `the spec then its tests in order: ${JSON.stringify(labels)}`);
@@ -175,13 +180,7 @@ void describe('the Testing view', { timeout: 10 * 60_000 }, () => {
     await shots.take(page, 'journey-steps');
     // A run started from the palette is reported in the Testing view too, as a run of its own.
     await runCommand(page, 'Testing: Focus on Test Explorer View');
-    const file = testRow(page, 'journey.atm.yaml');
-    await file.waitFor({ state: 'visible', timeout: 30_000 });
-    await waitFor('the journey\'s test under its spec', async () => {
-      if (await testRow(page, 'Order journey').isVisible()) return true;
-      await file.locator('.monaco-tl-twistie').click({ timeout: 3000 });
-      return false;
-    }, 30_000, 500);
+    await expandTo(page, 'journey.atm.yaml', 'Order journey', 30_000);
     await waitFor('"Order journey" to show as passed in the Testing view', async () => (await rowState(testRow(page, 'Order journey'))) === 'passed', 30_000, 300);
     await shots.take(page, 'journey-in-testing-view');
   });
